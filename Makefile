@@ -1,0 +1,45 @@
+# Prover — every target does its own set-up, so a fresh clone needs only the .NET 10 SDK and Node >= 20.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+DOTNET ?= dotnet
+CONFIG ?= Release
+# Where `make run` keeps its data (receipt log, batches); override with DATA=...
+DATA ?= .data
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+
+NPM_DIRS := . circuits
+
+.PHONY: setup npm restore build test run bench clean
+
+setup: npm restore
+
+# npm ci only when the lock file is newer than the installed tree.
+npm: $(foreach d,$(NPM_DIRS),$(d)/node_modules/.package-lock.json)
+
+%/node_modules/.package-lock.json: %/package-lock.json %/package.json
+	cd $* && npm ci --no-audit --no-fund
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+restore:
+	$(DOTNET) restore Prover.sln
+
+build: setup
+	$(DOTNET) build Prover.sln -c $(CONFIG) --no-restore
+
+test: build
+	$(DOTNET) test Prover.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
+
+run: build
+	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- sequencer --data-dir $(DATA)
+
+bench: build
+	$(DOTNET) run --project tests/Prover.Benchmarks -c $(CONFIG) --no-build -- $(BENCH_ARGS)
+
+clean:
+	$(DOTNET) clean Prover.sln -c $(CONFIG)
+	rm -rf node_modules circuits/node_modules
