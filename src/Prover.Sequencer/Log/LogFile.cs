@@ -1,0 +1,308 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using Prover.Core;
+using Prover.Core.Ethereum;
+using Prover.Core.Log;
+
+namespace Prover.Sequencer.Log;
+
+/// <summary>One group commit as it is stored: its entries (seq-contiguous) and the one signature over them.</summary>
+internal sealed record StoredGroup(ulong FirstSeq, IReadOnlyList<LogEntry> Entries, byte[] Signature);
+
+/// <summary>
+/// The receipt log on disk: a header binding it to one rollup, then one CRC-framed record per group
+/// commit. A frame is written with a single write and made durable with fsync before any of its
+/// receipts is returned, so after a crash the only thing that can be damaged is a tail that nobody
+/// was ever promised; recovery cuts exactly that and nothing else.
+/// </summary>
+internal sealed class LogFile : IDisposable
+{
+    private const int HeaderSize = 64;
+    private const int FrameHeaderSize = 8; // u32 payload length, u32 CRC-32C of the payload
+    private const uint FormatVersion = 1;
+    private const int SignatureSize = 65;
+    private const int EntryFixedSize = 8 + 1 + 32 + 20 + 8 + 8 + 8 + 4;
+    private static readonly byte[] Magic = Encoding.ASCII.GetBytes("PROVERLG");
+
+    private readonly FileStream _stream;
+    private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+
+    private LogFile(string path, FileStream stream)
+    {
+        Path = path;
+        _stream = stream;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes of valid log, i.e. where the next frame goes.</summary>
+    public long Length => _stream.Length;
+
+    /// <summary>
+    /// Opens (creating if absent) the log and reads back every intact group. A torn tail — a frame
+    /// running past the end of the file, or trailing zero bytes — is cut off; a damaged frame with
+    /// data after it is corruption of acknowledged entries and stops the start with an explanation.
+    /// </summary>
+    public static LogFile Open(string path, ulong chainId, EthAddress inbox, out List<StoredGroup> groups, out long truncatedBytes)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+        var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+        try
+        {
+            groups = [];
+            truncatedBytes = 0;
+            if (stream.Length == 0)
+            {
+                WriteHeader(stream, chainId, inbox);
+            }
+            else
+            {
+                CheckHeader(path, stream, chainId, inbox);
+                var validEnd = ReadFrames(path, stream, chainId, groups);
+                truncatedBytes = stream.Length - validEnd;
+                if (truncatedBytes > 0)
+                {
+                    stream.SetLength(validEnd);
+                    stream.Flush(flushToDisk: true);
+                }
+            }
+
+            stream.Seek(0, SeekOrigin.End);
+            return new LogFile(path, stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Appends one group and returns only once it is on disk (fsync).</summary>
+    public void Append(StoredGroup group)
+    {
+        _buffer.ResetWrittenCount();
+        _buffer.GetSpan(FrameHeaderSize);
+        _buffer.Advance(FrameHeaderSize); // filled in below, once the payload's length and CRC are known
+        WritePayload(_buffer, group);
+
+        var frame = MemoryMarshalWritten();
+        var payload = frame[FrameHeaderSize..];
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.Span, (uint)payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame.Span[4..], Crc32C.Compute(payload.Span));
+
+        var before = _stream.Length;
+        try
+        {
+            _stream.Write(frame.Span);
+            _stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Leave no partial frame behind (disk full, I/O error): the next append, or the next
+            // start, must find the log exactly as it was before this group.
+            TryTruncate(before);
+            throw;
+        }
+    }
+
+    private void TryTruncate(long length)
+    {
+        try
+        {
+            _stream.SetLength(length);
+            _stream.Seek(length, SeekOrigin.Begin);
+            _stream.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Recovery at the next start cuts a torn tail; nothing more can be done here.
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+
+    private Memory<byte> MemoryMarshalWritten() =>
+        System.Runtime.InteropServices.MemoryMarshal.AsMemory(_buffer.WrittenMemory);
+
+    private static void WriteHeader(FileStream stream, ulong chainId, EthAddress inbox)
+    {
+        Span<byte> h = stackalloc byte[HeaderSize];
+        h.Clear();
+        Magic.CopyTo(h);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[8..], FormatVersion);
+        BinaryPrimitives.WriteUInt64LittleEndian(h[12..], chainId);
+        inbox.WriteTo(h[20..40]);
+        stream.Write(h);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static void CheckHeader(string path, FileStream stream, ulong chainId, EthAddress inbox)
+    {
+        Span<byte> h = stackalloc byte[HeaderSize];
+        stream.Seek(0, SeekOrigin.Begin);
+        if (stream.ReadAtLeast(h, HeaderSize, throwOnEndOfStream: false) < HeaderSize || !h[..8].SequenceEqual(Magic))
+        {
+            throw new CorruptStateException(path, "is not a Prover receipt log (bad header). Point --data-dir at an empty directory or at a directory written by `prover sequencer`.");
+        }
+
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
+        if (version != FormatVersion)
+        {
+            throw new CorruptStateException(path, $"has log format version {version}; this build reads version {FormatVersion}.");
+        }
+
+        var fileChain = BinaryPrimitives.ReadUInt64LittleEndian(h[12..]);
+        var fileInbox = new EthAddress(h[20..40]);
+        if (fileChain != chainId || fileInbox != inbox)
+        {
+            throw new SequencerConfigurationException(
+                $"{path} belongs to chain {fileChain}, inbox {fileInbox}, but the sequencer was started for chain {chainId}, inbox {inbox}. " +
+                "Start it with the log's chain id and inbox, or use another --data-dir.");
+        }
+    }
+
+    private static long ReadFrames(string path, FileStream stream, ulong chainId, List<StoredGroup> groups)
+    {
+        var length = stream.Length;
+        var offset = (long)HeaderSize;
+        var expectedSeq = 0UL;
+        Span<byte> fh = stackalloc byte[FrameHeaderSize];
+        var payload = Array.Empty<byte>();
+        while (offset < length)
+        {
+            stream.Seek(offset, SeekOrigin.Begin);
+            if (length - offset < FrameHeaderSize)
+            {
+                return offset; // a frame header cut short
+            }
+
+            stream.ReadExactly(fh);
+            var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(fh);
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(fh[4..]);
+            var end = offset + FrameHeaderSize + payloadLength;
+            if (end > length)
+            {
+                return offset; // the frame runs past the end: its write never completed
+            }
+
+            if (payloadLength == 0)
+            {
+                return ZeroFilledTail(path, stream, offset);
+            }
+
+            if (payload.Length < payloadLength)
+            {
+                payload = new byte[Math.Max(payloadLength, payload.Length * 2)];
+            }
+
+            var span = payload.AsSpan(0, (int)payloadLength);
+            stream.ReadExactly(span);
+            if (Crc32C.Compute(span) != crc)
+            {
+                if (end == length)
+                {
+                    return offset; // the last frame was torn mid-write: never acknowledged
+                }
+
+                throw new CorruptStateException(path, $"the group commit at byte {offset} fails its checksum and is followed by more data, so acknowledged entries are damaged. Restore the data directory from a copy; Prover will not guess.");
+            }
+
+            var group = ReadPayload(path, offset, span, chainId);
+            if (group.FirstSeq != expectedSeq)
+            {
+                throw new CorruptStateException(path, $"the group commit at byte {offset} starts at seq {group.FirstSeq}, expected {expectedSeq}.");
+            }
+
+            expectedSeq += (ulong)group.Entries.Count;
+            groups.Add(group);
+            offset = end;
+        }
+
+        return offset;
+    }
+
+    /// <summary>
+    /// Zero fill is what a filesystem leaves when it extended the file but lost the data of an
+    /// unfinished write; anything else where a frame should start is damage.
+    /// </summary>
+    private static long ZeroFilledTail(string path, FileStream stream, long offset)
+    {
+        stream.Seek(offset, SeekOrigin.Begin);
+        var rest = new byte[stream.Length - offset];
+        stream.ReadExactly(rest);
+        if (Array.TrueForAll(rest, b => b == 0))
+        {
+            return offset;
+        }
+
+        throw new CorruptStateException(path, $"unreadable data at byte {offset}: an empty frame followed by non-zero bytes.");
+    }
+
+    private static void WritePayload(ArrayBufferWriter<byte> w, StoredGroup group)
+    {
+        var head = w.GetSpan(8 + 4 + SignatureSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(head, group.FirstSeq);
+        BinaryPrimitives.WriteUInt32LittleEndian(head[8..], (uint)group.Entries.Count);
+        if (group.Signature.Length != SignatureSize)
+        {
+            throw new ArgumentException($"A group signature is {SignatureSize} bytes.", nameof(group));
+        }
+
+        group.Signature.CopyTo(head[12..]);
+        w.Advance(8 + 4 + SignatureSize);
+
+        foreach (var e in group.Entries)
+        {
+            var tx = e.Tx;
+            var s = w.GetSpan(EntryFixedSize + tx.Raw.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(s, e.ArrivalMs);
+            s[8] = (byte)tx.Type;
+            tx.Hash.WriteTo(s[9..41]);
+            tx.Sender.WriteTo(s[41..61]);
+            BinaryPrimitives.WriteUInt64LittleEndian(s[61..], tx.Nonce);
+            BinaryPrimitives.WriteUInt64LittleEndian(s[69..], tx.PriorityFee);
+            BinaryPrimitives.WriteUInt64LittleEndian(s[77..], tx.GasLimit);
+            BinaryPrimitives.WriteUInt32LittleEndian(s[85..], (uint)tx.Raw.Length);
+            tx.Raw.CopyTo(s[EntryFixedSize..]);
+            w.Advance(EntryFixedSize + tx.Raw.Length);
+        }
+    }
+
+    private static StoredGroup ReadPayload(string path, long offset, ReadOnlySpan<byte> p, ulong chainId)
+    {
+        try
+        {
+            var firstSeq = BinaryPrimitives.ReadUInt64LittleEndian(p);
+            var count = BinaryPrimitives.ReadUInt32LittleEndian(p[8..]);
+            var signature = p.Slice(12, SignatureSize).ToArray();
+            p = p[(12 + SignatureSize)..];
+            var entries = new List<LogEntry>((int)Math.Min(count, 1 << 16));
+            for (var i = 0UL; i < count; i++)
+            {
+                var arrival = BinaryPrimitives.ReadUInt64LittleEndian(p);
+                var type = (TransactionType)p[8];
+                var hash = new Hash32(p[9..41]);
+                var sender = new EthAddress(p[41..61]);
+                var nonce = BinaryPrimitives.ReadUInt64LittleEndian(p[61..]);
+                var fee = BinaryPrimitives.ReadUInt64LittleEndian(p[69..]);
+                var gas = BinaryPrimitives.ReadUInt64LittleEndian(p[77..]);
+                var rawLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(p[85..]);
+                var raw = p.Slice(EntryFixedSize, rawLength).ToArray();
+                p = p[(EntryFixedSize + rawLength)..];
+                entries.Add(new LogEntry(firstSeq + i, arrival, new SignedTransaction(raw, hash, type, chainId, sender, nonce, fee, gas)));
+            }
+
+            if (!p.IsEmpty)
+            {
+                throw new CorruptStateException(path, $"the group commit at byte {offset} has {p.Length} unexpected trailing bytes.");
+            }
+
+            return new StoredGroup(firstSeq, entries, signature);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new CorruptStateException(path, $"the group commit at byte {offset} is shorter than its entries claim.", e);
+        }
+    }
+}

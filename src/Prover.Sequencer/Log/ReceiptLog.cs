@@ -1,0 +1,275 @@
+using Prover.Core;
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
+using Prover.Core.Log;
+using Prover.Core.Receipts;
+
+namespace Prover.Sequencer.Log;
+
+/// <summary>A transaction waiting to be logged, with the time the sequencer received it.</summary>
+internal readonly record struct PendingTransaction(SignedTransaction Tx, ulong ReceivedMs);
+
+/// <summary>The sequencer refuses a transaction for a reason that is about the log, not the transaction's bytes.</summary>
+public sealed class TransactionRejectedException : ProverException
+{
+    public TransactionRejectedException(string reason, string message) : base(message) => Reason = reason;
+
+    /// <summary>A stable, machine-readable reason, e.g. <c>already-known</c>.</summary>
+    public string Reason { get; }
+}
+
+/// <summary>
+/// The append-only receipt log: assigns sequence numbers and arrival times, advances the Poseidon
+/// head, signs each group once, and makes the group durable before any of its receipts exists.
+/// One writer appends; readers (receipt and batch queries) may call from any thread.
+/// </summary>
+internal sealed class ReceiptLog : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly LogFile _file;
+    private readonly ReceiptSigner _signer;
+    private readonly List<LogEntry> _entries = [];
+    private readonly List<Fr> _heads = []; // _heads[i] is the head after entry i
+    private readonly List<GroupRecord> _groups = [];
+    private readonly Dictionary<Fr, ulong> _seqByTxId = [];
+    private ulong _lastArrival;
+
+    private ReceiptLog(LogFile file, ReceiptSigner signer, Fr genesis)
+    {
+        _file = file;
+        _signer = signer;
+        Genesis = genesis;
+        Head = genesis;
+    }
+
+    public Fr Genesis { get; }
+
+    /// <summary>The head after the last durable entry.</summary>
+    public Fr Head { get; private set; }
+
+    public ulong NextSeq
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (ulong)_entries.Count;
+            }
+        }
+    }
+
+    public string Path => _file.Path;
+
+    /// <summary>
+    /// Opens the log and replays it: every entry's head is recomputed and every group's signature is
+    /// checked against the sequencer key, so a log that was edited or written by another key is refused.
+    /// </summary>
+    public static ReceiptLog Open(string path, ReceiptSigner signer, out long truncatedBytes)
+    {
+        var file = LogFile.Open(path, signer.ChainId, signer.Inbox, out var groups, out truncatedBytes);
+        try
+        {
+            var log = new ReceiptLog(file, signer, ReceiptChain.Genesis(signer.ChainId, signer.Inbox));
+            foreach (var group in groups)
+            {
+                log.Replay(group);
+            }
+
+            return log;
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Logs a group: one fsync, one signature. Returns, per input and in input order, the receipt or the
+    /// reason it was refused. Nothing is changed in memory unless the group reached the disk.
+    /// </summary>
+    public IReadOnlyList<Result> Append(IReadOnlyList<PendingTransaction> pending)
+    {
+        var results = new Result[pending.Count];
+        var accepted = new List<LogEntry>(pending.Count);
+        var heads = new List<Fr>(pending.Count);
+        var acceptedIndex = new List<int>(pending.Count);
+        var inGroup = new HashSet<Fr>();
+        ulong firstSeq;
+        Fr head;
+        ulong lastArrival;
+        lock (_gate)
+        {
+            firstSeq = (ulong)_entries.Count;
+            head = Head;
+            lastArrival = _lastArrival;
+        }
+
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (tx, received) = pending[i];
+            var txId = CircuitEncoding.TxId(tx.Hash);
+            bool known;
+            lock (_gate)
+            {
+                known = _seqByTxId.ContainsKey(txId);
+            }
+
+            if (known || !inGroup.Add(txId))
+            {
+                results[i] = Result.Rejected(new TransactionRejectedException("already-known", $"transaction {tx.Hash} is already in the receipt log (already known)"));
+                continue;
+            }
+
+            // Arrival times never decrease along the log, whatever order concurrent requests raced in.
+            lastArrival = Math.Max(received, lastArrival);
+            var entry = new LogEntry(firstSeq + (ulong)accepted.Count, lastArrival, tx);
+            head = ReceiptChain.Step(head, entry.Leaf);
+            accepted.Add(entry);
+            heads.Add(head);
+            acceptedIndex.Add(i);
+        }
+
+        if (accepted.Count == 0)
+        {
+            return results;
+        }
+
+        var fields = ReceiptFieldsOf(accepted, heads);
+        var signed = _signer.SignGroup(fields);
+        _file.Append(new StoredGroup(firstSeq, accepted, signed.Signature));
+
+        lock (_gate)
+        {
+            Commit(new GroupRecord(firstSeq, accepted.Count, signed.Signature), accepted, heads);
+        }
+
+        for (var k = 0; k < accepted.Count; k++)
+        {
+            results[acceptedIndex[k]] = Result.Accepted(signed.Receipts[k]);
+        }
+
+        return results;
+    }
+
+    /// <summary>The receipt for a logged transaction, rebuilt from the stored group signature.</summary>
+    public bool TryGetReceipt(Hash32 txHash, out Receipt? receipt)
+    {
+        receipt = null;
+        List<ReceiptFields> fields;
+        GroupRecord group;
+        int index;
+        lock (_gate)
+        {
+            if (!_seqByTxId.TryGetValue(CircuitEncoding.TxId(txHash), out var seq) || _entries[(int)seq].Tx.Hash != txHash)
+            {
+                return false;
+            }
+
+            group = FindGroup(seq);
+            index = (int)(seq - group.FirstSeq);
+            fields = ReceiptFieldsOf(
+                _entries.GetRange((int)group.FirstSeq, group.Count),
+                _heads.GetRange((int)group.FirstSeq, group.Count));
+        }
+
+        receipt = _signer.RebuildReceipt(fields, group.Signature, index);
+        return true;
+    }
+
+    /// <summary>Entries <paramref name="firstSeq"/> .. +<paramref name="count"/> and the head before the first.</summary>
+    public (Fr PrevHead, IReadOnlyList<LogEntry> Entries) Segment(ulong firstSeq, int count)
+    {
+        lock (_gate)
+        {
+            var prev = firstSeq == 0 ? Genesis : _heads[(int)firstSeq - 1];
+            return (prev, _entries.GetRange((int)firstSeq, count));
+        }
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private void Replay(StoredGroup group)
+    {
+        var heads = new List<Fr>(group.Entries.Count);
+        var head = Head;
+        foreach (var e in group.Entries)
+        {
+            if (e.ArrivalMs < _lastArrival)
+            {
+                throw new CorruptStateException(_file.Path, $"entry {e.Seq} arrives at {e.ArrivalMs} ms, before its predecessor ({_lastArrival} ms).");
+            }
+
+            if (_seqByTxId.ContainsKey(e.TxId))
+            {
+                throw new CorruptStateException(_file.Path, $"entry {e.Seq} repeats transaction {e.Tx.Hash}.");
+            }
+
+            head = ReceiptChain.Step(head, e.Leaf);
+            heads.Add(head);
+            _lastArrival = e.ArrivalMs;
+        }
+
+        var fields = ReceiptFieldsOf(group.Entries, heads);
+        if (!_signer.IsOwnSignature(fields, group.Signature))
+        {
+            throw new CorruptStateException(_file.Path, $"the group at seq {group.FirstSeq} is not signed by this sequencer's key {_signer.Address}. Start with the key that wrote this log.");
+        }
+
+        Commit(new GroupRecord(group.FirstSeq, group.Entries.Count, group.Signature), group.Entries, heads);
+    }
+
+    private void Commit(GroupRecord group, IReadOnlyList<LogEntry> entries, IReadOnlyList<Fr> heads)
+    {
+        foreach (var e in entries)
+        {
+            _seqByTxId.Add(e.TxId, e.Seq);
+        }
+
+        _entries.AddRange(entries);
+        _heads.AddRange(heads);
+        _groups.Add(group);
+        Head = heads[^1];
+        _lastArrival = entries[^1].ArrivalMs;
+    }
+
+    private GroupRecord FindGroup(ulong seq)
+    {
+        int lo = 0, hi = _groups.Count - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (_groups[mid].FirstSeq <= seq)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return _groups[lo];
+    }
+
+    private static List<ReceiptFields> ReceiptFieldsOf(IReadOnlyList<LogEntry> entries, IReadOnlyList<Fr> heads)
+    {
+        var fields = new List<ReceiptFields>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            fields.Add(new ReceiptFields(e.Seq, e.ArrivalMs, e.Tx.Hash, e.TxId, heads[i]));
+        }
+
+        return fields;
+    }
+
+    private sealed record GroupRecord(ulong FirstSeq, int Count, byte[] Signature);
+
+    /// <summary>Either a receipt or the reason there is none.</summary>
+    internal readonly record struct Result(Receipt? Receipt, ProverException? Error)
+    {
+        public static Result Accepted(Receipt r) => new(r, null);
+        public static Result Rejected(ProverException e) => new(null, e);
+    }
+}
