@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Prover.Core.Field;
 
@@ -13,11 +15,11 @@ namespace Prover.Core.Field;
 /// <para>
 /// Stored as four little-endian 64-bit limbs in Montgomery form: the limbs hold <c>x·R mod r</c> with
 /// <c>R = 2^256</c>, and always below r, so every element has exactly one representation and
-/// <c>default(Fr)</c> is zero. Multiplication is CIOS Montgomery multiplication (Koç, Acar and Kaliski,
-/// "Analyzing and Comparing Montgomery Multiplication Algorithms", 1996) with the multiply and reduce
-/// passes interleaved; because r's top limb is below <c>2^62</c> the running sum never needs a fifth
-/// word. Squaring computes the 512-bit square with the symmetric products once (10 word products
-/// instead of 16) and then reduces it.
+/// <c>default(Fr)</c> is zero. Multiplication is Montgomery multiplication in its separated form (SOS in
+/// Koç, Acar and Kaliski, "Analyzing and Comparing Montgomery Multiplication Algorithms", 1996): the
+/// full 512-bit product, then a word-by-word reduction; because r &lt; 2^254 nothing ever needs a
+/// ninth word. Squaring computes the 512-bit square with the symmetric products once (10 word
+/// products instead of 16) before the same reduction, and sums of products share one reduction.
 /// </para>
 /// <para>
 /// The arithmetic is not hardened against timing side channels: it is branch-light for speed, but it
@@ -315,64 +317,18 @@ public readonly struct Fr : IEquatable<Fr>
         return new Fr(r0, r1, r2, r3);
     }
 
-    /// <summary>CIOS Montgomery product a·b·R⁻¹ mod r.</summary>
+    /// <summary>
+    /// Montgomery product a·b·R⁻¹ mod r: the 512-bit product (16 independent word products), then
+    /// <see cref="MontgomeryReduce"/>. Measured against CIOS (reduction interleaved word by word) on
+    /// .NET 10 x64 this is about 30% faster: the JIT has no add-with-carry, so carries cost a compare
+    /// each, and CIOS's serial dependence of every reduction factor on the previous word leaves the
+    /// out-of-order core idle, where the separated product's multiplications overlap.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Fr Multiply(in Fr a, in Fr b)
     {
-        ulong b0 = b._m0, b1 = b._m1, b2 = b._m2, b3 = b._m3;
-
-        // Each step adds a_i·b to the running value t, then adds m·r (m chosen so the low word is
-        // zero) and drops that word. The value stays below 2r < 2^255, so the top word is the plain
-        // sum of the two carries.
-        ulong ai = a._m0;
-        ulong hiA = Math.BigMul(ai, b0, out ulong u0);
-        ulong m = u0 * QInvNeg;
-        ulong hiM = MulAdd(m, Q0, u0, out _);
-        hiA = MulAdd(ai, b1, hiA, out ulong u);
-        hiM = MulAdd2(m, Q1, u, hiM, out ulong t0);
-        hiA = MulAdd(ai, b2, hiA, out u);
-        hiM = MulAdd2(m, Q2, u, hiM, out ulong t1);
-        hiA = MulAdd(ai, b3, hiA, out u);
-        hiM = MulAdd2(m, Q3, u, hiM, out ulong t2);
-        ulong t3 = hiA + hiM;
-
-        ai = a._m1;
-        hiA = MulAdd(ai, b0, t0, out u0);
-        m = u0 * QInvNeg;
-        hiM = MulAdd(m, Q0, u0, out _);
-        hiA = MulAdd2(ai, b1, t1, hiA, out u);
-        hiM = MulAdd2(m, Q1, u, hiM, out t0);
-        hiA = MulAdd2(ai, b2, t2, hiA, out u);
-        hiM = MulAdd2(m, Q2, u, hiM, out t1);
-        hiA = MulAdd2(ai, b3, t3, hiA, out u);
-        hiM = MulAdd2(m, Q3, u, hiM, out t2);
-        t3 = hiA + hiM;
-
-        ai = a._m2;
-        hiA = MulAdd(ai, b0, t0, out u0);
-        m = u0 * QInvNeg;
-        hiM = MulAdd(m, Q0, u0, out _);
-        hiA = MulAdd2(ai, b1, t1, hiA, out u);
-        hiM = MulAdd2(m, Q1, u, hiM, out t0);
-        hiA = MulAdd2(ai, b2, t2, hiA, out u);
-        hiM = MulAdd2(m, Q2, u, hiM, out t1);
-        hiA = MulAdd2(ai, b3, t3, hiA, out u);
-        hiM = MulAdd2(m, Q3, u, hiM, out t2);
-        t3 = hiA + hiM;
-
-        ai = a._m3;
-        hiA = MulAdd(ai, b0, t0, out u0);
-        m = u0 * QInvNeg;
-        hiM = MulAdd(m, Q0, u0, out _);
-        hiA = MulAdd2(ai, b1, t1, hiA, out u);
-        hiM = MulAdd2(m, Q1, u, hiM, out t0);
-        hiA = MulAdd2(ai, b2, t2, hiA, out u);
-        hiM = MulAdd2(m, Q2, u, hiM, out t1);
-        hiA = MulAdd2(ai, b3, t3, hiA, out u);
-        hiM = MulAdd2(m, Q3, u, hiM, out t2);
-        t3 = hiA + hiM;
-
-        return ReduceOnce(t0, t1, t2, t3);
+        WideMultiply(in a, in b, out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7);
+        return MontgomeryReduce(p0, p1, p2, p3, p4, p5, p6, p7, 1);
     }
 
     /// <summary>Montgomery square: the 512-bit square from 10 word products, then one reduction.</summary>
@@ -383,7 +339,7 @@ public readonly struct Fr : IEquatable<Fr>
 
         // The cross products a_i·a_j (i < j), words 1..6.
         ulong w1, w2, w3, w4, w5, w6, w7;
-        ulong c = Math.BigMul(a0, a1, out w1);
+        ulong c = Mul(a0, a1, out w1);
         c = MulAdd(a0, a2, c, out w2);
         w4 = MulAdd(a0, a3, c, out w3);
         c = MulAdd(a1, a2, w3, out w3);
@@ -400,15 +356,15 @@ public readonly struct Fr : IEquatable<Fr>
         w1 <<= 1;
 
         // Plus the squares a_i² on the diagonal.
-        ulong h = Math.BigMul(a0, a0, out ulong w0);
+        ulong h = Mul(a0, a0, out ulong w0);
         w1 = AddCarry(w1, h, 0, out c);
-        h = Math.BigMul(a1, a1, out ulong l);
+        h = Mul(a1, a1, out ulong l);
         w2 = AddCarry(w2, l, c, out c);
         w3 = AddCarry(w3, h, c, out c);
-        h = Math.BigMul(a2, a2, out l);
+        h = Mul(a2, a2, out l);
         w4 = AddCarry(w4, l, c, out c);
         w5 = AddCarry(w5, h, c, out c);
-        h = Math.BigMul(a3, a3, out l);
+        h = Mul(a3, a3, out l);
         w6 = AddCarry(w6, l, c, out c);
         w7 = w7 + h + c;
 
@@ -455,7 +411,7 @@ public readonly struct Fr : IEquatable<Fr>
         ulong b0 = b._m0, b1 = b._m1, b2 = b._m2, b3 = b._m3;
 
         ulong ai = a._m0;
-        ulong c = Math.BigMul(ai, b0, out p0);
+        ulong c = Mul(ai, b0, out p0);
         c = MulAdd(ai, b1, c, out p1);
         c = MulAdd(ai, b2, c, out p2);
         p4 = MulAdd(ai, b3, c, out p3);
@@ -491,28 +447,28 @@ public readonly struct Fr : IEquatable<Fr>
         // Word i is cleared, words i+1..i+3 take the product, the carry lands in word i+4, and that
         // addition's own carry (top) goes into word i+5 with the next step.
         ulong m = w0 * QInvNeg;
-        ulong c = MulAdd(m, Q0, w0, out _);
+        ulong c = LowWordCarry(m, w0);
         c = MulAdd2(m, Q1, w1, c, out w1);
         c = MulAdd2(m, Q2, w2, c, out w2);
         c = MulAdd2(m, Q3, w3, c, out w3);
         w4 = AddCarry(w4, c, 0, out ulong top);
 
         m = w1 * QInvNeg;
-        c = MulAdd(m, Q0, w1, out _);
+        c = LowWordCarry(m, w1);
         c = MulAdd2(m, Q1, w2, c, out w2);
         c = MulAdd2(m, Q2, w3, c, out w3);
         c = MulAdd2(m, Q3, w4, c, out w4);
         w5 = AddCarry(w5, c, top, out top);
 
         m = w2 * QInvNeg;
-        c = MulAdd(m, Q0, w2, out _);
+        c = LowWordCarry(m, w2);
         c = MulAdd2(m, Q1, w3, c, out w3);
         c = MulAdd2(m, Q2, w4, c, out w4);
         c = MulAdd2(m, Q3, w5, c, out w5);
         w6 = AddCarry(w6, c, top, out top);
 
         m = w3 * QInvNeg;
-        c = MulAdd(m, Q0, w3, out _);
+        c = LowWordCarry(m, w3);
         c = MulAdd2(m, Q1, w4, c, out w4);
         c = MulAdd2(m, Q2, w5, c, out w5);
         c = MulAdd2(m, Q3, w6, c, out w6);
@@ -521,6 +477,13 @@ public readonly struct Fr : IEquatable<Fr>
         var r = ReduceOnce(w4, w5, w6, w7);
         return subtractions > 1 ? ReduceOnce(r._m0, r._m1, r._m2, r._m3) : r;
     }
+
+    /// <summary>
+    /// The carry out of w + m·Q0 where m = w·QInvNeg, so the low word of the sum is zero by
+    /// construction: no need to compute it, and there is a carry exactly when w is not zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LowWordCarry(ulong m, ulong w) => MulHigh(m, Q0) + (w != 0 ? 1UL : 0UL);
 
     /// <summary>Subtracts r once if the 256-bit value is at least r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -549,11 +512,41 @@ public readonly struct Fr : IEquatable<Fr>
         SubBorrow(a3, Q3, borrow, out borrow);
     }
 
+    /// <summary>
+    /// The high word of a·b. The low word is a plain <c>a * b</c>: <see cref="Math.BigMul(ulong, ulong, out ulong)"/>
+    /// returns it through a pointer, which pins the local in memory and costs a store and a load per
+    /// word product in the hot loops; two instructions with register results are faster.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
+    }
+
+    /// <summary>a·b as a 128-bit (hi, lo).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mul(ulong a, ulong b, out ulong lo)
+    {
+        lo = a * b;
+        return MulHigh(a, b);
+    }
+
     /// <summary>a·b + c as a 128-bit (hi, lo); cannot overflow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAdd(ulong a, ulong b, ulong c, out ulong lo)
     {
-        ulong hi = Math.BigMul(a, b, out ulong l);
+        ulong l = a * b;
+        ulong hi = MulHigh(a, b);
         lo = l + c;
         return hi + (lo < l ? 1UL : 0UL);
     }
@@ -562,7 +555,8 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAdd2(ulong a, ulong b, ulong c, ulong d, out ulong lo)
     {
-        ulong hi = Math.BigMul(a, b, out ulong l);
+        ulong l = a * b;
+        ulong hi = MulHigh(a, b);
         l += c;
         hi += l < c ? 1UL : 0UL;
         l += d;
