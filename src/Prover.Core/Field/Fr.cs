@@ -1,5 +1,9 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Prover.Core.Field;
 
@@ -7,6 +11,21 @@ namespace Prover.Core.Field;
 /// An element of the BN254 (alt_bn128) scalar field, the field circom and snarkjs compute in.
 /// Always canonical: its value is in [0, r).
 /// </summary>
+/// <remarks>
+/// <para>
+/// Stored as four little-endian 64-bit limbs in Montgomery form: the limbs hold <c>x·R mod r</c> with
+/// <c>R = 2^256</c>, and always below r, so every element has exactly one representation and
+/// <c>default(Fr)</c> is zero. Multiplication is Montgomery multiplication in its separated form (SOS in
+/// Koç, Acar and Kaliski, "Analyzing and Comparing Montgomery Multiplication Algorithms", 1996): the
+/// full 512-bit product, then a word-by-word reduction; because r &lt; 2^254 nothing ever needs a
+/// ninth word. Squaring computes the 512-bit square with the symmetric products once (10 word
+/// products instead of 16) before the same reduction, and sums of products share one reduction.
+/// </para>
+/// <para>
+/// The arithmetic is not hardened against timing side channels: it is branch-light for speed, but it
+/// handles public data (transactions, batch roots), not secrets.
+/// </para>
+/// </remarks>
 public readonly struct Fr : IEquatable<Fr>
 {
     /// <summary>r = 21888242871839275222246405745257275088548364400416034343698204186575808495617.</summary>
@@ -14,42 +33,93 @@ public readonly struct Fr : IEquatable<Fr>
         "21888242871839275222246405745257275088548364400416034343698204186575808495617",
         CultureInfo.InvariantCulture);
 
-    private readonly BigInteger _value;
+    /// <summary>The size of the big-endian encoding.</summary>
+    public const int ByteLength = 32;
 
-    private Fr(BigInteger value) => _value = value;
+    // r, little-endian limbs.
+    internal const ulong Q0 = 0x43e1f593f0000001;
+    internal const ulong Q1 = 0x2833e84879b97091;
+    internal const ulong Q2 = 0xb85045b68181585d;
+    internal const ulong Q3 = 0x30644e72e131a029;
+
+    // -r^-1 mod 2^64: the factor that makes the low word of (t + m·r) zero.
+    internal const ulong QInvNeg = 0xc2e1f593efffffff;
+
+    // R mod r (one in Montgomery form) and R^2 mod r (converts into Montgomery form).
+    internal const ulong R0 = 0xac96341c4ffffffb;
+    internal const ulong R1 = 0x36fc76959f60cd29;
+    internal const ulong R2 = 0x666ea36f7879462e;
+    internal const ulong R3 = 0x0e0a77c19a07df2f;
+    internal const ulong RR0 = 0x1bb8e645ae216da7;
+    internal const ulong RR1 = 0x53fe3ab1e35c59e3;
+    internal const ulong RR2 = 0x8c49833d53bb8085;
+    internal const ulong RR3 = 0x0216d0b17f4e44a5;
+
+    private readonly ulong _m0;
+    private readonly ulong _m1;
+    private readonly ulong _m2;
+    private readonly ulong _m3;
+
+    /// <summary>Wraps limbs already in Montgomery form and below r.</summary>
+    private Fr(ulong m0, ulong m1, ulong m2, ulong m3)
+    {
+        _m0 = m0;
+        _m1 = m1;
+        _m2 = m2;
+        _m3 = m3;
+    }
 
     public static Fr Zero => default;
-    public static Fr One => new(BigInteger.One);
+    public static Fr One => new(R0, R1, R2, R3);
 
-    public static Fr FromUInt64(ulong value) => new(value);
+    public bool IsZero => (_m0 | _m1 | _m2 | _m3) == 0;
+
+    public static Fr FromUInt64(ulong value) => FromCanonical(value, 0, 0, 0);
 
     /// <summary>Takes a value already in [0, r); anything else is rejected, never silently reduced.</summary>
     public static Fr FromBigInteger(BigInteger value, string field = "value")
     {
         if (value.Sign < 0 || value >= Modulus)
         {
-            throw new ValueOutOfRangeException(field, "the BN254 scalar field [0, r)", value.ToString(CultureInfo.InvariantCulture));
+            throw OutOfRange(field, value);
         }
 
-        return new Fr(value);
+        Span<byte> le = stackalloc byte[ByteLength];
+        le.Clear();
+        value.TryWriteBytes(le, out _, isUnsigned: true, isBigEndian: false);
+        return FromCanonical(
+            BinaryPrimitives.ReadUInt64LittleEndian(le),
+            BinaryPrimitives.ReadUInt64LittleEndian(le[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(le[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(le[24..]));
     }
 
     /// <summary>Reduces any integer modulo r (for hashing and challenges, where reduction is intended).</summary>
     public static Fr Reduce(BigInteger value)
     {
         var r = value % Modulus;
-        return new Fr(r.Sign < 0 ? r + Modulus : r);
+        return FromBigInteger(r.Sign < 0 ? r + Modulus : r);
     }
 
     /// <summary>Reads a 32-byte big-endian value; it must already be below r.</summary>
     public static Fr FromBytesBigEndian(ReadOnlySpan<byte> bytes, string field = "value")
     {
-        if (bytes.Length != 32)
+        if (bytes.Length != ByteLength)
         {
             throw new ArgumentException($"A field element is 32 bytes, got {bytes.Length}.", nameof(bytes));
         }
 
-        return FromBigInteger(new BigInteger(bytes, isUnsigned: true, isBigEndian: true), field);
+        ulong a3 = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        ulong a2 = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        ulong a1 = BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]);
+        ulong a0 = BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]);
+        SubtractModulus(a0, a1, a2, a3, out ulong borrow);
+        if (borrow == 0)
+        {
+            throw OutOfRange(field, new BigInteger(bytes, isUnsigned: true, isBigEndian: true));
+        }
+
+        return FromCanonical(a0, a1, a2, a3);
     }
 
     /// <summary>Parses a decimal string (snarkjs' format) or a 0x-prefixed hex string.</summary>
@@ -59,7 +129,11 @@ public readonly struct Fr : IEquatable<Fr>
         BigInteger v;
         if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
         {
-            v = BigInteger.Parse("0" + text[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            // The leading 0 keeps AllowHexSpecifier from reading a high first digit as a sign bit.
+            if (text.Length == 2 || !BigInteger.TryParse("0" + text[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out v))
+            {
+                throw new FormatException($"{field}: '{text}' is not a decimal or 0x-hex integer.");
+            }
         }
         else if (!BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out v))
         {
@@ -69,35 +143,443 @@ public readonly struct Fr : IEquatable<Fr>
         return FromBigInteger(v, field);
     }
 
-    public BigInteger ToBigInteger() => _value;
+    public BigInteger ToBigInteger()
+    {
+        Span<byte> le = stackalloc byte[ByteLength];
+        ToCanonical(out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+        BinaryPrimitives.WriteUInt64LittleEndian(le, a0);
+        BinaryPrimitives.WriteUInt64LittleEndian(le[8..], a1);
+        BinaryPrimitives.WriteUInt64LittleEndian(le[16..], a2);
+        BinaryPrimitives.WriteUInt64LittleEndian(le[24..], a3);
+        return new BigInteger(le, isUnsigned: true, isBigEndian: false);
+    }
 
+    /// <summary>Writes the canonical value as 32 big-endian bytes into the start of <paramref name="destination"/>.</summary>
     public void WriteBigEndian(Span<byte> destination)
     {
-        destination[..32].Clear();
-        var bytes = _value.ToByteArray(isUnsigned: true, isBigEndian: true);
-        bytes.CopyTo(destination[(32 - bytes.Length)..32]);
+        if (destination.Length < ByteLength)
+        {
+            throw new ArgumentException($"A field element needs 32 bytes, the destination has {destination.Length}.", nameof(destination));
+        }
+
+        ToCanonical(out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+        BinaryPrimitives.WriteUInt64BigEndian(destination, a3);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], a2);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[16..], a1);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[24..], a0);
     }
 
     public byte[] ToBytesBigEndian()
     {
-        var b = new byte[32];
+        var b = new byte[ByteLength];
         WriteBigEndian(b);
         return b;
     }
 
-    public static Fr operator +(Fr a, Fr b) => Reduce(a._value + b._value);
-    public static Fr operator -(Fr a, Fr b) => Reduce(a._value - b._value);
-    public static Fr operator *(Fr a, Fr b) => Reduce(a._value * b._value);
-    public static bool operator ==(Fr a, Fr b) => a._value == b._value;
-    public static bool operator !=(Fr a, Fr b) => a._value != b._value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fr operator +(Fr a, Fr b) => Add(in a, in b);
 
-    public bool Equals(Fr other) => _value == other._value;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fr operator -(Fr a, Fr b) => Subtract(in a, in b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Fr operator -(Fr a) => Subtract(default, in a);
+
+    public static Fr operator *(Fr a, Fr b) => Multiply(in a, in b);
+
+    public static bool operator ==(Fr a, Fr b) => a.Equals(b);
+    public static bool operator !=(Fr a, Fr b) => !a.Equals(b);
+
+    public bool Equals(Fr other) =>
+        ((_m0 ^ other._m0) | (_m1 ^ other._m1) | (_m2 ^ other._m2) | (_m3 ^ other._m3)) == 0;
+
     public override bool Equals(object? obj) => obj is Fr other && Equals(other);
-    public override int GetHashCode() => _value.GetHashCode();
+    public override int GetHashCode() => HashCode.Combine(_m0, _m1, _m2, _m3);
 
     /// <summary>Decimal, as snarkjs writes public signals.</summary>
-    public override string ToString() => _value.ToString(CultureInfo.InvariantCulture);
+    public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
     /// <summary>0x-prefixed, 64 hex digits.</summary>
-    public string ToHex() => "0x" + Convert.ToHexStringLower(ToBytesBigEndian());
+    public string ToHex()
+    {
+        Span<byte> be = stackalloc byte[ByteLength];
+        WriteBigEndian(be);
+        return "0x" + Convert.ToHexStringLower(be);
+    }
+
+    /// <summary>This element squared; cheaper than <c>x * x</c>.</summary>
+    public Fr Square() => Square(in this);
+
+    /// <summary>x^5, Poseidon's S-box: two squarings and a multiplication.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Fr Pow5()
+    {
+        var x2 = Square(in this);
+        var x4 = Square(in x2);
+        return Multiply(in x4, in this);
+    }
+
+    /// <summary>x^e by square-and-multiply, for any non-negative exponent.</summary>
+    public Fr Pow(BigInteger exponent)
+    {
+        if (exponent.Sign < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(exponent), exponent, "The exponent must be non-negative; use Inverse() for negative powers.");
+        }
+
+        var result = One;
+        for (long bit = (long)exponent.GetBitLength() - 1; bit >= 0; bit--)
+        {
+            result = Square(in result);
+            if (!(exponent >> (int)bit).IsEven)
+            {
+                result = Multiply(in result, in this);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The multiplicative inverse, x^(r−2) by Fermat's little theorem.</summary>
+    /// <exception cref="DivideByZeroException">The element is zero.</exception>
+    public Fr Inverse()
+    {
+        if (IsZero)
+        {
+            throw new DivideByZeroException("Zero has no inverse in the BN254 scalar field.");
+        }
+
+        // r − 2, little-endian limbs; walk its bits from the top.
+        ReadOnlySpan<ulong> e = [Q0 - 2, Q1, Q2, Q3];
+        var result = One;
+        for (int limb = 3; limb >= 0; limb--)
+        {
+            for (int bit = 63; bit >= 0; bit--)
+            {
+                result = Square(in result);
+                if (((e[limb] >> bit) & 1) != 0)
+                {
+                    result = Multiply(in result, in this);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Converts canonical limbs (below r) into Montgomery form: (a·R²)·R⁻¹ = a·R.</summary>
+    private static Fr FromCanonical(ulong a0, ulong a1, ulong a2, ulong a3)
+    {
+        var a = new Fr(a0, a1, a2, a3);
+        var rr = new Fr(RR0, RR1, RR2, RR3);
+        return Multiply(in a, in rr);
+    }
+
+    /// <summary>Leaves Montgomery form: (a·R)·1·R⁻¹ = a.</summary>
+    private void ToCanonical(out ulong a0, out ulong a1, out ulong a2, out ulong a3)
+    {
+        var one = new Fr(1, 0, 0, 0);
+        var c = Multiply(in this, in one);
+        a0 = c._m0;
+        a1 = c._m1;
+        a2 = c._m2;
+        a3 = c._m3;
+    }
+
+    private static ValueOutOfRangeException OutOfRange(string field, BigInteger value) =>
+        new(field, "the BN254 scalar field [0, r)", value.ToString(CultureInfo.InvariantCulture));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr Add(in Fr a, in Fr b)
+    {
+        // Both are below r < 2^254, so the sum fits in 256 bits and one conditional subtraction suffices.
+        ulong s0 = AddCarry(a._m0, b._m0, 0, out ulong c);
+        ulong s1 = AddCarry(a._m1, b._m1, c, out c);
+        ulong s2 = AddCarry(a._m2, b._m2, c, out c);
+        ulong s3 = a._m3 + b._m3 + c;
+        return ReduceOnce(s0, s1, s2, s3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr Subtract(in Fr a, in Fr b)
+    {
+        ulong d0 = SubBorrow(a._m0, b._m0, 0, out ulong borrow);
+        ulong d1 = SubBorrow(a._m1, b._m1, borrow, out borrow);
+        ulong d2 = SubBorrow(a._m2, b._m2, borrow, out borrow);
+        ulong d3 = SubBorrow(a._m3, b._m3, borrow, out borrow);
+
+        // On borrow, add r back; the mask is all ones exactly then.
+        ulong mask = 0UL - borrow;
+        ulong r0 = AddCarry(d0, Q0 & mask, 0, out ulong c);
+        ulong r1 = AddCarry(d1, Q1 & mask, c, out c);
+        ulong r2 = AddCarry(d2, Q2 & mask, c, out c);
+        ulong r3 = d3 + (Q3 & mask) + c;
+        return new Fr(r0, r1, r2, r3);
+    }
+
+    /// <summary>
+    /// Montgomery product a·b·R⁻¹ mod r: the 512-bit product (16 independent word products), then
+    /// <see cref="MontgomeryReduce"/>. Measured against CIOS (reduction interleaved word by word) on
+    /// .NET 10 x64 this is about 30% faster: the JIT has no add-with-carry, so carries cost a compare
+    /// each, and CIOS's serial dependence of every reduction factor on the previous word leaves the
+    /// out-of-order core idle, where the separated product's multiplications overlap.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr Multiply(in Fr a, in Fr b)
+    {
+        WideMultiply(in a, in b, out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7);
+        return MontgomeryReduce(p0, p1, p2, p3, p4, p5, p6, p7, 1);
+    }
+
+    /// <summary>Montgomery square: the 512-bit square from 10 word products, then one reduction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr Square(in Fr a)
+    {
+        ulong a0 = a._m0, a1 = a._m1, a2 = a._m2, a3 = a._m3;
+
+        // The cross products a_i·a_j (i < j), words 1..6.
+        ulong w1, w2, w3, w4, w5, w6, w7;
+        ulong c = Mul(a0, a1, out w1);
+        c = MulAdd(a0, a2, c, out w2);
+        w4 = MulAdd(a0, a3, c, out w3);
+        c = MulAdd(a1, a2, w3, out w3);
+        w5 = MulAdd2(a1, a3, w4, c, out w4);
+        w6 = MulAdd(a2, a3, w5, out w5);
+
+        // Doubled.
+        w7 = w6 >> 63;
+        w6 = (w6 << 1) | (w5 >> 63);
+        w5 = (w5 << 1) | (w4 >> 63);
+        w4 = (w4 << 1) | (w3 >> 63);
+        w3 = (w3 << 1) | (w2 >> 63);
+        w2 = (w2 << 1) | (w1 >> 63);
+        w1 <<= 1;
+
+        // Plus the squares a_i² on the diagonal.
+        ulong h = Mul(a0, a0, out ulong w0);
+        w1 = AddCarry(w1, h, 0, out c);
+        h = Mul(a1, a1, out ulong l);
+        w2 = AddCarry(w2, l, c, out c);
+        w3 = AddCarry(w3, h, c, out c);
+        h = Mul(a2, a2, out l);
+        w4 = AddCarry(w4, l, c, out c);
+        w5 = AddCarry(w5, h, c, out c);
+        h = Mul(a3, a3, out l);
+        w6 = AddCarry(w6, l, c, out c);
+        w7 = w7 + h + c;
+
+        return MontgomeryReduce(w0, w1, w2, w3, w4, w5, w6, w7, 1);
+    }
+
+    /// <summary>
+    /// Σ a_i·b_i with one Montgomery reduction for the whole sum instead of one per product: the
+    /// 512-bit products are accumulated and reduced at the end. For up to 10 terms the sum stays
+    /// below 10·r² &lt; 2^512 and the reduced value below 3r.
+    /// </summary>
+    internal static Fr SumOfProducts(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
+    {
+        if (a.Length != b.Length || a.Length > 10)
+        {
+            throw new ArgumentException($"Expected two spans of the same length up to 10, got {a.Length} and {b.Length}.");
+        }
+
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            ref readonly Fr x = ref a[i];
+            ref readonly Fr y = ref b[i];
+            WideMultiply(in x, in y, out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7);
+            s0 = AddCarry(s0, p0, 0, out ulong c);
+            s1 = AddCarry(s1, p1, c, out c);
+            s2 = AddCarry(s2, p2, c, out c);
+            s3 = AddCarry(s3, p3, c, out c);
+            s4 = AddCarry(s4, p4, c, out c);
+            s5 = AddCarry(s5, p5, c, out c);
+            s6 = AddCarry(s6, p6, c, out c);
+            s7 = s7 + p7 + c;
+        }
+
+        return MontgomeryReduce(s0, s1, s2, s3, s4, s5, s6, s7, 2);
+    }
+
+    /// <summary>The full 512-bit product of the limbs (schoolbook, 16 word products).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WideMultiply(
+        in Fr a, in Fr b,
+        out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7)
+    {
+        ulong b0 = b._m0, b1 = b._m1, b2 = b._m2, b3 = b._m3;
+
+        ulong ai = a._m0;
+        ulong c = Mul(ai, b0, out p0);
+        c = MulAdd(ai, b1, c, out p1);
+        c = MulAdd(ai, b2, c, out p2);
+        p4 = MulAdd(ai, b3, c, out p3);
+
+        ai = a._m1;
+        c = MulAdd(ai, b0, p1, out p1);
+        c = MulAdd2(ai, b1, p2, c, out p2);
+        c = MulAdd2(ai, b2, p3, c, out p3);
+        p5 = MulAdd2(ai, b3, p4, c, out p4);
+
+        ai = a._m2;
+        c = MulAdd(ai, b0, p2, out p2);
+        c = MulAdd2(ai, b1, p3, c, out p3);
+        c = MulAdd2(ai, b2, p4, c, out p4);
+        p6 = MulAdd2(ai, b3, p5, c, out p5);
+
+        ai = a._m3;
+        c = MulAdd(ai, b0, p3, out p3);
+        c = MulAdd2(ai, b1, p4, c, out p4);
+        c = MulAdd2(ai, b2, p5, c, out p5);
+        p7 = MulAdd2(ai, b3, p6, c, out p6);
+    }
+
+    /// <summary>
+    /// Montgomery reduction T·R⁻¹ mod r of a 512-bit T (word by word: add m·r·2^(64i) to clear word i).
+    /// For T &lt; k·r² the result before the final subtractions is below (k·r/R + 1)·r, so
+    /// <paramref name="subtractions"/> conditional subtractions of r make it canonical.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Fr MontgomeryReduce(
+        ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5, ulong w6, ulong w7, int subtractions)
+    {
+        // Word i is cleared, words i+1..i+3 take the product, the carry lands in word i+4, and that
+        // addition's own carry (top) goes into word i+5 with the next step.
+        ulong m = w0 * QInvNeg;
+        ulong c = LowWordCarry(m, w0);
+        c = MulAdd2(m, Q1, w1, c, out w1);
+        c = MulAdd2(m, Q2, w2, c, out w2);
+        c = MulAdd2(m, Q3, w3, c, out w3);
+        w4 = AddCarry(w4, c, 0, out ulong top);
+
+        m = w1 * QInvNeg;
+        c = LowWordCarry(m, w1);
+        c = MulAdd2(m, Q1, w2, c, out w2);
+        c = MulAdd2(m, Q2, w3, c, out w3);
+        c = MulAdd2(m, Q3, w4, c, out w4);
+        w5 = AddCarry(w5, c, top, out top);
+
+        m = w2 * QInvNeg;
+        c = LowWordCarry(m, w2);
+        c = MulAdd2(m, Q1, w3, c, out w3);
+        c = MulAdd2(m, Q2, w4, c, out w4);
+        c = MulAdd2(m, Q3, w5, c, out w5);
+        w6 = AddCarry(w6, c, top, out top);
+
+        m = w3 * QInvNeg;
+        c = LowWordCarry(m, w3);
+        c = MulAdd2(m, Q1, w4, c, out w4);
+        c = MulAdd2(m, Q2, w5, c, out w5);
+        c = MulAdd2(m, Q3, w6, c, out w6);
+        w7 = w7 + c + top;
+
+        var r = ReduceOnce(w4, w5, w6, w7);
+        return subtractions > 1 ? ReduceOnce(r._m0, r._m1, r._m2, r._m3) : r;
+    }
+
+    /// <summary>
+    /// The carry out of w + m·Q0 where m = w·QInvNeg, so the low word of the sum is zero by
+    /// construction: no need to compute it, and there is a carry exactly when w is not zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LowWordCarry(ulong m, ulong w) => MulHigh(m, Q0) + (w != 0 ? 1UL : 0UL);
+
+    /// <summary>Subtracts r once if the 256-bit value is at least r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Fr ReduceOnce(ulong t0, ulong t1, ulong t2, ulong t3)
+    {
+        ulong d0 = SubBorrow(t0, Q0, 0, out ulong borrow);
+        ulong d1 = SubBorrow(t1, Q1, borrow, out borrow);
+        ulong d2 = SubBorrow(t2, Q2, borrow, out borrow);
+        ulong d3 = SubBorrow(t3, Q3, borrow, out borrow);
+
+        // Keep t when subtracting borrowed (t < r), else the difference.
+        ulong keep = 0UL - borrow;
+        return new Fr(
+            (t0 & keep) | (d0 & ~keep),
+            (t1 & keep) | (d1 & ~keep),
+            (t2 & keep) | (d2 & ~keep),
+            (t3 & keep) | (d3 & ~keep));
+    }
+
+    /// <summary>Computes a − r only for its borrow: 1 when a &lt; r.</summary>
+    private static void SubtractModulus(ulong a0, ulong a1, ulong a2, ulong a3, out ulong borrow)
+    {
+        SubBorrow(a0, Q0, 0, out borrow);
+        SubBorrow(a1, Q1, borrow, out borrow);
+        SubBorrow(a2, Q2, borrow, out borrow);
+        SubBorrow(a3, Q3, borrow, out borrow);
+    }
+
+    /// <summary>
+    /// The high word of a·b. The low word is a plain <c>a * b</c>: <see cref="Math.BigMul(ulong, ulong, out ulong)"/>
+    /// returns it through a pointer, which pins the local in memory and costs a store and a load per
+    /// word product in the hot loops; two instructions with register results are faster.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulHigh(ulong a, ulong b)
+    {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b);
+        }
+
+        if (ArmBase.Arm64.IsSupported)
+        {
+            return ArmBase.Arm64.MultiplyHigh(a, b);
+        }
+
+        return Math.BigMul(a, b, out _);
+    }
+
+    /// <summary>a·b as a 128-bit (hi, lo).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mul(ulong a, ulong b, out ulong lo)
+    {
+        lo = a * b;
+        return MulHigh(a, b);
+    }
+
+    /// <summary>a·b + c as a 128-bit (hi, lo); cannot overflow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulAdd(ulong a, ulong b, ulong c, out ulong lo)
+    {
+        ulong l = a * b;
+        ulong hi = MulHigh(a, b);
+        lo = l + c;
+        return hi + (lo < l ? 1UL : 0UL);
+    }
+
+    /// <summary>a·b + c + d as a 128-bit (hi, lo); at most (2^64−1)² + 2(2^64−1) = 2^128 − 1, so no overflow.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulAdd2(ulong a, ulong b, ulong c, ulong d, out ulong lo)
+    {
+        ulong l = a * b;
+        ulong hi = MulHigh(a, b);
+        l += c;
+        hi += l < c ? 1UL : 0UL;
+        l += d;
+        hi += l < d ? 1UL : 0UL;
+        lo = l;
+        return hi;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong AddCarry(ulong a, ulong b, ulong carryIn, out ulong carryOut)
+    {
+        ulong s = a + b;
+        ulong r = s + carryIn;
+        carryOut = (s < a ? 1UL : 0UL) | (r < s ? 1UL : 0UL);
+        return r;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SubBorrow(ulong a, ulong b, ulong borrowIn, out ulong borrowOut)
+    {
+        ulong d = a - b;
+        ulong r = d - borrowIn;
+        borrowOut = (a < b ? 1UL : 0UL) | (d < borrowIn ? 1UL : 0UL);
+        return r;
+    }
 }

@@ -1,13 +1,229 @@
+using System.Buffers.Binary;
+
 namespace Prover.Core.Field;
 
 /// <summary>
 /// Poseidon over BN254, bit-for-bit circomlib's <c>Poseidon(n)</c> template (and circomlibjs' <c>poseidon</c>).
 /// </summary>
+/// <remarks>
+/// <para>
+/// This is the optimized form circomlib 2.0.5's <c>circuits/poseidon.circom</c> computes (after
+/// filecoin's neptune): width t = n + 1, initial state <c>[0, inputs…]</c>, 8 full rounds and
+/// <c>N_ROUNDS_P[t − 2]</c> partial rounds, S-box x⁵. The first half's last full round mixes with the
+/// matrix P; each partial round applies the S-box to word 0 only, adds one constant, and mixes with a
+/// sparse matrix from S (a dense first row and first column, identity elsewhere) in 2t − 1 products
+/// instead of t². The output is word 0 of the final mix. The constants are circomlib's
+/// <c>POSEIDON_C/S/M/P</c>, extracted by <c>circuits/scripts/poseidon-constants.mjs</c> into the
+/// embedded <c>poseidon-constants.bin</c> (its layout is documented in that script).
+/// </para>
+/// <para>
+/// Dense mixes sum their products before a single Montgomery reduction
+/// (<see cref="Fr.SumOfProducts"/>), which roughly halves their cost. Nothing here allocates.
+/// </para>
+/// </remarks>
 public static class Poseidon
 {
     /// <summary>The largest number of inputs supported.</summary>
     public const int MaxInputs = 6;
 
+    private const string ResourceName = "Prover.Core.Field.poseidon-constants.bin";
+
+    // Indexed by the number of inputs minus one (t − 2).
+    private static readonly Parameters[] ByInputs = Load();
+
     /// <summary>Hashes 1..<see cref="MaxInputs"/> field elements, exactly as circomlib's <c>Poseidon(inputs.Length)</c>.</summary>
-    public static Fr Hash(ReadOnlySpan<Fr> inputs) => throw new NotImplementedException("Poseidon arrives with the field work.");
+    public static Fr Hash(ReadOnlySpan<Fr> inputs)
+    {
+        if (inputs.Length is < 1 or > MaxInputs)
+        {
+            throw new ArgumentException($"Poseidon takes 1 to {MaxInputs} inputs, got {inputs.Length}.", nameof(inputs));
+        }
+
+        var p = ByInputs[inputs.Length - 1];
+        Span<Fr> state = stackalloc Fr[p.T];
+        state[0] = Fr.Zero;
+        inputs.CopyTo(state[1..]);
+        return Permute(p, state);
+    }
+
+    /// <summary>circomlib's <c>Poseidon(2)</c> of <paramref name="a"/>, <paramref name="b"/>.</summary>
+    public static Fr Hash(Fr a, Fr b)
+    {
+        Span<Fr> state = [Fr.Zero, a, b];
+        return Permute(ByInputs[1], state);
+    }
+
+    /// <summary>circomlib's <c>Poseidon(4)</c> of <paramref name="a"/>..<paramref name="d"/>, the receipt chain's step.</summary>
+    public static Fr Hash(Fr a, Fr b, Fr c, Fr d)
+    {
+        Span<Fr> state = [Fr.Zero, a, b, c, d];
+        return Permute(ByInputs[3], state);
+    }
+
+    /// <summary>Runs the permutation on <paramref name="state"/> (length t) and returns word 0 of the output.</summary>
+    private static Fr Permute(Parameters p, Span<Fr> state)
+    {
+        int t = p.T;
+        int halfF = p.RoundsF / 2;
+        ReadOnlySpan<Fr> c = p.C;
+        ReadOnlySpan<Fr> s = p.S;
+        ReadOnlySpan<Fr> mt = p.MTransposed;
+        Span<Fr> scratch = stackalloc Fr[t];
+
+        for (int i = 0; i < t; i++)
+        {
+            state[i] = Fr.Add(in state[i], in c[i]);
+        }
+
+        // First half of the full rounds: S-box, next round's constants, mix. The last of them mixes with P.
+        for (int r = 0; r < halfF; r++)
+        {
+            var rc = c.Slice((r + 1) * t, t);
+            for (int i = 0; i < t; i++)
+            {
+                var x = state[i].Pow5();
+                state[i] = Fr.Add(in x, in rc[i]);
+            }
+
+            Mix(state, r == halfF - 1 ? p.PTransposed : mt, scratch);
+        }
+
+        // Partial rounds: S-box on word 0, one constant, then the sparse mix
+        // out[0] = Σ S[j]·in[j], out[k] = in[k] + in[0]·S[t + k − 1].
+        var partialC = c.Slice((halfF + 1) * t, p.RoundsP);
+        int sparse = 2 * t - 1;
+        for (int r = 0; r < partialC.Length; r++)
+        {
+            var x = state[0].Pow5();
+            var s0 = Fr.Add(in x, in partialC[r]);
+            state[0] = s0;
+            var sr = s.Slice(sparse * r, sparse);
+            var out0 = Fr.SumOfProducts(sr[..t], state);
+            for (int k = 1; k < t; k++)
+            {
+                var y = Fr.Multiply(in s0, in sr[t + k - 1]);
+                state[k] = Fr.Add(in state[k], in y);
+            }
+
+            state[0] = out0;
+        }
+
+        // Second half, without constants after the last S-box.
+        var secondC = c[((halfF + 1) * t + p.RoundsP)..];
+        for (int r = 0; r < halfF - 1; r++)
+        {
+            var rc = secondC.Slice(r * t, t);
+            for (int i = 0; i < t; i++)
+            {
+                var x = state[i].Pow5();
+                state[i] = Fr.Add(in x, in rc[i]);
+            }
+
+            Mix(state, mt, scratch);
+        }
+
+        for (int i = 0; i < t; i++)
+        {
+            state[i] = state[i].Pow5();
+        }
+
+        // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
+        return Fr.SumOfProducts(mt[..t], state);
+    }
+
+    /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
+    private static void Mix(Span<Fr> state, ReadOnlySpan<Fr> transposed, Span<Fr> scratch)
+    {
+        int t = state.Length;
+        for (int i = 0; i < t; i++)
+        {
+            scratch[i] = Fr.SumOfProducts(transposed.Slice(i * t, t), state);
+        }
+
+        scratch.CopyTo(state);
+    }
+
+    private static Parameters[] Load()
+    {
+        using var stream = typeof(Poseidon).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new CorruptStateException(ResourceName, "the embedded Poseidon constants are missing from Prover.Core.");
+        var data = new byte[stream.Length];
+        stream.ReadExactly(data);
+        return Parse(data, ResourceName);
+    }
+
+    /// <summary>Reads the layout <c>circuits/scripts/poseidon-constants.mjs</c> writes.</summary>
+    internal static Parameters[] Parse(ReadOnlySpan<byte> data, string source)
+    {
+        if (data.Length < 8 || !data[..4].SequenceEqual("PSDN"u8) || data[4] != 1 || data[5] != MaxInputs)
+        {
+            throw new CorruptStateException(source, $"not a version 1 Poseidon constants file for 1..{MaxInputs} inputs; regenerate it with circuits/scripts/poseidon-constants.mjs.");
+        }
+
+        var result = new Parameters[MaxInputs];
+        int offset = 8;
+        for (int n = 1; n <= MaxInputs; n++)
+        {
+            int expectedT = n + 1;
+            if (data.Length < offset + 4 || data[offset] != expectedT)
+            {
+                throw new CorruptStateException(source, $"the section for t = {expectedT} is missing or out of order.");
+            }
+
+            int roundsF = data[offset + 1];
+            int roundsP = BinaryPrimitives.ReadUInt16BigEndian(data[(offset + 2)..]);
+            offset += 4;
+            if (roundsF == 0 || roundsF % 2 != 0)
+            {
+                throw new CorruptStateException(source, $"t = {expectedT} has {roundsF} full rounds; Poseidon needs an even, positive number.");
+            }
+
+            var c = ReadElements(data, ref offset, expectedT * roundsF + roundsP, source);
+            var s = ReadElements(data, ref offset, roundsP * (2 * expectedT - 1), source);
+            var m = ReadElements(data, ref offset, expectedT * expectedT, source);
+            var p = ReadElements(data, ref offset, expectedT * expectedT, source);
+            result[n - 1] = new Parameters(expectedT, roundsF, roundsP, c, s, Transpose(m, expectedT), Transpose(p, expectedT));
+        }
+
+        if (offset != data.Length)
+        {
+            throw new CorruptStateException(source, $"{data.Length - offset} bytes follow the last section.");
+        }
+
+        return result;
+    }
+
+    private static Fr[] ReadElements(ReadOnlySpan<byte> data, ref int offset, int count, string source)
+    {
+        if (data.Length - offset < count * Fr.ByteLength)
+        {
+            throw new CorruptStateException(source, "the file ends inside a section.");
+        }
+
+        var elements = new Fr[count];
+        for (int i = 0; i < count; i++)
+        {
+            elements[i] = Fr.FromBytesBigEndian(data.Slice(offset, Fr.ByteLength), "Poseidon constant");
+            offset += Fr.ByteLength;
+        }
+
+        return elements;
+    }
+
+    private static Fr[] Transpose(Fr[] rowMajor, int t)
+    {
+        var result = new Fr[t * t];
+        for (int j = 0; j < t; j++)
+        {
+            for (int i = 0; i < t; i++)
+            {
+                result[i * t + j] = rowMajor[j * t + i];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>One width's constants: C and S in circomlib's order, M and P stored transposed for the mixes.</summary>
+    internal sealed record Parameters(int T, int RoundsF, int RoundsP, Fr[] C, Fr[] S, Fr[] MTransposed, Fr[] PTransposed);
 }

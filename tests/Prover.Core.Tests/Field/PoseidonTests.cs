@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+using Prover.Core.Field;
+
+namespace Prover.Core.Tests.Field;
+
+public sealed class PoseidonTests
+{
+    private sealed record Vector(string[] Inputs, string Output);
+
+    private sealed record VectorFile(string Modulus, Vector[] Vectors);
+
+    private static readonly Lazy<VectorFile> File = new(() =>
+        JsonSerializer.Deserialize<VectorFile>(
+            System.IO.File.ReadAllText(RepoPaths.Fixture("poseidon", "vectors.json")),
+            new JsonSerializerOptions { PropertyNameCaseInsensitive = true })
+        ?? throw new InvalidOperationException("fixtures/poseidon/vectors.json is empty."));
+
+    private static Fr[] Inputs(Vector v) => v.Inputs.Select(s => Fr.Parse(s)).ToArray();
+
+    [Fact]
+    public void Vector_file_covers_every_supported_arity_and_the_same_modulus()
+    {
+        Assert.Equal(Fr.Modulus.ToString(CultureInfo.InvariantCulture), File.Value.Modulus);
+        for (int n = 1; n <= Poseidon.MaxInputs; n++)
+        {
+            Assert.True(File.Value.Vectors.Count(v => v.Inputs.Length == n) >= 30, $"too few vectors for {n} inputs");
+        }
+    }
+
+    [Fact]
+    public void Poseidon_matches_circomlibjs_for_every_vector()
+    {
+        var mismatches = File.Value.Vectors
+            .Where(v => Poseidon.Hash(Inputs(v)).ToString() != v.Output)
+            .Select(v => $"[{string.Join(", ", v.Inputs)}]: expected {v.Output}, got {Poseidon.Hash(Inputs(v))}")
+            .ToList();
+
+        Assert.True(mismatches.Count == 0, string.Join(Environment.NewLine, mismatches));
+    }
+
+    [Fact]
+    public void Two_input_overload_matches_the_span_form()
+    {
+        foreach (var v in File.Value.Vectors.Where(v => v.Inputs.Length == 2))
+        {
+            var x = Inputs(v);
+            Assert.Equal(v.Output, Poseidon.Hash(x[0], x[1]).ToString());
+        }
+    }
+
+    [Fact]
+    public void Four_input_overload_matches_the_span_form()
+    {
+        foreach (var v in File.Value.Vectors.Where(v => v.Inputs.Length == 4))
+        {
+            var x = Inputs(v);
+            Assert.Equal(v.Output, Poseidon.Hash(x[0], x[1], x[2], x[3]).ToString());
+        }
+    }
+
+    [Fact]
+    public void Poseidon_of_1_and_2_is_the_value_circomlibs_own_tests_check()
+    {
+        Assert.Equal(
+            "7853200120776062878684798364095072458815029376092732009249414926327459813530",
+            Poseidon.Hash([Fr.FromUInt64(1), Fr.FromUInt64(2)]).ToString());
+    }
+
+    [Fact]
+    public void Poseidon_depends_on_input_order()
+    {
+        var a = Fr.FromUInt64(1);
+        var b = Fr.FromUInt64(2);
+        Assert.NotEqual(Poseidon.Hash(a, b), Poseidon.Hash(b, a));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(7)]
+    public void Poseidon_rejects_an_unsupported_number_of_inputs(int count)
+    {
+        var inputs = new Fr[count];
+        var e = Assert.Throws<ArgumentException>(() => Poseidon.Hash(inputs));
+        Assert.Contains("1 to 6", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hashing_does_not_allocate()
+    {
+        var a = Fr.FromUInt64(11);
+        var b = Fr.FromUInt64(22);
+        Span<Fr> six = [a, b, a, b, a, b];
+        var acc = Fr.Zero;
+        for (int i = 0; i < 50; i++)
+        {
+            acc = Poseidon.Hash(acc, a, b, a) + Poseidon.Hash(acc, b) + Poseidon.Hash(six);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 50; i++)
+        {
+            acc = Poseidon.Hash(acc, a, b, a) + Poseidon.Hash(acc, b) + Poseidon.Hash(six);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.NotEqual(Fr.Zero, acc);
+    }
+
+    [Fact]
+    public void Constants_file_with_a_bad_header_is_rejected()
+    {
+        var e = Assert.Throws<CorruptStateException>(() => Poseidon.Parse("PSDX\u0001\u0006\0\0"u8, "test.bin"));
+        Assert.Equal("test.bin", e.Path);
+    }
+
+    [Fact]
+    public void Truncated_constants_file_is_rejected()
+    {
+        var full = System.IO.File.ReadAllBytes(Path.Combine(RepoPaths.Root, "src", "Prover.Core", "Field", "poseidon-constants.bin"));
+        Assert.Equal(6, Poseidon.Parse(full, "full").Length);
+        Assert.Throws<CorruptStateException>(() => Poseidon.Parse(full.AsSpan(0, full.Length - 1), "short"));
+        Assert.Throws<CorruptStateException>(() => Poseidon.Parse([.. full, 0], "long"));
+    }
+}
