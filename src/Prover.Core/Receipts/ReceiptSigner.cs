@@ -1,0 +1,91 @@
+using NBitcoin.Secp256k1;
+using Prover.Core.Ethereum;
+
+namespace Prover.Core.Receipts;
+
+/// <summary>
+/// Seals groups of log entries with one signature each. The sequencer calls <see cref="SignGroup"/>
+/// once per group commit (after its fsync): a group of n entries costs n leaf hashes, n − 1 node
+/// hashes and one secp256k1 signature. Thread-safe.
+/// </summary>
+public sealed class ReceiptSigner : IDisposable
+{
+    private readonly ECPrivKey _key;
+    private readonly Hash32 _domainSeparator;
+
+    /// <param name="privateKey">The sequencer's 32-byte secp256k1 private key.</param>
+    /// <param name="inbox">The rollup's inbox contract, the EIP-712 <c>verifyingContract</c>.</param>
+    public ReceiptSigner(ReadOnlySpan<byte> privateKey, ulong chainId, EthAddress inbox)
+    {
+        if (privateKey.Length != 32 || !ECPrivKey.TryCreate(privateKey, out var key) || key is null)
+        {
+            throw new ArgumentException("The sequencer key must be 32 bytes, in [1, n) for the secp256k1 order n.", nameof(privateKey));
+        }
+
+        _key = key;
+        ChainId = chainId;
+        Inbox = inbox;
+        SequencerAddress = Secp256k1.AddressOf(key.CreatePubKey());
+        _domainSeparator = ReceiptEip712.DomainSeparator(chainId, inbox);
+    }
+
+    public ulong ChainId { get; }
+
+    public EthAddress Inbox { get; }
+
+    /// <summary>The address receipts recover to; publish it so clients can verify.</summary>
+    public EthAddress SequencerAddress { get; }
+
+    /// <summary>
+    /// Signs one group: <paramref name="entries"/> must be non-empty and have consecutive sequence
+    /// numbers in order. Returns one receipt per entry, in the same order, all sharing one <see cref="ReceiptGroup"/>.
+    /// </summary>
+    public IReadOnlyList<Receipt> SignGroup(IReadOnlyList<ReceiptFields> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            throw new ArgumentException("A group has at least one entry.", nameof(entries));
+        }
+
+        var firstSeq = entries[0].Seq;
+        if ((ulong)(entries.Count - 1) > ulong.MaxValue - firstSeq)
+        {
+            throw new ArgumentException($"A group of {entries.Count} from seq {firstSeq} overflows 64 bits.", nameof(entries));
+        }
+
+        var leaves = new Hash32[entries.Count];
+        var txIds = new Field.Fr[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            if (e.Seq != firstSeq + (ulong)i)
+            {
+                throw new ArgumentException($"Group entries must be consecutive: entry {i} has seq {e.Seq}, expected {firstSeq + (ulong)i}.", nameof(entries));
+            }
+
+            txIds[i] = e.TxId;
+            leaves[i] = ReceiptEip712.Leaf(e.Seq, e.ArrivalMs, txIds[i], e.Head);
+        }
+
+        var levels = ReceiptMerkle.Build(leaves);
+        var root = levels[^1][0];
+        var count = (uint)entries.Count;
+        Span<byte> digest = stackalloc byte[32];
+        ReceiptEip712.GroupDigest(_domainSeparator, firstSeq, count, root, digest);
+        var signature = new byte[65];
+        Secp256k1.Sign(_key, digest, signature);
+        var group = new ReceiptGroup(firstSeq, count, root, [.. signature]);
+
+        var receipts = new Receipt[entries.Count];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var e = entries[i];
+            receipts[i] = new Receipt(ChainId, Inbox, e.Seq, e.ArrivalMs, e.TxHash, txIds[i], e.Head, group, (uint)i, ReceiptMerkle.Proof(levels, i));
+        }
+
+        return receipts;
+    }
+
+    public void Dispose() => _key.Dispose();
+}
