@@ -42,6 +42,39 @@ public sealed class ReceiptSigner : IDisposable
     /// </summary>
     public IReadOnlyList<Receipt> SignGroup(IReadOnlyList<ReceiptFields> entries)
     {
+        var (levels, txIds, digest) = Prepare(entries);
+        var signature = new byte[65];
+        Secp256k1.Sign(_key, digest, signature);
+        return Assemble(entries, levels, txIds, signature);
+    }
+
+    /// <summary>
+    /// Rebuilds the receipts of a group signed earlier (read back from the log) from its entries and
+    /// its stored signature. With <paramref name="checkSignature"/> the signature must recover to
+    /// <see cref="SequencerAddress"/> over these very entries, else <see cref="ArgumentException"/>:
+    /// a log written by another key, or edited, is refused rather than served.
+    /// </summary>
+    public IReadOnlyList<Receipt> Reassemble(IReadOnlyList<ReceiptFields> entries, ReadOnlySpan<byte> signature, bool checkSignature)
+    {
+        var (levels, txIds, digest) = Prepare(entries);
+        if (signature.Length != 65)
+        {
+            throw new ArgumentException("A group signature is 65 bytes.", nameof(signature));
+        }
+
+        if (checkSignature
+            && (signature[64] is not (27 or 28)
+                || !Secp256k1.TryRecoverAddress(digest, signature[..64], signature[64] - 27, out var signer)
+                || signer != SequencerAddress))
+        {
+            throw new ArgumentException($"The group from seq {entries[0].Seq} is not signed by {SequencerAddress}.", nameof(signature));
+        }
+
+        return Assemble(entries, levels, txIds, signature.ToArray());
+    }
+
+    private (Hash32[][] Levels, Field.Fr[] TxIds, byte[] Digest) Prepare(IReadOnlyList<ReceiptFields> entries)
+    {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
         {
@@ -69,14 +102,14 @@ public sealed class ReceiptSigner : IDisposable
         }
 
         var levels = ReceiptMerkle.Build(leaves);
-        var root = levels[^1][0];
-        var count = (uint)entries.Count;
-        Span<byte> digest = stackalloc byte[32];
-        ReceiptEip712.GroupDigest(_domainSeparator, firstSeq, count, root, digest);
-        var signature = new byte[65];
-        Secp256k1.Sign(_key, digest, signature);
-        var group = new ReceiptGroup(firstSeq, count, root, [.. signature]);
+        var digest = new byte[32];
+        ReceiptEip712.GroupDigest(_domainSeparator, firstSeq, (uint)entries.Count, levels[^1][0], digest);
+        return (levels, txIds, digest);
+    }
 
+    private Receipt[] Assemble(IReadOnlyList<ReceiptFields> entries, Hash32[][] levels, Field.Fr[] txIds, byte[] signature)
+    {
+        var group = new ReceiptGroup(entries[0].Seq, (uint)entries.Count, levels[^1][0], [.. signature]);
         var receipts = new Receipt[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {

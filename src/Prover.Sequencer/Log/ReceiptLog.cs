@@ -135,18 +135,18 @@ internal sealed class ReceiptLog : IDisposable
             return results;
         }
 
-        var fields = ReceiptFieldsOf(accepted, heads);
-        var signed = _signer.SignGroup(fields);
-        _file.Append(new StoredGroup(firstSeq, accepted, signed.Signature));
+        var receipts = _signer.SignGroup(ReceiptFieldsOf(accepted, heads));
+        var signature = receipts[0].Group.Signature.ToArray();
+        _file.Append(new StoredGroup(firstSeq, accepted, signature));
 
         lock (_gate)
         {
-            Commit(new GroupRecord(firstSeq, accepted.Count, signed.Signature), accepted, heads);
+            Commit(new GroupRecord(firstSeq, accepted.Count, signature), accepted, heads);
         }
 
         for (var k = 0; k < accepted.Count; k++)
         {
-            results[acceptedIndex[k]] = Result.Accepted(signed.Receipts[k]);
+            results[acceptedIndex[k]] = Result.Accepted(receipts[k]);
         }
 
         return results;
@@ -173,7 +173,7 @@ internal sealed class ReceiptLog : IDisposable
                 _heads.GetRange((int)group.FirstSeq, group.Count));
         }
 
-        receipt = _signer.RebuildReceipt(fields, group.Signature, index);
+        receipt = _signer.Reassemble(fields, group.Signature, checkSignature: false)[index];
         return true;
     }
 
@@ -210,10 +210,13 @@ internal sealed class ReceiptLog : IDisposable
             _lastArrival = e.ArrivalMs;
         }
 
-        var fields = ReceiptFieldsOf(group.Entries, heads);
-        if (!_signer.IsOwnSignature(fields, group.Signature))
+        try
         {
-            throw new CorruptStateException(_file.Path, $"the group at seq {group.FirstSeq} is not signed by this sequencer's key {_signer.Address}. Start with the key that wrote this log.");
+            _signer.Reassemble(ReceiptFieldsOf(group.Entries, heads), group.Signature, checkSignature: true);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CorruptStateException(_file.Path, $"the group at seq {group.FirstSeq} is not signed by this sequencer's key ({_signer.SequencerAddress}) over these entries. Start with the key that wrote this log, or restore the log.", e);
         }
 
         Commit(new GroupRecord(group.FirstSeq, group.Entries.Count, group.Signature), group.Entries, heads);
@@ -258,7 +261,7 @@ internal sealed class ReceiptLog : IDisposable
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            fields.Add(new ReceiptFields(e.Seq, e.ArrivalMs, e.Tx.Hash, e.TxId, heads[i]));
+            fields.Add(new ReceiptFields(e.Seq, e.ArrivalMs, e.Tx.Hash, heads[i]));
         }
 
         return fields;
