@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Prover.Core;
+using Prover.Core.Ethereum;
+using Prover.Core.Receipts;
+using Prover.Sequencer.Log;
+
+namespace Prover.Sequencer.Rpc;
+
+/// <summary>
+/// Ethereum-style JSON-RPC 2.0 over HTTP POST: single requests and batches. Every failure, from an
+/// oversized body to a bad signature, is answered as a JSON-RPC error with a specific message; none
+/// of them reaches the log.
+/// </summary>
+internal sealed class JsonRpcEndpoint
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = false };
+    private readonly SequencerNode _node;
+    private readonly int _maxRequestBytes;
+    private readonly string _chainIdHex;
+
+    public JsonRpcEndpoint(SequencerNode node)
+    {
+        _node = node;
+        _maxRequestBytes = node.Options.MaxRequestBytes;
+        _chainIdHex = "0x" + node.ChainId.ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        context.Response.ContentType = "application/json";
+        var body = await ReadBodyAsync(context.Request, ct).ConfigureAwait(false);
+        var output = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(output, WriterOptions))
+        {
+            if (body is null)
+            {
+                WriteError(writer, null, new JsonRpcFault(JsonRpcError.InvalidRequest, $"request body exceeds {_maxRequestBytes} bytes", "request-too-large"));
+            }
+            else
+            {
+                await DispatchAsync(body.Value, writer, ct).ConfigureAwait(false);
+            }
+        }
+
+        await context.Response.Body.WriteAsync(output.WrittenMemory, ct).ConfigureAwait(false);
+    }
+
+    private async Task DispatchAsync(ReadOnlyMemory<byte> body, Utf8JsonWriter writer, CancellationToken ct)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            WriteError(writer, null, new JsonRpcFault(JsonRpcError.ParseError, $"parse error: {e.Message}", "malformed-json"));
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                await HandleOneAsync(root, writer, ct).ConfigureAwait(false);
+                return;
+            }
+
+            if (root.GetArrayLength() == 0)
+            {
+                WriteError(writer, null, new JsonRpcFault(JsonRpcError.InvalidRequest, "empty batch", "invalid-request"));
+                return;
+            }
+
+            // Batch members run concurrently so a batch of transactions shares group commits.
+            var members = root.EnumerateArray().ToArray();
+            var buffers = new ArrayBufferWriter<byte>[members.Length];
+            await Task.WhenAll(members.Select(async (member, i) =>
+            {
+                buffers[i] = new ArrayBufferWriter<byte>(256);
+                await using var w = new Utf8JsonWriter(buffers[i], WriterOptions);
+                await HandleOneAsync(member, w, ct).ConfigureAwait(false);
+            })).ConfigureAwait(false);
+
+            writer.WriteStartArray();
+            foreach (var buffer in buffers)
+            {
+                if (buffer.WrittenCount > 0)
+                {
+                    writer.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
+                }
+            }
+
+            writer.WriteEndArray();
+        }
+    }
+
+    private async Task HandleOneAsync(JsonElement request, Utf8JsonWriter writer, CancellationToken ct)
+    {
+        JsonElement? id = null;
+        try
+        {
+            if (request.ValueKind != JsonValueKind.Object)
+            {
+                throw new JsonRpcFault(JsonRpcError.InvalidRequest, "a request must be a JSON object", "invalid-request");
+            }
+
+            if (request.TryGetProperty("id", out var idElement))
+            {
+                if (idElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null))
+                {
+                    throw new JsonRpcFault(JsonRpcError.InvalidRequest, "id must be a string, a number or null", "invalid-request");
+                }
+
+                id = idElement.Clone();
+            }
+
+            if (!request.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0")
+            {
+                throw new JsonRpcFault(JsonRpcError.InvalidRequest, "jsonrpc must be \"2.0\"", "invalid-request");
+            }
+
+            if (!request.TryGetProperty("method", out var methodElement) || methodElement.ValueKind != JsonValueKind.String)
+            {
+                throw new JsonRpcFault(JsonRpcError.InvalidRequest, "method must be a string", "invalid-request");
+            }
+
+            var parameters = request.TryGetProperty("params", out var p) ? p : default;
+            if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Array or JsonValueKind.Null))
+            {
+                throw new JsonRpcFault(JsonRpcError.InvalidParams, "params must be an array", "invalid-params");
+            }
+
+            var method = methodElement.GetString()!;
+            var result = await InvokeAsync(method, parameters, ct).ConfigureAwait(false);
+            if (id is null)
+            {
+                return; // a notification gets no response
+            }
+
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            writer.WritePropertyName("id");
+            id.Value.WriteTo(writer);
+            writer.WritePropertyName("result");
+            result.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+        catch (JsonRpcFault fault)
+        {
+            WriteError(writer, id, fault);
+        }
+        catch (InvalidTransactionException e)
+        {
+            WriteError(writer, id, new JsonRpcFault(JsonRpcError.TransactionRejected, e.Message, Kebab(e.Reason.ToString())));
+        }
+        catch (TransactionRejectedException e)
+        {
+            WriteError(writer, id, new JsonRpcFault(JsonRpcError.TransactionRejected, e.Message, e.Reason));
+        }
+        catch (SequencerBusyException e)
+        {
+            WriteError(writer, id, new JsonRpcFault(JsonRpcError.LimitExceeded, e.Message, "busy"));
+        }
+        catch (SequencerStoppedException e)
+        {
+            WriteError(writer, id, new JsonRpcFault(JsonRpcError.LimitExceeded, e.Message, "stopping"));
+        }
+        catch (ProverException e)
+        {
+            WriteError(writer, id, new JsonRpcFault(JsonRpcError.Internal, e.Message, "internal"));
+        }
+    }
+
+    private async Task<RpcResult> InvokeAsync(string method, JsonElement parameters, CancellationToken ct)
+    {
+        switch (method)
+        {
+            case "eth_chainId":
+                return RpcResult.String(_chainIdHex);
+            case "net_version":
+                return RpcResult.String(_node.ChainId.ToString(CultureInfo.InvariantCulture));
+            case "web3_clientVersion":
+                return RpcResult.String("prover-sequencer/1");
+            case "eth_sendRawTransaction":
+            {
+                var hex = StringParam(parameters, 0, "signed transaction");
+                var tx = TransactionDecoder.DecodeHex(hex, _node.ChainId);
+                if (_node.TryGetReceipt(tx.Hash, out _))
+                {
+                    throw new TransactionRejectedException("already-known", $"transaction {tx.Hash} is already in the receipt log (already known)");
+                }
+
+                var receipt = await _node.SubmitAsync(tx, ct).ConfigureAwait(false);
+                return RpcResult.String(receipt.TxHash.ToString());
+            }
+
+            case "prover_getReceipt":
+            {
+                var text = StringParam(parameters, 0, "transaction hash");
+                if (!Hash32.TryParse(text, out var hash))
+                {
+                    throw new JsonRpcFault(JsonRpcError.InvalidParams, $"'{text}' is not a transaction hash (0x followed by 64 hex digits)", "invalid-params");
+                }
+
+                return _node.TryGetReceipt(hash, out var receipt) ? RpcResult.Raw(ReceiptJson.Serialize(receipt!)) : RpcResult.Null;
+            }
+
+            case "prover_getBatch":
+            {
+                var index = QuantityParam(parameters, 0, "batch index");
+                var witness = _node.GetBatch(index);
+                return witness is null ? RpcResult.Null : RpcResult.Raw(witness.ToJson());
+            }
+
+            case "prover_status":
+                return RpcResult.Raw(JsonSerializer.Serialize(new
+                {
+                    chainId = _node.ChainId.ToString(CultureInfo.InvariantCulture),
+                    inbox = _node.Inbox.ToString(),
+                    sequencer = _node.SequencerAddress.ToString(),
+                    nextSeq = _node.NextSeq.ToString(CultureInfo.InvariantCulture),
+                    head = _node.Head.ToString(),
+                    lastBatch = _node.LastBatchIndex,
+                    policy = _node.Options.Policy.ToString(),
+                }));
+            default:
+                throw new JsonRpcFault(JsonRpcError.MethodNotFound, $"the method {method} does not exist/is not available", "method-not-found");
+        }
+    }
+
+    private static string StringParam(JsonElement parameters, int position, string what)
+    {
+        if (parameters.ValueKind != JsonValueKind.Array || parameters.GetArrayLength() <= position)
+        {
+            throw new JsonRpcFault(JsonRpcError.InvalidParams, $"missing value for required argument {position} ({what})", "invalid-params");
+        }
+
+        var element = parameters[position];
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            throw new JsonRpcFault(JsonRpcError.InvalidParams, $"argument {position} ({what}) must be a string", "invalid-params");
+        }
+
+        return element.GetString()!;
+    }
+
+    private static ulong QuantityParam(JsonElement parameters, int position, string what)
+    {
+        if (parameters.ValueKind != JsonValueKind.Array || parameters.GetArrayLength() <= position)
+        {
+            throw new JsonRpcFault(JsonRpcError.InvalidParams, $"missing value for required argument {position} ({what})", "invalid-params");
+        }
+
+        var element = parameters[position];
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetUInt64(out var n))
+        {
+            return n;
+        }
+
+        if (element.ValueKind == JsonValueKind.String)
+        {
+            var s = element.GetString()!;
+            if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+                && s.Length is > 2 and <= 18
+                && ulong.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out n))
+            {
+                return n;
+            }
+        }
+
+        throw new JsonRpcFault(JsonRpcError.InvalidParams, $"argument {position} ({what}) must be a non-negative integer or a 0x hex quantity below 2^64", "invalid-params");
+    }
+
+    private async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > _maxRequestBytes)
+        {
+            return null;
+        }
+
+        var buffer = new byte[Math.Min(request.ContentLength ?? 4096, _maxRequestBytes) + 1];
+        var length = 0;
+        while (true)
+        {
+            if (length == buffer.Length)
+            {
+                if (buffer.Length > _maxRequestBytes)
+                {
+                    return null;
+                }
+
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, _maxRequestBytes + 1));
+            }
+
+            var read = await request.Body.ReadAsync(buffer.AsMemory(length), ct).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.AsMemory(0, length);
+            }
+
+            length += read;
+        }
+    }
+
+    private static void WriteError(Utf8JsonWriter writer, JsonElement? id, JsonRpcFault fault)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("jsonrpc", "2.0");
+        writer.WritePropertyName("id");
+        if (id is { } value)
+        {
+            value.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        writer.WriteStartObject("error");
+        writer.WriteNumber("code", fault.Code);
+        writer.WriteString("message", fault.Message);
+        if (fault.Reason is not null)
+        {
+            writer.WriteStartObject("data");
+            writer.WriteString("reason", fault.Reason);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static string Kebab(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    /// <summary>A method's result: a JSON string, null, or a JSON document written as is.</summary>
+    private readonly record struct RpcResult(string? Text, string? Json)
+    {
+        public static RpcResult Null => default;
+        public static RpcResult String(string s) => new(s, null);
+        public static RpcResult Raw(string json) => new(null, json);
+
+        public void WriteTo(Utf8JsonWriter writer)
+        {
+            if (Json is not null)
+            {
+                writer.WriteRawValue(Json, skipInputValidation: true);
+            }
+            else if (Text is not null)
+            {
+                writer.WriteStringValue(Text);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prover.Core;
+using Prover.Core.Batches;
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
+using Prover.Core.Receipts;
+using Prover.Sequencer.Batching;
+using Prover.Sequencer.Log;
+
+namespace Prover.Sequencer;
+
+/// <summary>The intake queue is full: the caller should retry later. Nothing was logged.</summary>
+public sealed class SequencerBusyException : ProverException
+{
+    public SequencerBusyException(int capacity)
+        : base($"sequencer busy: {capacity} transactions are already waiting to be logged; retry shortly") { }
+}
+
+/// <summary>The sequencer is stopping or has stopped; the transaction was not logged.</summary>
+public sealed class SequencerStoppedException : ProverException
+{
+    public SequencerStoppedException() : base("the sequencer is shutting down; the transaction was not logged") { }
+}
+
+/// <summary>
+/// The sequencer without its transport: a bounded intake channel, one log writer that assigns seq
+/// and arrival and group-commits to the durable receipt log, a batch cutter on the writer's thread,
+/// and a batch emitter that orders closed segments and stores their witnesses.
+/// </summary>
+public sealed class SequencerNode : IAsyncDisposable
+{
+    private readonly SequencerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ReceiptSigner _signer;
+    private readonly ReceiptLog _log;
+    private readonly BatchStore _batches;
+    private readonly BatchCutter _cutter;
+    private readonly Channel<Submission> _intake;
+    private readonly Channel<ClosedSegment> _closed = Channel.CreateUnbounded<ClosedSegment>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _writer;
+    private readonly Task _emitter;
+    private long _lastBatchIndex = -1;
+
+    private SequencerNode(SequencerOptions options, TimeProvider time, ILogger logger, ReceiptSigner signer, ReceiptLog log, BatchStore batches)
+    {
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _signer = signer;
+        _log = log;
+        _batches = batches;
+
+        var last = batches.LastIndex();
+        var openFirstSeq = 0UL;
+        if (last is { } lastIndex)
+        {
+            var witness = batches.TryLoad(lastIndex)!;
+            openFirstSeq = witness.FirstSeq + (ulong)witness.Count;
+            _lastBatchIndex = (long)lastIndex;
+            if (openFirstSeq > log.NextSeq)
+            {
+                throw new CorruptStateException(batches.PathOf(lastIndex), $"covers the log up to seq {openFirstSeq - 1}, but the receipt log ends at seq {(long)log.NextSeq - 1}. The log and the batches are from different runs.");
+            }
+        }
+
+        _cutter = new BatchCutter(options.BatchCapacity, options.BatchMaxAge, last + 1 ?? 0, openFirstSeq, seq => log.Segment(seq, 1).Entries[0]);
+        _intake = Channel.CreateBounded<Submission>(new BoundedChannelOptions(options.IntakeCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; we never block a request thread
+        });
+        _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _emitter = Task.Run(EmitLoopAsync);
+    }
+
+    /// <summary>The address every receipt recovers to.</summary>
+    public EthAddress SequencerAddress => _signer.SequencerAddress;
+
+    public ulong ChainId => _options.ChainId;
+
+    public EthAddress Inbox => _options.Inbox;
+
+    public SequencerOptions Options => _options;
+
+    /// <summary>The head after the last durable entry.</summary>
+    public Fr Head => _log.Head;
+
+    /// <summary>The seq the next accepted transaction gets.</summary>
+    public ulong NextSeq => _log.NextSeq;
+
+    /// <summary>The index of the last stored batch, or -1 before the first.</summary>
+    public long LastBatchIndex => Interlocked.Read(ref _lastBatchIndex);
+
+    /// <summary>Bytes cut from a torn log tail at start (a crash mid-write); 0 after a clean stop.</summary>
+    public long RecoveredTornBytes { get; private init; }
+
+    /// <summary>Opens (or creates) the data directory, replays the log, and starts accepting.</summary>
+    public static SequencerNode Start(SequencerOptions options, TimeProvider? time = null, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        logger ??= NullLogger.Instance;
+        var signer = CreateSigner(options);
+        try
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+            var log = ReceiptLog.Open(Path.Combine(options.DataDirectory, "receipts.log"), signer, out var torn);
+            try
+            {
+                if (torn > 0)
+                {
+                    logger.LogWarning("Receipt log: cut a torn tail of {Bytes} bytes left by an interrupted write; no receipt had been issued for it.", torn);
+                }
+
+                var node = new SequencerNode(options, time ?? TimeProvider.System, logger, signer, log, new BatchStore(options.DataDirectory)) { RecoveredTornBytes = torn };
+                logger.LogInformation("Sequencer {Address} on chain {ChainId}: log at seq {Seq}, head {Head}, policy {Policy}.", signer.SequencerAddress, options.ChainId, log.NextSeq, log.Head.ToHex(), options.Policy);
+                return node;
+            }
+            catch
+            {
+                log.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            signer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Queues a decoded transaction and completes once it is durably logged, with its signed receipt.
+    /// Throws <see cref="SequencerBusyException"/> at once if the intake is full.
+    /// </summary>
+    public Task<Receipt> SubmitAsync(SignedTransaction tx, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        if (_stopping.IsCancellationRequested)
+        {
+            throw new SequencerStoppedException();
+        }
+
+        var submission = new Submission(tx, NowMs(), new TaskCompletionSource<Receipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_intake.Writer.TryWrite(submission))
+        {
+            throw _stopping.IsCancellationRequested ? new SequencerStoppedException() : new SequencerBusyException(_options.IntakeCapacity);
+        }
+
+        // Cancelling stops the wait, not the logging: once queued, the transaction is logged anyway.
+        return submission.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    public bool TryGetReceipt(Hash32 txHash, out Receipt? receipt) => _log.TryGetReceipt(txHash, out receipt);
+
+    /// <summary>A stored batch's ordering witness, or null if that batch does not exist yet.</summary>
+    public OrderingWitness? GetBatch(ulong index) => _batches.TryLoad(index);
+
+    /// <summary>Stops intake, logs what was already queued, closes the open batch's pending cuts, and releases files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _intake.Writer.TryComplete();
+        try
+        {
+            await _writer.ConfigureAwait(false);
+        }
+        finally
+        {
+            _closed.Writer.TryComplete();
+            await _emitter.ConfigureAwait(false);
+            _log.Dispose();
+            _signer.Dispose();
+            _stopping.Dispose();
+        }
+    }
+
+    private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _intake.Reader;
+        var group = new List<Submission>(_options.MaxGroupSize);
+        var pending = new List<PendingTransaction>(_options.MaxGroupSize);
+        while (true)
+        {
+            if (!reader.TryPeek(out _))
+            {
+                var deadline = _cutter.Deadline(_log.NextSeq);
+                bool more;
+                if (deadline is { } due)
+                {
+                    var wait = TimeSpan.FromMilliseconds(Math.Max(0, (double)due - NowMs()));
+                    using var timeout = new CancellationTokenSource(wait, _time);
+                    try
+                    {
+                        more = await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        CutBatches();
+                        continue;
+                    }
+                }
+                else
+                {
+                    more = await reader.WaitToReadAsync().ConfigureAwait(false);
+                }
+
+                if (!more)
+                {
+                    return; // intake completed and drained
+                }
+            }
+
+            group.Clear();
+            pending.Clear();
+            while (group.Count < _options.MaxGroupSize && reader.TryRead(out var s))
+            {
+                group.Add(s);
+                pending.Add(new PendingTransaction(s.Tx, s.ReceivedMs));
+            }
+
+            AppendGroup(group, pending);
+            CutBatches();
+        }
+    }
+
+    private void AppendGroup(List<Submission> group, List<PendingTransaction> pending)
+    {
+        IReadOnlyList<ReceiptLog.Result> results;
+        try
+        {
+            results = _log.Append(pending);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogError(e, "Receipt log write failed; {Count} transactions were not logged.", group.Count);
+            var error = new SequencerStorageException(_log.Path, e);
+            foreach (var s in group)
+            {
+                s.Done.TrySetException(error);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (results[i].Receipt is { } receipt)
+            {
+                group[i].Done.TrySetResult(receipt);
+            }
+            else
+            {
+                group[i].Done.TrySetException(results[i].Error!);
+            }
+        }
+    }
+
+    private void CutBatches()
+    {
+        foreach (var segment in _cutter.Cut(_log.NextSeq, NowMs()))
+        {
+            _closed.Writer.TryWrite(segment);
+        }
+    }
+
+    private async Task EmitLoopAsync()
+    {
+        await foreach (var segment in _closed.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                var (prevHead, entries) = _log.Segment(segment.FirstSeq, segment.Count);
+                var batch = BatchBuilder.Build(segment.Index, prevHead, entries, _options.Policy, _options.ChainId, _options.Inbox);
+                _batches.Save(OrderingWitness.FromBatch(batch));
+                Interlocked.Exchange(ref _lastBatchIndex, (long)segment.Index);
+                _logger.LogInformation("Batch {Index}: seq {First}..{Last}, {Count} transactions, new head {Head}.", segment.Index, segment.FirstSeq, segment.FirstSeq + (ulong)segment.Count - 1, segment.Count, batch.NewHead.ToHex());
+            }
+            catch (Exception e) when (e is ProverException or IOException)
+            {
+                // The log still holds every entry; a restart cuts this batch again.
+                _logger.LogError(e, "Batch {Index} (seq {First}, {Count} entries) could not be stored.", segment.Index, segment.FirstSeq, segment.Count);
+            }
+        }
+    }
+
+    private static ReceiptSigner CreateSigner(SequencerOptions options)
+    {
+        var hex = options.SequencerKey.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? options.SequencerKey[2..] : options.SequencerKey;
+        var key = new byte[32];
+        if (hex.Length != 64 || Convert.FromHexString(hex, key, out _, out _) != System.Buffers.OperationStatus.Done)
+        {
+            throw new SequencerConfigurationException("The sequencer key must be 32 bytes of hex (64 hex digits, optionally 0x-prefixed).");
+        }
+
+        try
+        {
+            return new ReceiptSigner(key, options.ChainId, options.Inbox);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SequencerConfigurationException("The sequencer key is not a valid secp256k1 private key.", e);
+        }
+        finally
+        {
+            Array.Clear(key);
+        }
+    }
+
+    private sealed record Submission(SignedTransaction Tx, ulong ReceivedMs, TaskCompletionSource<Receipt> Done);
+}
+
+/// <summary>The receipt log could not be written; the transactions in that group were not logged.</summary>
+public sealed class SequencerStorageException : ProverException
+{
+    public SequencerStorageException(string path, Exception inner)
+        : base($"could not write the receipt log {path}: {inner.Message}. The transaction was not logged; retry once the disk is writable.", inner) { }
+}
