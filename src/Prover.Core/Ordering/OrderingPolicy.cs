@@ -39,6 +39,9 @@ public abstract record OrderingPolicy
     /// </summary>
     public virtual Fr? Seed(Fr newHead) => null;
 
+    /// <summary>True when computing keys costs hashing (the shuffle); a witness check then runs it after the cheap checks.</summary>
+    internal virtual bool KeysNeedHashing => false;
+
     /// <summary>
     /// Writes each item's key to <paramref name="keys"/> (same index). <paramref name="seed"/> is what
     /// <see cref="Seed"/> returned for this batch.

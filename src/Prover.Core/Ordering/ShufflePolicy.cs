@@ -36,6 +36,8 @@ public sealed record ShufflePolicy(Fr Beacon) : OrderingPolicy
     /// <summary><c>Poseidon(newHead, beacon)</c>.</summary>
     public override Fr? Seed(Fr newHead) => Poseidon.Hash([newHead, Beacon]);
 
+    internal override bool KeysNeedHashing => true;
+
     /// <summary><c>Poseidon(seed, txId)</c>.</summary>
     public static Fr KeyFor(Fr seed, Fr txId) => Poseidon.Hash([seed, txId]);
 
