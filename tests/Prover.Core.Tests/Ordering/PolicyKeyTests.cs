@@ -27,4 +27,16 @@ public class PolicyKeyTests
         Assert.Equal(Fr.Modulus - 1, key.ToBigInteger());
         Assert.Equal((Fr.Modulus - 1).ToString(), key.ToString());
     }
+
+    [Fact]
+    public void Precedes_is_strict_on_key_then_sequence_number()
+    {
+        var low = PolicyKey.FromUInt64(1);
+        var high = PolicyKey.FromUInt64(2);
+        Assert.True(OrderingPolicy.Precedes(low, 9, high, 0));
+        Assert.False(OrderingPolicy.Precedes(high, 0, low, 9));
+        Assert.True(OrderingPolicy.Precedes(low, 3, low, 4));
+        Assert.False(OrderingPolicy.Precedes(low, 4, low, 3));
+        Assert.False(OrderingPolicy.Precedes(low, 4, low, 4));
+    }
 }
