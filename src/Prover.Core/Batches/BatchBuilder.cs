@@ -1,0 +1,69 @@
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
+using Prover.Core.Log;
+using Prover.Core.Ordering;
+
+namespace Prover.Core.Batches;
+
+/// <summary>Cuts a batch from a log segment: re-walks the receipt chain, orders by policy, commits to the output.</summary>
+public static class BatchBuilder
+{
+    /// <summary>
+    /// Builds batch <paramref name="index"/> from <paramref name="segment"/>, which must follow the log
+    /// head <paramref name="prevHead"/>. The heads are recomputed with <see cref="ReceiptChain.Step"/>,
+    /// never trusted.
+    /// </summary>
+    /// <exception cref="EmptySegmentException">The segment is empty.</exception>
+    /// <exception cref="SequenceGapException">Sequence numbers are not consecutive.</exception>
+    /// <exception cref="ArrivalRegressionException">An arrival time decreases.</exception>
+    /// <exception cref="ValueOutOfRangeException">The policy cannot key an entry (timeboost effective time past 64 bits).</exception>
+    public static Batch Build(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(policy);
+        var entries = segment.ToArray();
+        CheckSegment(index, entries);
+
+        var leaves = new LeafFields[entries.Length];
+        var items = new OrderingItem[entries.Length];
+        var heads = new Fr[entries.Length];
+        var head = prevHead;
+        for (var i = 0; i < entries.Length; i++)
+        {
+            leaves[i] = entries[i].Leaf;
+            items[i] = OrderingItem.From(entries[i]);
+            head = ReceiptChain.Step(head, leaves[i]);
+            heads[i] = head;
+        }
+
+        var order = policy.Order(items, head);
+        var output = OutputCommitment.Compute(order.Permutation.Select(i => leaves[i]));
+        var domain = Domain.Compute(chainId, inbox, policy);
+        return new Batch(index, chainId, inbox, policy, domain, prevHead, entries, heads, order, output);
+    }
+
+    /// <summary>Checks that entries are non-empty, consecutive in seq and non-decreasing in arrival time.</summary>
+    public static void CheckSegment(ulong batchIndex, IReadOnlyList<LogEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            throw new EmptySegmentException(batchIndex);
+        }
+
+        for (var i = 1; i < entries.Count; i++)
+        {
+            var previous = entries[i - 1];
+            var current = entries[i];
+            if (previous.Seq == ulong.MaxValue || current.Seq != previous.Seq + 1)
+            {
+                throw new SequenceGapException(i, previous.Seq == ulong.MaxValue ? 0 : previous.Seq + 1, current.Seq);
+            }
+
+            if (current.ArrivalMs < previous.ArrivalMs)
+            {
+                throw new ArrivalRegressionException(i, current.Seq, previous.ArrivalMs, current.ArrivalMs);
+            }
+        }
+    }
+}

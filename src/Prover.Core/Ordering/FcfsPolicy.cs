@@ -1,0 +1,31 @@
+using Prover.Core.Field;
+
+namespace Prover.Core.Ordering;
+
+/// <summary>
+/// <c>fcfs</c> (numeric id 1): first come, first served — the log order itself. Key = seq.
+/// </summary>
+public sealed record FcfsPolicy : OrderingPolicy
+{
+    public const string PolicyId = "fcfs";
+
+    public static FcfsPolicy Instance { get; } = new();
+
+    private FcfsPolicy() { }
+
+    public override string Id => PolicyId;
+
+    public override int NumericId => 1;
+
+    public override IReadOnlyList<PolicyParameter> Parameters => [];
+
+    public override string Describe() => "fcfs: transactions in the order the sequencer logged them (sequence number ascending).";
+
+    private protected override void ComputeKeys(ReadOnlySpan<OrderingItem> items, Fr? seed, Span<PolicyKey> keys)
+    {
+        for (var i = 0; i < items.Length; i++)
+        {
+            keys[i] = PolicyKey.FromUInt64(items[i].Seq);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using Prover.Core.Batches;
+using Prover.Core.Field;
+using Prover.Core.Log;
+using Prover.Core.Ordering;
+using static Prover.Core.Tests.Ordering.TestEntries;
+
+namespace Prover.Core.Tests.Batches;
+
+public class BatchBuilderTests
+{
+    private const ulong ChainId = 42161;
+    private static readonly Fr PrevHead = Fr.FromUInt64(777);
+
+    [Fact]
+    public void An_empty_segment_is_refused()
+    {
+        var e = Assert.Throws<EmptySegmentException>(() => BatchBuilder.Build(3, PrevHead, [], FcfsPolicy.Instance, ChainId, Inbox));
+        Assert.Equal(3UL, e.BatchIndex);
+    }
+
+    [Fact]
+    public void A_segment_with_a_sequence_gap_is_refused()
+    {
+        LogEntry[] segment = [Entry(10, 0, Alice), Entry(11, 0, Bob), Entry(13, 0, Carol)];
+        var e = Assert.Throws<SequenceGapException>(() => BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox));
+        Assert.Equal((2, 12UL, 13UL), (e.Position, e.ExpectedSeq, e.ActualSeq));
+    }
+
+    [Fact]
+    public void A_segment_listed_out_of_log_order_is_refused()
+    {
+        LogEntry[] segment = [Entry(11, 0, Alice), Entry(10, 0, Bob)];
+        var e = Assert.Throws<SequenceGapException>(() => BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox));
+        Assert.Equal((1, 12UL, 10UL), (e.Position, e.ExpectedSeq, e.ActualSeq));
+    }
+
+    [Fact]
+    public void A_segment_whose_sequence_numbers_would_wrap_is_refused()
+    {
+        LogEntry[] segment = [Entry(ulong.MaxValue, 0, Alice), Entry(0, 0, Bob)];
+        Assert.Throws<SequenceGapException>(() => BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox));
+    }
+
+    [Fact]
+    public void A_segment_whose_arrival_time_goes_backwards_is_refused()
+    {
+        LogEntry[] segment = [Entry(5, 100, Alice), Entry(6, 100, Bob), Entry(7, 99, Carol)];
+        var e = Assert.Throws<ArrivalRegressionException>(() => BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox));
+        Assert.Equal((2, 7UL, 100UL, 99UL), (e.Position, e.Seq, e.PreviousArrivalMs, e.ArrivalMs));
+    }
+
+    [Fact]
+    public void Segment_errors_share_one_exception_base()
+    {
+        Assert.True(typeof(InvalidSegmentException).IsAssignableFrom(typeof(SequenceGapException)));
+        Assert.True(typeof(InvalidSegmentException).IsAssignableFrom(typeof(ArrivalRegressionException)));
+        Assert.True(typeof(ProverException).IsAssignableFrom(typeof(InvalidSegmentException)));
+    }
+
+    [Fact]
+    public void Policies_without_parameters_commit_to_zero()
+    {
+        Assert.Equal(Fr.Zero, Domain.ParamsCommitment(FcfsPolicy.Instance));
+        Assert.Equal(Fr.Zero, Domain.ParamsCommitment(PriorityFeePolicy.Instance));
+    }
+
+    [Fact]
+    public void An_empty_output_commits_to_zero()
+    {
+        Assert.Equal(Fr.Zero, OutputCommitment.Compute([]));
+    }
+
+    // ---- The tests below hash with Poseidon. ----
+
+    [Fact]
+    public void Batch_heads_are_the_receipt_chain_from_the_previous_head()
+    {
+        var segment = Segment(20, (1, Alice, 3), (2, Bob, 9), (2, Carol, 1));
+        var batch = BatchBuilder.Build(4, PrevHead, segment, PriorityFeePolicy.Instance, ChainId, Inbox);
+
+        var head = PrevHead;
+        for (var i = 0; i < segment.Length; i++)
+        {
+            head = ReceiptChain.Step(head, segment[i].Leaf);
+            Assert.Equal(head, batch.Heads[i]);
+        }
+
+        Assert.Equal(head, batch.NewHead);
+        Assert.Equal(PrevHead, batch.PrevHead);
+        Assert.Equal((4UL, 20UL, 22UL, 3), (batch.Index, batch.FirstSeq, batch.LastSeq, batch.Count));
+        Assert.Equal(segment, batch.Entries);
+    }
+
+    [Fact]
+    public void Batch_orders_its_entries_by_the_policy_and_commits_to_that_order()
+    {
+        var segment = Segment(20, (1, Alice, 3), (2, Bob, 9), (2, Carol, 1));
+        var batch = BatchBuilder.Build(0, PrevHead, segment, PriorityFeePolicy.Instance, ChainId, Inbox);
+
+        Assert.Equal([1, 0, 2], batch.Permutation);
+        Assert.Equal([segment[1], segment[0], segment[2]], batch.Ordered);
+        Assert.Null(batch.ShuffleSeed);
+
+        var c = Fr.Zero;
+        foreach (var e in batch.Ordered)
+        {
+            c = Poseidon.Hash([c, e.Leaf.TxId, e.Leaf.SenderNonce, e.Leaf.FeeArrival]);
+        }
+
+        Assert.Equal(c, batch.OutputCommitment);
+    }
+
+    [Fact]
+    public void Output_commitment_depends_on_the_order()
+    {
+        var segment = Segment(0, (1, Alice, 1), (2, Bob, 9));
+        var fcfs = BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox);
+        var byFee = BatchBuilder.Build(0, PrevHead, segment, PriorityFeePolicy.Instance, ChainId, Inbox);
+        Assert.Equal(fcfs.NewHead, byFee.NewHead);
+        Assert.NotEqual(fcfs.OutputCommitment, byFee.OutputCommitment);
+    }
+
+    [Fact]
+    public void Cutting_a_segment_in_two_gives_the_same_heads_as_one_batch()
+    {
+        var segment = Segment(0, (1, Alice, 1), (2, Bob, 9), (3, Carol, 4), (3, Dave, 4), (8, Alice, 0));
+        var whole = BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox);
+        var first = BatchBuilder.Build(0, PrevHead, segment[..2], FcfsPolicy.Instance, ChainId, Inbox);
+        var second = BatchBuilder.Build(1, first.NewHead, segment[2..], FcfsPolicy.Instance, ChainId, Inbox);
+        Assert.Equal(whole.Heads, first.Heads.Concat(second.Heads));
+    }
+
+    [Fact]
+    public void Batch_domain_is_Poseidon_of_chain_inbox_policy_and_parameters()
+    {
+        var policy = new TimeboostPolicy(Alice, 250);
+        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1)), policy, ChainId, Inbox);
+        var paramsCommitment = Poseidon.Hash([Alice.ToField(), Fr.FromUInt64(250)]);
+        Assert.Equal(paramsCommitment, Domain.ParamsCommitment(policy));
+        Assert.Equal(Poseidon.Hash([Fr.FromUInt64(ChainId), Inbox.ToField(), Fr.FromUInt64(3), paramsCommitment]), batch.Domain);
+    }
+
+    [Fact]
+    public void Batch_domain_separates_chains_inboxes_policies_and_parameters()
+    {
+        Fr[] domains =
+        [
+            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance),
+            Domain.Compute(ChainId + 1, Inbox, FcfsPolicy.Instance),
+            Domain.Compute(ChainId, Bob, FcfsPolicy.Instance),
+            Domain.Compute(ChainId, Inbox, PriorityFeePolicy.Instance),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 200)),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 201)),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Bob, 200)),
+            Domain.Compute(ChainId, Inbox, ShufflePolicy.WithoutBeacon),
+            Domain.Compute(ChainId, Inbox, new ShufflePolicy(Fr.One)),
+        ];
+        Assert.Equal(domains.Length, domains.Distinct().Count());
+    }
+
+    [Fact]
+    public void Shuffle_batch_seeds_from_its_closing_head()
+    {
+        var policy = new ShufflePolicy(Fr.FromUInt64(31337));
+        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1), (2, Bob, 2)), policy, ChainId, Inbox);
+        Assert.Equal(Poseidon.Hash([batch.NewHead, Fr.FromUInt64(31337)]), batch.ShuffleSeed);
+    }
+}
