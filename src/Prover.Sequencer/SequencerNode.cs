@@ -67,7 +67,7 @@ public sealed class SequencerNode : IAsyncDisposable
             }
         }
 
-        _cutter = new BatchCutter(options.BatchCapacity, options.BatchMaxAge, last + 1 ?? 0, openFirstSeq, seq => log.Segment(seq, 1).Entries[0]);
+        _cutter = new BatchCutter(options.BatchCapacity, options.BatchMaxAge, last + 1 ?? 0, openFirstSeq, log.EntryAt);
         _intake = Channel.CreateBounded<Submission>(new BoundedChannelOptions(options.IntakeCapacity)
         {
             SingleReader = true,
@@ -281,8 +281,8 @@ public sealed class SequencerNode : IAsyncDisposable
         {
             try
             {
-                var (prevHead, entries) = _log.Segment(segment.FirstSeq, segment.Count);
-                var batch = BatchBuilder.Build(segment.Index, prevHead, entries, _options.Policy, _options.ChainId, _options.Inbox);
+                var (prevHead, entries, heads) = _log.Segment(segment.FirstSeq, segment.Count);
+                var batch = BatchBuilder.BuildFromLog(segment.Index, prevHead, entries, heads, _options.Policy, _options.ChainId, _options.Inbox);
                 _batches.Save(OrderingWitness.FromBatch(batch));
                 Interlocked.Exchange(ref _lastBatchIndex, (long)segment.Index);
                 _logger.LogInformation("Batch {Index}: seq {First}..{Last}, {Count} transactions, new head {Head}.", segment.Index, segment.FirstSeq, segment.FirstSeq + (ulong)segment.Count - 1, segment.Count, batch.NewHead.ToHex());

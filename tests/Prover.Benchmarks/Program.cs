@@ -1,8 +1,29 @@
+using System.Globalization;
 using BenchmarkDotNet.Running;
 
 namespace Prover.Benchmarks;
 
 internal static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    /// <summary>
+    /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses; anything
+    /// else goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
+    /// </summary>
+    public static async Task Main(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "ingest":
+                await IngestRun.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200_000);
+                break;
+            case "http":
+                var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
+                var rates = args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 5_000, 10_000];
+                await HttpLoadRun.RunAsync(seconds, rates);
+                break;
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                break;
+        }
+    }
 }

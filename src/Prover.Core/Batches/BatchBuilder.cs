@@ -21,8 +21,30 @@ public static class BatchBuilder
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(policy);
+        return BuildCore(index, prevHead, segment, knownHeads: null, policy, chainId, inbox);
+    }
+
+    /// <summary>
+    /// Builds a batch from the sequencer's own log, taking the heads the log computed when it appended
+    /// these entries instead of hashing the chain a second time (the sequencer's hottest cost).
+    /// Provers do not rely on this: <see cref="OrderingWitness.Validate"/> recomputes every head.
+    /// </summary>
+    public static Batch BuildFromLog(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, IReadOnlyList<Fr> heads, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    {
+        ArgumentNullException.ThrowIfNull(heads);
+        return BuildCore(index, prevHead, segment, heads, policy, chainId, inbox);
+    }
+
+    private static Batch BuildCore(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, IReadOnlyList<Fr>? knownHeads, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        ArgumentNullException.ThrowIfNull(policy);
         var entries = segment.ToArray();
         CheckSegment(index, entries);
+        if (knownHeads is not null && knownHeads.Count != entries.Length)
+        {
+            throw new ArgumentException($"{knownHeads.Count} heads for {entries.Length} entries.", nameof(knownHeads));
+        }
 
         var leaves = new LeafFields[entries.Length];
         var items = new OrderingItem[entries.Length];
@@ -32,7 +54,7 @@ public static class BatchBuilder
         {
             leaves[i] = entries[i].Leaf;
             items[i] = OrderingItem.From(entries[i]);
-            head = ReceiptChain.Step(head, leaves[i]);
+            head = knownHeads is null ? ReceiptChain.Step(head, leaves[i]) : knownHeads[i];
             heads[i] = head;
         }
 

@@ -177,13 +177,22 @@ internal sealed class ReceiptLog : IDisposable
         return true;
     }
 
-    /// <summary>Entries <paramref name="firstSeq"/> .. +<paramref name="count"/> and the head before the first.</summary>
-    public (Fr PrevHead, IReadOnlyList<LogEntry> Entries) Segment(ulong firstSeq, int count)
+    /// <summary>Entries <paramref name="firstSeq"/> .. +<paramref name="count"/>, the head before the first and the head after each.</summary>
+    public (Fr PrevHead, IReadOnlyList<LogEntry> Entries, IReadOnlyList<Fr> Heads) Segment(ulong firstSeq, int count)
     {
         lock (_gate)
         {
             var prev = firstSeq == 0 ? Genesis : _heads[(int)firstSeq - 1];
-            return (prev, _entries.GetRange((int)firstSeq, count));
+            return (prev, _entries.GetRange((int)firstSeq, count), _heads.GetRange((int)firstSeq, count));
+        }
+    }
+
+    /// <summary>The entry with sequence number <paramref name="seq"/>.</summary>
+    public LogEntry EntryAt(ulong seq)
+    {
+        lock (_gate)
+        {
+            return _entries[(int)seq];
         }
     }
 
