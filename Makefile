@@ -37,8 +37,16 @@ test: build
 run: build
 	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- sequencer --data-dir $(DATA)
 
+BENCH := $(DOTNET) run --project tests/Prover.Benchmarks -c $(CONFIG) --no-build --
+INGEST_TX ?= 200000
+HTTP_SECONDS ?= 5
+HTTP_RATES ?= 1000 5000 10000
+
+# Field and Poseidon micro-benchmarks, sustained in-process ingest, receipt latency over HTTP.
 bench: build
-	$(DOTNET) run --project tests/Prover.Benchmarks -c $(CONFIG) --no-build -- $(BENCH_ARGS)
+	$(BENCH) --filter '*Field*' --job short
+	$(BENCH) ingest $(INGEST_TX)
+	$(BENCH) http $(HTTP_SECONDS) $(HTTP_RATES)
 
 clean:
 	$(DOTNET) clean Prover.sln -c $(CONFIG)
