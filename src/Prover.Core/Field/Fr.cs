@@ -94,6 +94,21 @@ public readonly struct Fr : IEquatable<Fr>
             BinaryPrimitives.ReadUInt64LittleEndian(le[24..]));
     }
 
+    /// <summary>
+    /// Takes a canonical value as little-endian 64-bit limbs (<paramref name="a0"/> least significant)
+    /// without going through <see cref="BigInteger"/>; a value at or above r is rejected.
+    /// </summary>
+    internal static Fr FromLimbs(ulong a0, ulong a1, ulong a2, ulong a3, string field = "value")
+    {
+        SubtractModulus(a0, a1, a2, a3, out ulong borrow);
+        if (borrow == 0)
+        {
+            throw OutOfRange(field, ((BigInteger)a3 << 192) | ((BigInteger)a2 << 128) | ((BigInteger)a1 << 64) | a0);
+        }
+
+        return FromCanonical(a0, a1, a2, a3);
+    }
+
     /// <summary>Reduces any integer modulo r (for hashing and challenges, where reduction is intended).</summary>
     public static Fr Reduce(BigInteger value)
     {
