@@ -17,8 +17,9 @@ namespace Prover.Core.Field;
 /// embedded <c>poseidon-constants.bin</c> (its layout is documented in that script).
 /// </para>
 /// <para>
-/// Dense mixes sum their products before a single Montgomery reduction
-/// (<see cref="Fr.SumOfProducts"/>), which roughly halves their cost. Nothing here allocates.
+/// The state is kept lazily reduced (each word below 2r rather than r), which drops the final
+/// conditional subtraction from every Montgomery product; dense mix rows sum their products before a
+/// single reduction (<see cref="Fr.SumOfProductsLazy"/>). Nothing here allocates.
 /// </para>
 /// </remarks>
 public static class Poseidon
