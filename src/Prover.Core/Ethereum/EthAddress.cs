@@ -60,6 +60,14 @@ public readonly struct EthAddress : IEquatable<EthAddress>
         return true;
     }
 
+    /// <summary>The address as a 160-bit big-endian integer in words: bytes 0..7, 8..15 and 16..19.</summary>
+    internal void GetWords(out ulong high, out ulong middle, out uint low)
+    {
+        high = _hi;
+        middle = _mid;
+        low = _lo;
+    }
+
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, _hi);

@@ -55,6 +55,15 @@ public readonly struct Hash32 : IEquatable<Hash32>
         return true;
     }
 
+    /// <summary>The hash as four 64-bit words, most significant first (bytes 0..7 are <paramref name="w0"/>).</summary>
+    internal void GetWords(out ulong w0, out ulong w1, out ulong w2, out ulong w3)
+    {
+        w0 = _a;
+        w1 = _b;
+        w2 = _c;
+        w3 = _d;
+    }
+
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, _a);

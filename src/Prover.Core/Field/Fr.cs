@@ -94,6 +94,21 @@ public readonly struct Fr : IEquatable<Fr>
             BinaryPrimitives.ReadUInt64LittleEndian(le[24..]));
     }
 
+    /// <summary>
+    /// Takes a canonical value as little-endian 64-bit limbs (<paramref name="a0"/> least significant)
+    /// without going through <see cref="BigInteger"/>; a value at or above r is rejected.
+    /// </summary>
+    internal static Fr FromLimbs(ulong a0, ulong a1, ulong a2, ulong a3, string field = "value")
+    {
+        SubtractModulus(a0, a1, a2, a3, out ulong borrow);
+        if (borrow == 0)
+        {
+            throw OutOfRange(field, ((BigInteger)a3 << 192) | ((BigInteger)a2 << 128) | ((BigInteger)a1 << 64) | a0);
+        }
+
+        return FromCanonical(a0, a1, a2, a3);
+    }
+
     /// <summary>Reduces any integer modulo r (for hashing and challenges, where reduction is intended).</summary>
     public static Fr Reduce(BigInteger value)
     {
@@ -335,10 +350,19 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Fr Square(in Fr a)
     {
+        WideSquare(in a, out ulong w0, out ulong w1, out ulong w2, out ulong w3, out ulong w4, out ulong w5, out ulong w6, out ulong w7);
+        return MontgomeryReduce(w0, w1, w2, w3, w4, w5, w6, w7, 1);
+    }
+
+    /// <summary>The full 512-bit square of the limbs: the cross products once, doubled, plus the diagonal.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WideSquare(
+        in Fr a,
+        out ulong w0, out ulong w1, out ulong w2, out ulong w3, out ulong w4, out ulong w5, out ulong w6, out ulong w7)
+    {
         ulong a0 = a._m0, a1 = a._m1, a2 = a._m2, a3 = a._m3;
 
         // The cross products a_i·a_j (i < j), words 1..6.
-        ulong w1, w2, w3, w4, w5, w6, w7;
         ulong c = Mul(a0, a1, out w1);
         c = MulAdd(a0, a2, c, out w2);
         w4 = MulAdd(a0, a3, c, out w3);
@@ -356,7 +380,7 @@ public readonly struct Fr : IEquatable<Fr>
         w1 <<= 1;
 
         // Plus the squares a_i² on the diagonal.
-        ulong h = Mul(a0, a0, out ulong w0);
+        ulong h = Mul(a0, a0, out w0);
         w1 = AddCarry(w1, h, 0, out c);
         h = Mul(a1, a1, out ulong l);
         w2 = AddCarry(w2, l, c, out c);
@@ -367,8 +391,6 @@ public readonly struct Fr : IEquatable<Fr>
         h = Mul(a3, a3, out l);
         w6 = AddCarry(w6, l, c, out c);
         w7 = w7 + h + c;
-
-        return MontgomeryReduce(w0, w1, w2, w3, w4, w5, w6, w7, 1);
     }
 
     /// <summary>
@@ -400,6 +422,128 @@ public readonly struct Fr : IEquatable<Fr>
         }
 
         return MontgomeryReduce(s0, s1, s2, s3, s4, s5, s6, s7, 2);
+    }
+
+    // 2r, little-endian limbs: the bound of the lazily reduced values below.
+    private const ulong TwoQ0 = Q0 << 1;
+    private const ulong TwoQ1 = (Q1 << 1) | (Q0 >> 63);
+    private const ulong TwoQ2 = (Q2 << 1) | (Q1 >> 63);
+    private const ulong TwoQ3 = (Q3 << 1) | (Q2 >> 63);
+
+    // Lazily reduced arithmetic, for Poseidon's inner loop. The operands and results are Fr values
+    // whose limbs may lie anywhere in [0, 2r) instead of [0, r): such a value is only ever fed back
+    // into these methods and made canonical with Canonical before it leaves. Staying below 2r is what
+    // lets a Montgomery product skip its final subtraction: for a, b < 2r the reduction of a·b yields
+    // less than a·b/R + r < 4r²/R + r < 2r, because 4r < R = 2^256. These are kernels on purpose
+    // (not inlined into their callers): Poseidon's round loops are far past the JIT's inlining budget,
+    // and a caller that runs out of it calls the tiny carry helpers out of line, through memory.
+
+    /// <summary>x⁵ + c for x &lt; 2r and c &lt; 2r, result below 2r: the S-box and the next round constant.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Fr Pow5AddLazy(in Fr x, in Fr c)
+    {
+        var x2 = SquareLazy(in x);
+        var x4 = SquareLazy(in x2);
+        WideMultiply(in x4, in x, out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7);
+        ReduceLazy(p0, p1, p2, p3, p4, p5, p6, p7, out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        return AddLazy(r0, r1, r2, r3, in c);
+    }
+
+    /// <summary>acc + a·b for acc, a, b &lt; 2r, result below 2r.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Fr MultiplyAddLazy(in Fr acc, in Fr a, in Fr b)
+    {
+        WideMultiply(in a, in b, out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7);
+        ReduceLazy(p0, p1, p2, p3, p4, p5, p6, p7, out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        return AddLazy(r0, r1, r2, r3, in acc);
+    }
+
+    /// <summary>
+    /// Σ a_i·b_i for canonical a_i (&lt; r) and lazy b_i (&lt; 2r), up to 7 terms, result below 2r. The
+    /// sum is below 7·2r² &lt; 2^512 and its reduction below (2n·r/R + 1)·r &lt; 3.7r, so one conditional
+    /// subtraction of r brings it under 2r for n ≤ 5 (2·5·r/R &lt; 1.9) and two for n ≤ 7.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Fr SumOfProductsLazy(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
+    {
+        if (a.Length != b.Length || a.Length > 7)
+        {
+            throw new ArgumentException($"Expected two spans of the same length up to 7, got {a.Length} and {b.Length}.");
+        }
+
+        ulong s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            WideMultiply(in a[i], in b[i], out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7);
+            s0 = AddCarry(s0, p0, 0, out ulong c);
+            s1 = AddCarry(s1, p1, c, out c);
+            s2 = AddCarry(s2, p2, c, out c);
+            s3 = AddCarry(s3, p3, c, out c);
+            s4 = AddCarry(s4, p4, c, out c);
+            s5 = AddCarry(s5, p5, c, out c);
+            s6 = AddCarry(s6, p6, c, out c);
+            s7 = s7 + p7 + c;
+        }
+
+        ReduceLazy(s0, s1, s2, s3, s4, s5, s6, s7, out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        var r = ReduceOnce(r0, r1, r2, r3);
+        return a.Length > 5 ? ReduceOnce(r._m0, r._m1, r._m2, r._m3) : r;
+    }
+
+    /// <summary>
+    /// The same residue as <paramref name="x"/> with r added to its limbs: a lazily reduced value in
+    /// [r, 2r), so that tests can feed the kernels the upper half of their input range.
+    /// </summary>
+    internal static Fr WithModulusAdded(in Fr x)
+    {
+        ulong s0 = AddCarry(x._m0, Q0, 0, out ulong c);
+        ulong s1 = AddCarry(x._m1, Q1, c, out c);
+        ulong s2 = AddCarry(x._m2, Q2, c, out c);
+        return new Fr(s0, s1, s2, x._m3 + Q3 + c);
+    }
+
+    /// <summary>The raw Montgomery limbs as one integer, to check the bound of lazily reduced values.</summary>
+    internal BigInteger MontgomeryLimbs()
+    {
+        Span<byte> le = stackalloc byte[ByteLength];
+        BinaryPrimitives.WriteUInt64LittleEndian(le, _m0);
+        BinaryPrimitives.WriteUInt64LittleEndian(le[8..], _m1);
+        BinaryPrimitives.WriteUInt64LittleEndian(le[16..], _m2);
+        BinaryPrimitives.WriteUInt64LittleEndian(le[24..], _m3);
+        return new BigInteger(le, isUnsigned: true, isBigEndian: false);
+    }
+
+    /// <summary>The canonical form (below r) of a lazily reduced value (below 2r).</summary>
+    internal static Fr Canonical(in Fr x) => ReduceOnce(x._m0, x._m1, x._m2, x._m3);
+
+    /// <summary>Montgomery square without the final subtraction: x &lt; 2r gives a result below 2r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Fr SquareLazy(in Fr a)
+    {
+        WideSquare(in a, out ulong w0, out ulong w1, out ulong w2, out ulong w3, out ulong w4, out ulong w5, out ulong w6, out ulong w7);
+        ReduceLazy(w0, w1, w2, w3, w4, w5, w6, w7, out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        return new Fr(r0, r1, r2, r3);
+    }
+
+    /// <summary>(r0..r3) + b for both below 2r, result below 2r: the sum is below 4r &lt; 2^256, minus 2r if at least 2r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Fr AddLazy(ulong r0, ulong r1, ulong r2, ulong r3, in Fr b)
+    {
+        ulong s0 = AddCarry(r0, b._m0, 0, out ulong c);
+        ulong s1 = AddCarry(r1, b._m1, c, out c);
+        ulong s2 = AddCarry(r2, b._m2, c, out c);
+        ulong s3 = r3 + b._m3 + c;
+
+        ulong d0 = SubBorrow(s0, TwoQ0, 0, out ulong borrow);
+        ulong d1 = SubBorrow(s1, TwoQ1, borrow, out borrow);
+        ulong d2 = SubBorrow(s2, TwoQ2, borrow, out borrow);
+        ulong d3 = SubBorrow(s3, TwoQ3, borrow, out borrow);
+        ulong keep = 0UL - borrow;
+        return new Fr(
+            (s0 & keep) | (d0 & ~keep),
+            (s1 & keep) | (d1 & ~keep),
+            (s2 & keep) | (d2 & ~keep),
+            (s3 & keep) | (d3 & ~keep));
     }
 
     /// <summary>The full 512-bit product of the limbs (schoolbook, 16 word products).</summary>
@@ -444,6 +588,17 @@ public readonly struct Fr : IEquatable<Fr>
     private static Fr MontgomeryReduce(
         ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5, ulong w6, ulong w7, int subtractions)
     {
+        ReduceLazy(w0, w1, w2, w3, w4, w5, w6, w7, out ulong r0, out ulong r1, out ulong r2, out ulong r3);
+        var r = ReduceOnce(r0, r1, r2, r3);
+        return subtractions > 1 ? ReduceOnce(r._m0, r._m1, r._m2, r._m3) : r;
+    }
+
+    /// <summary>T·R⁻¹ mod r before any final subtraction: for T &lt; k·r² the result is below (k·r/R + 1)·r.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReduceLazy(
+        ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5, ulong w6, ulong w7,
+        out ulong r0, out ulong r1, out ulong r2, out ulong r3)
+    {
         // Word i is cleared, words i+1..i+3 take the product, the carry lands in word i+4, and that
         // addition's own carry (top) goes into word i+5 with the next step.
         ulong m = w0 * QInvNeg;
@@ -472,10 +627,10 @@ public readonly struct Fr : IEquatable<Fr>
         c = MulAdd2(m, Q1, w4, c, out w4);
         c = MulAdd2(m, Q2, w5, c, out w5);
         c = MulAdd2(m, Q3, w6, c, out w6);
-        w7 = w7 + c + top;
-
-        var r = ReduceOnce(w4, w5, w6, w7);
-        return subtractions > 1 ? ReduceOnce(r._m0, r._m1, r._m2, r._m3) : r;
+        r0 = w4;
+        r1 = w5;
+        r2 = w6;
+        r3 = w7 + c + top;
     }
 
     /// <summary>

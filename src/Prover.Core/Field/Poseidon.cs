@@ -17,8 +17,9 @@ namespace Prover.Core.Field;
 /// embedded <c>poseidon-constants.bin</c> (its layout is documented in that script).
 /// </para>
 /// <para>
-/// Dense mixes sum their products before a single Montgomery reduction
-/// (<see cref="Fr.SumOfProducts"/>), which roughly halves their cost. Nothing here allocates.
+/// The state is kept lazily reduced (each word below 2r rather than r), which drops the final
+/// conditional subtraction from every Montgomery product; dense mix rows sum their products before a
+/// single reduction (<see cref="Fr.SumOfProductsLazy"/>). Nothing here allocates.
 /// </para>
 /// </remarks>
 public static class Poseidon
@@ -61,6 +62,12 @@ public static class Poseidon
     }
 
     /// <summary>Runs the permutation on <paramref name="state"/> (length t) and returns word 0 of the output.</summary>
+    /// <remarks>
+    /// The state stays lazily reduced (each word below 2r, see <see cref="Fr.Pow5AddLazy"/>) from the
+    /// first constant to the last mix, which is made canonical once. The arithmetic runs in a handful of
+    /// Fr kernels called once per S-box, product sum or sparse update: inlined here they would exhaust
+    /// the JIT's inlining budget and leave the carry helpers as calls.
+    /// </remarks>
     private static Fr Permute(Parameters p, Span<Fr> state)
     {
         int t = p.T;
@@ -70,19 +77,20 @@ public static class Poseidon
         ReadOnlySpan<Fr> mt = p.MTransposed;
         Span<Fr> scratch = stackalloc Fr[t];
 
+        // The first round's constants, then the first half of the full rounds: S-box plus the next
+        // round's constants, and the mix; the last of them mixes with P. Canonical inputs below r plus
+        // constants below r stay below 2r.
         for (int i = 0; i < t; i++)
         {
             state[i] = Fr.Add(in state[i], in c[i]);
         }
 
-        // First half of the full rounds: S-box, next round's constants, mix. The last of them mixes with P.
         for (int r = 0; r < halfF; r++)
         {
             var rc = c.Slice((r + 1) * t, t);
             for (int i = 0; i < t; i++)
             {
-                var x = state[i].Pow5();
-                state[i] = Fr.Add(in x, in rc[i]);
+                state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
             }
 
             Mix(state, r == halfF - 1 ? p.PTransposed : mt, scratch);
@@ -94,15 +102,13 @@ public static class Poseidon
         int sparse = 2 * t - 1;
         for (int r = 0; r < partialC.Length; r++)
         {
-            var x = state[0].Pow5();
-            var s0 = Fr.Add(in x, in partialC[r]);
+            var s0 = Fr.Pow5AddLazy(in state[0], in partialC[r]);
             state[0] = s0;
             var sr = s.Slice(sparse * r, sparse);
-            var out0 = Fr.SumOfProducts(sr[..t], state);
+            var out0 = Fr.SumOfProductsLazy(sr[..t], state);
             for (int k = 1; k < t; k++)
             {
-                var y = Fr.Multiply(in s0, in sr[t + k - 1]);
-                state[k] = Fr.Add(in state[k], in y);
+                state[k] = Fr.MultiplyAddLazy(in state[k], in s0, in sr[t + k - 1]);
             }
 
             state[0] = out0;
@@ -115,8 +121,7 @@ public static class Poseidon
             var rc = secondC.Slice(r * t, t);
             for (int i = 0; i < t; i++)
             {
-                var x = state[i].Pow5();
-                state[i] = Fr.Add(in x, in rc[i]);
+                state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
             }
 
             Mix(state, mt, scratch);
@@ -124,11 +129,11 @@ public static class Poseidon
 
         for (int i = 0; i < t; i++)
         {
-            state[i] = state[i].Pow5();
+            state[i] = Fr.Pow5AddLazy(in state[i], Fr.Zero);
         }
 
         // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
-        return Fr.SumOfProducts(mt[..t], state);
+        return Fr.Canonical(Fr.SumOfProductsLazy(mt[..t], state));
     }
 
     /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
@@ -137,7 +142,7 @@ public static class Poseidon
         int t = state.Length;
         for (int i = 0; i < t; i++)
         {
-            scratch[i] = Fr.SumOfProducts(transposed.Slice(i * t, t), state);
+            scratch[i] = Fr.SumOfProductsLazy(transposed.Slice(i * t, t), state);
         }
 
         scratch.CopyTo(state);

@@ -1,4 +1,3 @@
-using System.Numerics;
 using Prover.Core.Ethereum;
 using Prover.Core.Field;
 
@@ -27,7 +26,8 @@ public readonly record struct LeafFields(Fr TxId, Fr SenderNonce, Fr FeeArrival)
 /// </summary>
 public static class CircuitEncoding
 {
-    private static readonly BigInteger Low253 = (BigInteger.One << 253) - 1;
+    // The top three bits of a 256-bit value cleared: 2^253 − 1 in the top word.
+    private const ulong Low61 = (1UL << 61) - 1;
 
     /// <summary>
     /// The tx id is the transaction hash with its top three bits cleared. It fits the field without
@@ -35,17 +35,22 @@ public static class CircuitEncoding
     /// transactions share an id only if their keccak-256 hashes agree on 253 bits, which takes about
     /// 2^126 work to arrange. The sequencer also refuses a second transaction with an id it has logged.
     /// </summary>
+    /// <remarks>This and the other encodings build the limbs directly and allocate nothing: they run once per transaction on the sequencer's serial path.</remarks>
     public static Fr TxId(Hash32 hash)
     {
-        var h = new BigInteger(hash.ToArray(), isUnsigned: true, isBigEndian: true);
-        return Fr.FromBigInteger(h & Low253);
+        hash.GetWords(out ulong w0, out ulong w1, out ulong w2, out ulong w3);
+        return Fr.FromLimbs(w3, w2, w1, w0 & Low61, "tx id");
     }
 
     /// <summary>sender · 2^64 + nonce: 160 + 64 = 224 bits.</summary>
-    public static Fr SenderNonce(EthAddress sender, ulong nonce) =>
-        Fr.FromBigInteger((sender.ToBigInteger() << 64) | nonce);
+    public static Fr SenderNonce(EthAddress sender, ulong nonce)
+    {
+        // The address (high·2^96 + middle·2^32 + low) lands in bits 64..223.
+        sender.GetWords(out ulong high, out ulong middle, out uint low);
+        return Fr.FromLimbs(nonce, low | (middle << 32), (middle >> 32) | (high << 32), high >> 32, "sender and nonce");
+    }
 
     /// <summary>fee · 2^64 + arrival: 64 + 64 = 128 bits.</summary>
     public static Fr FeeArrival(ulong priorityFee, ulong arrivalMs) =>
-        Fr.FromBigInteger(((BigInteger)priorityFee << 64) | arrivalMs);
+        Fr.FromLimbs(arrivalMs, priorityFee, 0, 0, "fee and arrival");
 }
