@@ -1,0 +1,73 @@
+using Prover.Core.Log;
+using Prover.Core.Ordering;
+
+namespace Prover.Core.Tests.Golden;
+
+/// <summary>
+/// One golden scenario: a fixture stream, how it is cut into batches, and the policy that orders them.
+/// Each batch it produces has its own snapshot, <c>__snapshots__/{stream}.{cut}.{policy}.batch{i}.snap</c>.
+/// </summary>
+internal sealed record GoldenCase(string Stream, string Cut, string Policy)
+{
+    /// <summary>Batch capacity for the <see cref="Capped"/> cut.</summary>
+    public const int Capacity = 8;
+
+    /// <summary>Cut into batches of <see cref="Capacity"/> entries, the last one possibly shorter.</summary>
+    public const string Capped = "cap8";
+
+    /// <summary>The whole stream as one batch.</summary>
+    public const string Whole = "whole";
+
+    /// <summary>The timeboost non-express delay every timeboost case uses.</summary>
+    public const ulong TimeboostDelayMs = 200;
+
+    /// <summary>A fixed non-zero shuffle beacon (a 253-bit value, as an L1 RANDAO output reduced below r would be).</summary>
+    public const string Beacon = "0x1bd3a5f0c6e2d7b49a8e5f1c3d7b2a6e9f0c4d8b1a5e3f7c2d6b0a4e8f1c5d9b";
+
+    /// <summary>The policy labels, as they appear in snapshot names.</summary>
+    public static IReadOnlyList<string> Policies { get; } =
+        ["fcfs", "priority-fee", "timeboost", "shuffle-beacon0", "shuffle-beacon"];
+
+    /// <summary>
+    /// Every case: each stream cut at capacity 8 under each policy, plus the whole stream as one batch
+    /// for streams longer than one batch (for shorter ones the two cuts are the same batch).
+    /// </summary>
+    public static IReadOnlyList<GoldenCase> All { get; } =
+    [
+        .. from stream in FixtureStream.Names
+           from cut in FixtureStream.Load(stream).Transactions.Count > Capacity ? new[] { Capped, Whole } : [Capped]
+           from policy in Policies
+           select new GoldenCase(stream, cut, policy),
+    ];
+
+    /// <summary>The policy with the stream's own parameters (its express-lane controller for timeboost).</summary>
+    public OrderingPolicy PolicyFor(FixtureStream stream) => OrderingPolicy.Parse(Policy switch
+    {
+        "fcfs" => "fcfs",
+        "priority-fee" => "priority-fee",
+        "timeboost" => $"timeboost:controller={stream.ExpressLaneController},delayMs={TimeboostDelayMs}",
+        "shuffle-beacon0" => "shuffle:beacon=0",
+        "shuffle-beacon" => $"shuffle:beacon={Beacon}",
+        _ => throw new InvalidOperationException($"Unknown golden policy '{Policy}'."),
+    });
+
+    /// <summary>The log cut into consecutive batch segments.</summary>
+    public IReadOnlyList<LogEntry[]> Segments(LogEntry[] log) => Cut switch
+    {
+        Capped => log.Chunk(Capacity).ToArray(),
+        Whole => [log],
+        _ => throw new InvalidOperationException($"Unknown golden cut '{Cut}'."),
+    };
+
+    public int BatchCount(int logLength) => Cut == Capped ? (logLength + Capacity - 1) / Capacity : 1;
+
+    public string SnapshotName(int batchIndex) => $"{Stream}.{Cut}.{Policy}.batch{batchIndex}";
+
+    /// <summary>Every snapshot name the golden cases produce.</summary>
+    public static IEnumerable<string> AllSnapshotNames() =>
+        from c in All
+        from i in Enumerable.Range(0, c.BatchCount(FixtureStream.Load(c.Stream).Transactions.Count))
+        select c.SnapshotName(i);
+
+    public override string ToString() => $"{Stream}.{Cut}.{Policy}";
+}
