@@ -189,6 +189,43 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Position_read_while_the_writer_commits_always_pairs_a_seq_with_its_own_head()
+    {
+        var node = Start(capacity: 1000, maxAge: Long);
+        var txs = Enumerable.Range(0, 40).Select(n => Decoded((ulong)n)).ToList();
+        var submitting = Task.Run(async () =>
+        {
+            foreach (var tx in txs)
+            {
+                await node.SubmitAsync(tx);
+            }
+        });
+
+        var seen = new List<(ulong NextSeq, Core.Field.Fr Head)>();
+        while (!submitting.IsCompleted)
+        {
+            var position = node.Position;
+            if (seen.Count == 0 || seen[^1] != position)
+            {
+                seen.Add(position);
+            }
+        }
+
+        await submitting;
+        seen.Add(node.Position);
+        Assert.True(seen.Count > 10, "the reader saw too few commits to test anything");
+        foreach (var (nextSeq, head) in seen)
+        {
+            var expected = nextSeq == 0
+                ? ReceiptChain.Genesis(ChainId, Inbox)
+                : node.TryGetReceipt(txs[(int)nextSeq - 1].Hash, out var r) ? r!.Head : default;
+            Assert.Equal(expected, head);
+        }
+
+        Assert.Equal((40UL, node.Head), seen[^1]);
+    }
+
+    [Fact]
     public async Task A_transaction_already_logged_is_rejected_as_already_known()
     {
         var node = Start(capacity: 64, maxAge: Long);
