@@ -4,8 +4,8 @@ using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Model;
 using Nethereum.Signer;
 using Prover.Core.Ethereum;
-using SignedTransaction = Prover.Core.Ethereum.SignedTransaction;
 using Prover.Core.Receipts;
+using SignedTransaction = Prover.Core.Ethereum.SignedTransaction;
 
 namespace Prover.Sequencer.Tests;
 
