@@ -147,6 +147,13 @@ internal static class Commands
     private static void Render(OrderingWitness w)
     {
         var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            // Piped or captured output has no terminal width, so Spectre assumes 80 columns and wraps
+            // hashes and addresses mid-value, which breaks grep and copy-paste. Lay it out at full width.
+            console.Profile.Width = 512;
+        }
+
         var summary = new Grid().AddColumn().AddColumn();
         summary.AddRow("batch", w.BatchIndex.ToString(CultureInfo.InvariantCulture));
         summary.AddRow("policy", Markup.Escape(w.Policy.Spec));

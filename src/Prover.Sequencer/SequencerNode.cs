@@ -92,6 +92,13 @@ public sealed class SequencerNode : IAsyncDisposable
     /// <summary>The seq the next accepted transaction gets.</summary>
     public ulong NextSeq => _log.NextSeq;
 
+    /// <summary>
+    /// <see cref="NextSeq"/> and <see cref="Head"/> read at one moment: <c>Head</c> is the head after entry
+    /// <c>NextSeq - 1</c> (the genesis head when the log is empty). Reading the two properties one after
+    /// the other can straddle a group commit.
+    /// </summary>
+    public (ulong NextSeq, Fr Head) Position => _log.Position;
+
     /// <summary>The index of the last stored batch, or -1 before the first.</summary>
     public long LastBatchIndex => Interlocked.Read(ref _lastBatchIndex);
 

@@ -183,7 +183,8 @@ internal sealed class LogFile : IDisposable
             var end = offset + FrameHeaderSize + payloadLength;
             if (end > length)
             {
-                return offset; // the frame runs past the end: its write never completed
+                // The frame runs past the end: its write never completed, unless it is the length that is damaged.
+                return HoldsCompleteGroup(stream, offset, length, crc, expectedSeq) ? throw DamagedLength(path, offset, payloadLength) : offset;
             }
 
             if (payloadLength == 0)
@@ -202,7 +203,8 @@ internal sealed class LogFile : IDisposable
             {
                 if (end == length)
                 {
-                    return offset; // the last frame was torn mid-write: never acknowledged
+                    // The last frame was torn mid-write, so never acknowledged; or its length is damaged.
+                    return HoldsCompleteGroup(stream, offset, length, crc, expectedSeq) ? throw DamagedLength(path, offset, payloadLength) : offset;
                 }
 
                 throw new CorruptStateException(path, $"the group commit at byte {offset} fails its checksum and is followed by more data, so acknowledged entries are damaged. Restore the data directory from a copy; Prover will not guess.");
@@ -221,6 +223,52 @@ internal sealed class LogFile : IDisposable
 
         return offset;
     }
+
+    /// <summary>
+    /// A frame that seems to run past the end of the file, or to end exactly there with a bad checksum,
+    /// is normally the tail of an interrupted write. A damaged length field looks the same, and cutting
+    /// there would drop the acknowledged groups behind it. A torn write leaves only a prefix of one frame,
+    /// so its entries cannot all be present: if a complete group for the expected seq, matching the
+    /// frame's checksum, can be read at this offset, the length field is what is damaged.
+    /// </summary>
+    private static bool HoldsCompleteGroup(FileStream stream, long offset, long length, uint crc, ulong expectedSeq)
+    {
+        var available = (int)Math.Min(length - offset - FrameHeaderSize, Array.MaxLength);
+        if (available < 12 + SignatureSize)
+        {
+            return false;
+        }
+
+        var rest = new byte[available];
+        stream.Seek(offset + FrameHeaderSize, SeekOrigin.Begin);
+        stream.ReadExactly(rest);
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(rest.AsSpan(8));
+        if (BinaryPrimitives.ReadUInt64LittleEndian(rest) != expectedSeq || count == 0)
+        {
+            return false;
+        }
+
+        var size = 12L + SignatureSize;
+        for (var i = 0U; i < count; i++)
+        {
+            if (available - size < EntryFixedSize)
+            {
+                return false;
+            }
+
+            var rawLength = BinaryPrimitives.ReadUInt32LittleEndian(rest.AsSpan((int)size + EntryFixedSize - 4));
+            size += EntryFixedSize + (long)rawLength;
+            if (rawLength == 0 || size > available)
+            {
+                return false; // zero fill, or entries that run past the end: a torn write after all
+            }
+        }
+
+        return Crc32C.Compute(rest.AsSpan(0, (int)size)) == crc;
+    }
+
+    private static CorruptStateException DamagedLength(string path, long offset, uint payloadLength) =>
+        new(path, $"the group commit at byte {offset} has a damaged length field ({payloadLength} bytes), yet a complete group that passes its checksum is stored there, so acknowledged entries would be lost by cutting the log. Restore the data directory from a copy; Prover will not guess.");
 
     /// <summary>
     /// Zero fill is what a filesystem leaves when it extended the file but lost the data of an

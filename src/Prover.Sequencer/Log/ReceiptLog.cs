@@ -33,19 +33,41 @@ internal sealed class ReceiptLog : IDisposable
     private readonly List<GroupRecord> _groups = [];
     private readonly Dictionary<Fr, ulong> _seqByTxId = [];
     private ulong _lastArrival;
+    private Fr _head;
 
     private ReceiptLog(LogFile file, ReceiptSigner signer, Fr genesis)
     {
         _file = file;
         _signer = signer;
         Genesis = genesis;
-        Head = genesis;
+        _head = genesis;
     }
 
     public Fr Genesis { get; }
 
     /// <summary>The head after the last durable entry.</summary>
-    public Fr Head { get; private set; }
+    public Fr Head
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _head; // 32 bytes: an unlocked read could tear while the writer commits
+            }
+        }
+    }
+
+    /// <summary>The next seq and the head after the entry before it, read together so they describe one moment.</summary>
+    public (ulong NextSeq, Fr Head) Position
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return ((ulong)_entries.Count, _head);
+            }
+        }
+    }
 
     public ulong NextSeq
     {
@@ -101,7 +123,7 @@ internal sealed class ReceiptLog : IDisposable
         lock (_gate)
         {
             firstSeq = (ulong)_entries.Count;
-            head = Head;
+            head = _head;
             lastArrival = _lastArrival;
         }
 
@@ -201,7 +223,7 @@ internal sealed class ReceiptLog : IDisposable
     private void Replay(StoredGroup group)
     {
         var heads = new List<Fr>(group.Entries.Count);
-        var head = Head;
+        var head = _head;
         foreach (var e in group.Entries)
         {
             if (e.ArrivalMs < _lastArrival)
@@ -241,7 +263,7 @@ internal sealed class ReceiptLog : IDisposable
         _entries.AddRange(entries);
         _heads.AddRange(heads);
         _groups.Add(group);
-        Head = heads[^1];
+        _head = heads[^1];
         _lastArrival = entries[^1].ArrivalMs;
     }
 

@@ -219,16 +219,20 @@ internal sealed class JsonRpcEndpoint
             }
 
             case "prover_status":
+            {
+                var (nextSeq, head) = _node.Position;
                 return RpcResult.Raw(JsonSerializer.Serialize(new
                 {
                     chainId = _node.ChainId.ToString(CultureInfo.InvariantCulture),
                     inbox = _node.Inbox.ToString(),
                     sequencer = _node.SequencerAddress.ToString(),
-                    nextSeq = _node.NextSeq.ToString(CultureInfo.InvariantCulture),
-                    head = _node.Head.ToString(),
+                    nextSeq = nextSeq.ToString(CultureInfo.InvariantCulture),
+                    head = head.ToString(),
                     lastBatch = _node.LastBatchIndex,
                     policy = _node.Options.Policy.ToString(),
                 }));
+            }
+
             default:
                 throw new JsonRpcFault(JsonRpcError.MethodNotFound, $"the method {method} does not exist/is not available", "method-not-found");
         }

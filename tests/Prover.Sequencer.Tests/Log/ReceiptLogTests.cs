@@ -1,0 +1,277 @@
+using FsCheck;
+using FsCheck.Xunit;
+using Prover.Core;
+using Prover.Core.Ethereum;
+using Prover.Core.Receipts;
+using Prover.Sequencer.Log;
+using static Prover.Sequencer.Tests.TestTransactions;
+
+namespace Prover.Sequencer.Tests.Log;
+
+/// <summary>
+/// The receipt log on disk: recovery cuts exactly a torn tail and nothing acknowledged, damage and
+/// foreign logs are refused, duplicates never reach the file, arrival times never go backwards.
+/// </summary>
+public sealed class ReceiptLogTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly ReceiptSigner _signer = Signer();
+
+    private string LogPath => _dir.Combine("receipts.log");
+
+    public void Dispose()
+    {
+        _signer.Dispose();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public void A_log_cut_anywhere_inside_its_last_frame_reopens_with_every_acknowledged_group()
+    {
+        var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
+        AppendGroup(ackLength, 5, 6); // the frame whose write is "interrupted" below
+        var full = File.ReadAllBytes(LogPath);
+        Assert.True(full.Length > ackLength + 8);
+
+        // Crash points inside the unacknowledged frame: every one in its header and its group prefix,
+        // then a spread through its entries, and its last byte.
+        var frameLength = (int)(full.Length - ackLength);
+        var cuts = Enumerable.Range(1, 8 + 12 + 65 + 2).Concat(Enumerable.Range(1, 20).Select(k => k * frameLength / 21)).Append(frameLength - 1).Distinct();
+        foreach (var cut in cuts)
+        {
+            File.WriteAllBytes(LogPath, full.AsSpan(0, (int)ackLength + cut).ToArray());
+            using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
+            Assert.Equal(cut, torn);
+            AssertHolds(log, acknowledged, head);
+            Assert.False(log.TryGetReceipt(Decoded(5).Hash, out _));
+            Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(4096)]
+    public void Zero_bytes_after_the_last_frame_are_cut_and_the_log_continues(int zeros)
+    {
+        var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
+        using (var stream = new FileStream(LogPath, FileMode.Append))
+        {
+            stream.Write(new byte[zeros]);
+        }
+
+        using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
+        Assert.Equal(zeros, torn);
+        AssertHolds(log, acknowledged, head);
+        Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+
+        // The next group lands right after the acknowledged ones.
+        var results = log.Append([new PendingTransaction(Decoded(5), 10_000)]);
+        Assert.Equal(5UL, results[0].Receipt!.Seq);
+    }
+
+    [Fact]
+    public void A_last_frame_whose_bytes_the_filesystem_lost_to_zeros_is_cut()
+    {
+        var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
+        var frameLength = AppendGroup(ackLength, 5, 6) - ackLength;
+        using (var stream = new FileStream(LogPath, FileMode.Open))
+        {
+            stream.Seek(ackLength, SeekOrigin.Begin);
+            stream.Write(new byte[frameLength]);
+        }
+
+        using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
+        Assert.Equal(frameLength, torn);
+        AssertHolds(log, acknowledged, head);
+    }
+
+    /// <summary>Offsets into the first of two frames: its length field, its checksum, its payload.</summary>
+    [Theory]
+    [InlineData(0, "fails its checksum")] // low byte of the length: the frame now ends inside the next one
+    [InlineData(3, "length")] // high byte of the length: the frame claims to run past the end of the file
+    [InlineData(5, "fails its checksum")]
+    [InlineData(40, "fails its checksum")]
+    [InlineData(200, "fails its checksum")]
+    public void A_damaged_frame_followed_by_more_data_refuses_to_open_and_leaves_the_file_alone(int offsetInFrame, string fragment)
+    {
+        WriteAcknowledgedGroups(out _, out _);
+        var bytes = File.ReadAllBytes(LogPath);
+        bytes[64 + offsetInFrame] ^= 0x01; // 64: the header
+        File.WriteAllBytes(LogPath, bytes);
+
+        var e = Assert.Throws<CorruptStateException>(() => ReceiptLog.Open(LogPath, _signer, out _).Dispose());
+        Assert.Contains(fragment, e.Message, StringComparison.Ordinal);
+        Assert.Equal(LogPath, e.Path);
+        Assert.Equal(bytes, File.ReadAllBytes(LogPath));
+    }
+
+    [Fact]
+    public void A_log_for_another_chain_refuses_to_open_with_a_configuration_error()
+    {
+        WriteAcknowledgedGroups(out _, out _);
+        using var other = Signer(chainId: ChainId + 1);
+        var e = Assert.Throws<SequencerConfigurationException>(() => ReceiptLog.Open(LogPath, other, out _).Dispose());
+        Assert.Contains($"belongs to chain {ChainId}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"started for chain {ChainId + 1}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_log_for_another_inbox_refuses_to_open_with_a_configuration_error()
+    {
+        WriteAcknowledgedGroups(out _, out _);
+        var otherInbox = EthAddress.Parse("0x1111111111111111111111111111111111111111");
+        using var other = Signer(inbox: otherInbox);
+        var e = Assert.Throws<SequencerConfigurationException>(() => ReceiptLog.Open(LogPath, other, out _).Dispose());
+        Assert.Contains($"inbox {Inbox}", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"inbox {otherInbox}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_log_written_with_another_key_refuses_to_open()
+    {
+        WriteAcknowledgedGroups(out _, out _);
+        using var other = Signer(OtherSequencerKey);
+        var e = Assert.Throws<CorruptStateException>(() => ReceiptLog.Open(LogPath, other, out _).Dispose());
+        Assert.Contains("not signed by this sequencer's key", e.Message, StringComparison.Ordinal);
+        Assert.Contains(other.SequencerAddress.ToString(), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_receipt_log_refuses_to_open()
+    {
+        File.WriteAllText(LogPath, "this is not a receipt log, but it is long enough to hold a header of sixty-four bytes");
+        var e = Assert.Throws<CorruptStateException>(() => ReceiptLog.Open(LogPath, _signer, out _).Dispose());
+        Assert.Contains("not a Prover receipt log", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_duplicate_within_a_group_is_rejected_and_only_the_first_copy_is_logged()
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        var a = Decoded(0);
+        var b = Decoded(1);
+        var results = log.Append([new(a, 100), new(b, 100), new(a, 100)]);
+
+        Assert.Equal(0UL, results[0].Receipt!.Seq);
+        Assert.Equal(1UL, results[1].Receipt!.Seq);
+        Assert.Null(results[2].Receipt);
+        var rejected = Assert.IsType<TransactionRejectedException>(results[2].Error);
+        Assert.Equal("already-known", rejected.Reason);
+        Assert.Contains(a.Hash.ToString(), rejected.Message, StringComparison.Ordinal);
+        Assert.Equal(2UL, log.NextSeq);
+        log.Dispose();
+
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out var torn);
+        Assert.Equal(0, torn);
+        Assert.Equal(2UL, reopened.NextSeq);
+    }
+
+    [Fact]
+    public void A_duplicate_of_an_earlier_group_is_rejected_without_touching_the_file()
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        var a = Decoded(0);
+        log.Append([new(a, 100)]);
+        var head = log.Head;
+        var length = new FileInfo(LogPath).Length;
+
+        var again = log.Append([new(a, 200)]);
+        Assert.Equal("already-known", Assert.IsType<TransactionRejectedException>(again[0].Error).Reason);
+        Assert.Equal(length, new FileInfo(LogPath).Length);
+        Assert.Equal(1UL, log.NextSeq);
+        Assert.Equal(head, log.Head);
+
+        // In a mixed group only the new transaction is logged, at the next seq.
+        var mixed = log.Append([new(a, 300), new(Decoded(1), 300)]);
+        Assert.IsType<TransactionRejectedException>(mixed[0].Error);
+        Assert.Equal(1UL, mixed[1].Receipt!.Seq);
+        Assert.Equal(0U, mixed[1].Receipt!.Index);
+        Assert.Equal(2UL, log.NextSeq);
+    }
+
+    [Fact]
+    public void Arrival_times_never_decrease_even_when_received_times_do()
+    {
+        using (var log = ReceiptLog.Open(LogPath, _signer, out _))
+        {
+            var first = log.Append([new(Decoded(0), 1_000), new(Decoded(1), 500), new(Decoded(2), 2_000)]);
+            Assert.Equal([1_000UL, 1_000UL, 2_000UL], first.Select(r => r.Receipt!.ArrivalMs));
+            var second = log.Append([new(Decoded(3), 10)]);
+            Assert.Equal(2_000UL, second[0].Receipt!.ArrivalMs);
+        }
+
+        // The floor survives a restart.
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out _);
+        Assert.Equal(2_000UL, reopened.Append([new(Decoded(4), 1)])[0].Receipt!.ArrivalMs);
+    }
+
+    /// <summary>Any received times, split into any groups: each arrival is the running maximum of the received times.</summary>
+    [Property(MaxTest = 15)]
+    public void Arrival_is_the_running_maximum_of_received_times(NonEmptyArray<ushort> received, PositiveInt groupSize)
+    {
+        using var dir = new TempDirectory();
+        using var log = ReceiptLog.Open(dir.Combine("receipts.log"), _signer, out _);
+        var times = received.Get.Take(12).ToArray();
+        var arrivals = new List<ulong>();
+        for (var start = 0; start < times.Length; start += groupSize.Get)
+        {
+            var group = times.Skip(start).Take(groupSize.Get)
+                .Select((t, i) => new PendingTransaction(Decoded((ulong)(start + i)), t))
+                .ToList();
+            arrivals.AddRange(log.Append(group).Select(r => r.Receipt!.ArrivalMs));
+        }
+
+        var max = 0UL;
+        var expected = times.Select(t => max = Math.Max(max, t)).ToList();
+        Assert.Equal(expected, arrivals);
+    }
+
+    [Fact]
+    public void Receipts_issued_by_the_log_verify_and_are_served_identically_after_reopening()
+    {
+        var acknowledged = WriteAcknowledgedGroups(out _, out var head);
+        foreach (var receipt in acknowledged)
+        {
+            var verification = ReceiptVerifier.Verify(receipt, _signer.SequencerAddress, ChainId, Inbox);
+            Assert.True(verification.IsValid, verification.Message);
+        }
+
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        AssertHolds(log, acknowledged, head);
+    }
+
+    /// <summary>Logs two groups (seq 0..1 and 2..4) and returns their receipts, the file length and the head.</summary>
+    private List<Receipt> WriteAcknowledgedGroups(out long length, out Core.Field.Fr head)
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        var receipts = new List<Receipt>();
+        receipts.AddRange(log.Append([new(Decoded(0), 1_000), new(Decoded(1), 1_001)]).Select(r => r.Receipt!));
+        receipts.AddRange(log.Append([new(Decoded(2), 1_002), new(Decoded(3), 1_003), new(Decoded(4), 1_004)]).Select(r => r.Receipt!));
+        length = new FileInfo(LogPath).Length;
+        head = log.Head;
+        return receipts;
+    }
+
+    /// <summary>Appends one group with these nonces to a log of <paramref name="expectedLength"/> bytes; returns the new length.</summary>
+    private long AppendGroup(long expectedLength, params ulong[] nonces)
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        Assert.Equal(expectedLength, new FileInfo(LogPath).Length);
+        Assert.All(log.Append([.. nonces.Select(n => new PendingTransaction(Decoded(n), 2_000))]), r => Assert.NotNull(r.Receipt));
+        return new FileInfo(LogPath).Length;
+    }
+
+    private static void AssertHolds(ReceiptLog log, List<Receipt> acknowledged, Core.Field.Fr head)
+    {
+        Assert.Equal((ulong)acknowledged.Count, log.NextSeq);
+        Assert.Equal(head, log.Head);
+        foreach (var receipt in acknowledged)
+        {
+            Assert.True(log.TryGetReceipt(receipt.TxHash, out var served));
+            Assert.Equal(ReceiptJson.Serialize(receipt), ReceiptJson.Serialize(served!));
+        }
+    }
+}

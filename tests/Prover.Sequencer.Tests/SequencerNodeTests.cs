@@ -1,0 +1,291 @@
+using Prover.Core.Ethereum;
+using Prover.Core.Log;
+using Prover.Core.Receipts;
+using Prover.Sequencer.Log;
+using static Prover.Sequencer.Tests.TestTransactions;
+
+namespace Prover.Sequencer.Tests;
+
+/// <summary>The sequencer without its transport: receipts, batch cutting, witnesses, restart and back-pressure.</summary>
+public sealed class SequencerNodeTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Long = TimeSpan.FromHours(1);
+    private readonly TempDirectory _dir = new();
+    private readonly List<SequencerNode> _nodes = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Receipts_verify_and_recover_to_the_sequencer_address()
+    {
+        var node = Start(capacity: 64, maxAge: Long);
+        Assert.Equal(AddressOf(SequencerKey), node.SequencerAddress.ToString(), ignoreCase: true);
+
+        var txs = Enumerable.Range(0, 6).Select(n => Decoded((ulong)n)).ToList();
+        var receipts = await Task.WhenAll(txs.Select(tx => node.SubmitAsync(tx)));
+
+        Assert.Equal(Enumerable.Range(0, 6).Select(n => (ulong)n), receipts.Select(r => r.Seq).Order());
+        foreach (var (tx, receipt) in txs.Zip(receipts))
+        {
+            Assert.Equal(tx.Hash, receipt.TxHash);
+            var verification = ReceiptVerifier.Verify(receipt, node.SequencerAddress, ChainId, Inbox);
+            Assert.True(verification.IsValid, verification.Message);
+            Assert.True(node.TryGetReceipt(tx.Hash, out var served));
+            Assert.Equal(ReceiptJson.Serialize(receipt), ReceiptJson.Serialize(served!));
+
+            // The same receipt checked against anyone else's address fails: the check is real.
+            var foreign = EthAddress.Parse(AddressOf(OtherSequencerKey));
+            Assert.Equal(ReceiptFailure.WrongSigner, ReceiptVerifier.Verify(receipt, foreign, ChainId, Inbox).Failure);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_closes_when_it_reaches_its_capacity()
+    {
+        var node = Start(capacity: 4, maxAge: Long);
+        await SubmitSequentially(node, 0, 10);
+
+        await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1");
+        var first = node.GetBatch(0)!;
+        var second = node.GetBatch(1)!;
+        Assert.Equal((0UL, 4), (first.FirstSeq, first.Count));
+        Assert.Equal((4UL, 4), (second.FirstSeq, second.Count));
+        Assert.Null(node.GetBatch(2)); // seq 8 and 9 wait for two more transactions or an hour
+        Assert.Equal(1, node.LastBatchIndex);
+    }
+
+    [Fact]
+    public async Task A_batch_closes_with_fewer_entries_once_its_oldest_entry_reaches_the_max_age()
+    {
+        var maxAge = TimeSpan.FromMilliseconds(150);
+        var node = Start(capacity: 100, maxAge: maxAge);
+        await SubmitSequentially(node, 0, 3);
+
+        await Eventually.Until(() => node.GetBatch(0) is not null, "batch 0 to close by age");
+        var closedBy = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var batch = node.GetBatch(0)!;
+        Assert.Equal(3, batch.Count);
+        Assert.True(closedBy >= batch.Entries[0].ArrivalMs + (ulong)maxAge.TotalMilliseconds, "the batch closed before its max age");
+        Assert.Null(node.GetBatch(1));
+    }
+
+    [Fact]
+    public async Task Batch_witnesses_validate_and_chain_from_the_genesis_head()
+    {
+        var node = Start(capacity: 3, maxAge: TimeSpan.FromMilliseconds(100));
+        var txs = await SubmitSequentially(node, 0, 7);
+        await Eventually.Until(() => node.LastBatchIndex == 2, "three batches (3 + 3 by capacity, 1 by age)");
+
+        var witnesses = Enumerable.Range(0, 3).Select(i => node.GetBatch((ulong)i)!).ToList();
+        Assert.Equal([3, 3, 1], witnesses.Select(w => w.Count));
+        Assert.Equal(ReceiptChain.Genesis(ChainId, Inbox), witnesses[0].PrevHead);
+        for (var k = 0; k < witnesses.Count; k++)
+        {
+            var w = witnesses[k];
+            Assert.Null(w.Validate());
+            Assert.Equal((ulong)k, w.BatchIndex);
+            Assert.Equal((ulong)(3 * k), w.FirstSeq);
+            Assert.Equal((ChainId, Inbox), (w.ChainId, w.Inbox));
+            if (k > 0)
+            {
+                Assert.Equal(witnesses[k - 1].NewHead, w.PrevHead);
+            }
+
+            // FCFS: the policy order is the log order, and the log order is the submission order.
+            Assert.Equal(txs.Skip(3 * k).Take(w.Count).Select(t => t.Hash), w.OrderedTxHashes);
+            Assert.True(node.TryGetReceipt(w.OrderedTxHashes[^1], out var lastReceipt));
+            Assert.Equal(w.NewHead, lastReceipt!.Head);
+        }
+
+        Assert.Equal(node.Head, witnesses[^1].NewHead);
+    }
+
+    [Fact]
+    public async Task Restarting_on_the_same_directory_keeps_head_and_seq_and_continues_the_batch_numbering()
+    {
+        var node = Start(capacity: 3, maxAge: Long);
+        await SubmitSequentially(node, 0, 7);
+        await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1");
+        var head = node.Head;
+        var nextSeq = node.NextSeq;
+        var batch1 = node.GetBatch(1)!;
+        await Stop(node);
+
+        var restarted = Start(capacity: 3, maxAge: Long);
+        Assert.Equal(head, restarted.Head);
+        Assert.Equal(nextSeq, restarted.NextSeq);
+        Assert.Equal(0, restarted.RecoveredTornBytes);
+        Assert.Equal(1, restarted.LastBatchIndex);
+        Assert.True(restarted.TryGetReceipt(Decoded(6).Hash, out var kept));
+        Assert.Equal(6UL, kept!.Seq);
+
+        // Seq 6 was open at the stop; two more fill batch 2.
+        var more = await SubmitSequentially(restarted, 7, 2);
+        Assert.Equal(7UL, restarted.TryGetReceipt(more[0].Hash, out var r) ? r!.Seq : ulong.MaxValue);
+        await Eventually.Until(() => restarted.LastBatchIndex == 2, "batch 2");
+        var batch2 = restarted.GetBatch(2)!;
+        Assert.Null(batch2.Validate());
+        Assert.Equal((6UL, 3), (batch2.FirstSeq, batch2.Count));
+        Assert.Equal(batch1.NewHead, batch2.PrevHead);
+    }
+
+    [Fact]
+    public async Task An_open_batch_left_at_a_stop_is_closed_by_age_after_the_restart()
+    {
+        var maxAge = TimeSpan.FromMilliseconds(200);
+        var node = Start(capacity: 10, maxAge: TimeSpan.FromHours(1));
+        await SubmitSequentially(node, 0, 2);
+        await Stop(node);
+
+        var restarted = Start(capacity: 10, maxAge: maxAge);
+        await Eventually.Until(() => restarted.GetBatch(0) is not null, "the open batch to close by age");
+        Assert.Equal(2, restarted.GetBatch(0)!.Count);
+    }
+
+    [Fact]
+    public async Task A_full_intake_answers_busy_and_every_accepted_transaction_gets_a_receipt()
+    {
+        var node = Start(capacity: 1000, maxAge: Long, intakeCapacity: 1);
+        var txs = Enumerable.Range(0, 120).Select(n => Decoded((ulong)n)).ToList();
+        var accepted = new List<(SignedTransaction Tx, Task<Receipt> Receipt)>();
+        var busy = 0;
+        foreach (var tx in txs)
+        {
+            try
+            {
+                accepted.Add((tx, node.SubmitAsync(tx)));
+            }
+            catch (SequencerBusyException e)
+            {
+                Assert.Contains("sequencer busy", e.Message, StringComparison.Ordinal);
+                busy++;
+            }
+        }
+
+        await Task.WhenAll(accepted.Select(a => a.Receipt));
+        Assert.True(busy > 0, "a burst of 120 submissions into an intake of 1 never found it full");
+        Assert.NotEmpty(accepted);
+        Assert.Equal(txs.Count, busy + accepted.Count);
+        Assert.Equal((ulong)accepted.Count, node.NextSeq);
+        foreach (var (tx, receipt) in accepted)
+        {
+            Assert.Equal(tx.Hash, (await receipt).TxHash);
+            Assert.True(ReceiptVerifier.Verify(await receipt, node.SequencerAddress, ChainId, Inbox).IsValid);
+        }
+
+        // Refused ones were never logged.
+        var refused = txs.Except(accepted.Select(a => a.Tx)).First();
+        Assert.False(node.TryGetReceipt(refused.Hash, out _));
+    }
+
+    [Fact]
+    public async Task Position_read_while_the_writer_commits_always_pairs_a_seq_with_its_own_head()
+    {
+        var node = Start(capacity: 1000, maxAge: Long);
+        var txs = Enumerable.Range(0, 40).Select(n => Decoded((ulong)n)).ToList();
+        var submitting = Task.Run(async () =>
+        {
+            foreach (var tx in txs)
+            {
+                await node.SubmitAsync(tx);
+            }
+        });
+
+        var seen = new List<(ulong NextSeq, Core.Field.Fr Head)>();
+        while (!submitting.IsCompleted)
+        {
+            var position = node.Position;
+            if (seen.Count == 0 || seen[^1] != position)
+            {
+                seen.Add(position);
+            }
+        }
+
+        await submitting;
+        seen.Add(node.Position);
+        Assert.True(seen.Count > 10, "the reader saw too few commits to test anything");
+        foreach (var (nextSeq, head) in seen)
+        {
+            var expected = nextSeq == 0
+                ? ReceiptChain.Genesis(ChainId, Inbox)
+                : node.TryGetReceipt(txs[(int)nextSeq - 1].Hash, out var r) ? r!.Head : default;
+            Assert.Equal(expected, head);
+        }
+
+        Assert.Equal((40UL, node.Head), seen[^1]);
+    }
+
+    [Fact]
+    public async Task A_transaction_already_logged_is_rejected_as_already_known()
+    {
+        var node = Start(capacity: 64, maxAge: Long);
+        await node.SubmitAsync(Decoded(0));
+        var e = await Assert.ThrowsAsync<TransactionRejectedException>(() => node.SubmitAsync(Decoded(0)));
+        Assert.Equal("already-known", e.Reason);
+        Assert.Equal(1UL, node.NextSeq);
+    }
+
+    [Fact]
+    public async Task A_stopped_node_refuses_submissions()
+    {
+        var node = Start(capacity: 64, maxAge: Long);
+        await Stop(node);
+        // Refused synchronously, as a busy intake is: nothing was queued.
+        Assert.Throws<SequencerStoppedException>(() => { _ = node.SubmitAsync(Decoded(0)); });
+    }
+
+    [Fact]
+    public void A_malformed_key_refuses_to_start()
+    {
+        var e = Assert.Throws<SequencerConfigurationException>(() => SequencerNode.Start(Options(1, Long, 16) with { SequencerKey = "0x1234" }));
+        Assert.Contains("64 hex digits", e.Message, StringComparison.Ordinal);
+    }
+
+    private SequencerOptions Options(int capacity, TimeSpan maxAge, int intakeCapacity) => new()
+    {
+        DataDirectory = _dir.Path,
+        SequencerKey = SequencerKey,
+        ChainId = ChainId,
+        Inbox = Inbox,
+        BatchCapacity = capacity,
+        BatchMaxAge = maxAge,
+        IntakeCapacity = intakeCapacity,
+    };
+
+    private SequencerNode Start(int capacity, TimeSpan maxAge, int intakeCapacity = 1024)
+    {
+        var node = SequencerNode.Start(Options(capacity, maxAge, intakeCapacity));
+        _nodes.Add(node);
+        return node;
+    }
+
+    private async Task Stop(SequencerNode node)
+    {
+        await node.DisposeAsync();
+        _nodes.Remove(node);
+    }
+
+    /// <summary>Submits nonces first..first+count-1 one after another, so seq order is submission order.</summary>
+    private static async Task<List<SignedTransaction>> SubmitSequentially(SequencerNode node, ulong first, int count)
+    {
+        var txs = new List<SignedTransaction>();
+        for (var n = first; n < first + (ulong)count; n++)
+        {
+            var tx = Decoded(n);
+            await node.SubmitAsync(tx);
+            txs.Add(tx);
+        }
+
+        return txs;
+    }
+}
