@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Prover.Core.Ethereum;
 using Prover.Core.Log;
 using Prover.Core.Receipts;
@@ -68,22 +69,30 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     public async Task A_batch_closes_with_fewer_entries_once_its_oldest_entry_reaches_the_max_age()
     {
         var maxAge = TimeSpan.FromMilliseconds(150);
-        var node = Start(capacity: 100, maxAge: maxAge);
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 100, maxAge: maxAge, time: clock);
         await SubmitSequentially(node, 0, 3);
 
+        clock.Advance(maxAge - TimeSpan.FromMilliseconds(1));
+        await Task.Delay(100); // give a wrongly early cut the chance to happen
+        Assert.Null(node.GetBatch(0));
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
         await Eventually.Until(() => node.GetBatch(0) is not null, "batch 0 to close by age");
-        var closedBy = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var batch = node.GetBatch(0)!;
         Assert.Equal(3, batch.Count);
-        Assert.True(closedBy >= batch.Entries[0].ArrivalMs + (ulong)maxAge.TotalMilliseconds, "the batch closed before its max age");
+        Assert.Equal(1_800_000_000_000UL, batch.Entries[0].ArrivalMs);
         Assert.Null(node.GetBatch(1));
     }
 
     [Fact]
     public async Task Batch_witnesses_validate_and_chain_from_the_genesis_head()
     {
-        var node = Start(capacity: 3, maxAge: TimeSpan.FromMilliseconds(100));
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 3, maxAge: TimeSpan.FromMilliseconds(100), time: clock);
         var txs = await SubmitSequentially(node, 0, 7);
+        await Eventually.Until(() => node.LastBatchIndex == 1, "two batches by capacity");
+        clock.Advance(TimeSpan.FromMilliseconds(100));
         await Eventually.Until(() => node.LastBatchIndex == 2, "three batches (3 + 3 by capacity, 1 by age)");
 
         var witnesses = Enumerable.Range(0, 3).Select(i => node.GetBatch((ulong)i)!).ToList();
@@ -262,9 +271,9 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         IntakeCapacity = intakeCapacity,
     };
 
-    private SequencerNode Start(int capacity, TimeSpan maxAge, int intakeCapacity = 1024)
+    private SequencerNode Start(int capacity, TimeSpan maxAge, int intakeCapacity = 1024, TimeProvider? time = null)
     {
-        var node = SequencerNode.Start(Options(capacity, maxAge, intakeCapacity));
+        var node = SequencerNode.Start(Options(capacity, maxAge, intakeCapacity), time);
         _nodes.Add(node);
         return node;
     }
