@@ -34,7 +34,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, "..", "..");
 
-const MAX_INPUTS = 6; // Poseidon.MaxInputs in Prover.Core: widths t = 2..7.
+const MAX_INPUTS = 16; // Poseidon.MaxInputs in Prover.Core: widths t = 2..17, all of circomlib's Poseidon(n).
 const ROUNDS_F = 8;
 // circomlib's N_ROUNDS_P, indexed by t − 2.
 const ROUNDS_P = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68];

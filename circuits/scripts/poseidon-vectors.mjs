@@ -1,4 +1,4 @@
-// Writes fixtures/poseidon/vectors.json: reference Poseidon hashes from circomlibjs for 1..6 inputs,
+// Writes fixtures/poseidon/vectors.json: reference Poseidon hashes from circomlibjs for 1..16 inputs,
 // which Prover.Core's tests require its Poseidon to match exactly.
 //
 // Every vector is hashed three ways, and the script stops unless all agree: circomlibjs'
@@ -19,7 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const outPath = join(here, "..", "..", "fixtures", "poseidon", "vectors.json");
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-const MAX_INPUTS = 6;
+const MAX_INPUTS = 16;
 const RANDOM_PER_ARITY = 30;
 const SEED = 0x5eed_f1e1_d000_0001n;
 
@@ -96,7 +96,7 @@ for (let n = 1; n <= MAX_INPUTS; n++) {
 }
 
 const document = {
-    description: "circomlibjs 0.1.7 Poseidon (= circomlib 2.0.5 Poseidon(n)) for 1..6 inputs; written by circuits/scripts/poseidon-vectors.mjs",
+    description: "circomlibjs 0.1.7 Poseidon (= circomlib 2.0.5 Poseidon(n)) for 1..16 inputs; written by circuits/scripts/poseidon-vectors.mjs",
     modulus: R.toString(),
     vectors,
 };

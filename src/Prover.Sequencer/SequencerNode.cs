@@ -289,7 +289,7 @@ public sealed class SequencerNode : IAsyncDisposable
             try
             {
                 var (prevHead, entries, heads) = _log.Segment(segment.FirstSeq, segment.Count);
-                var batch = BatchBuilder.BuildFromLog(segment.Index, prevHead, entries, heads, _options.Policy, _options.ChainId, _options.Inbox);
+                var batch = BatchBuilder.BuildFromLog(segment.Index, prevHead, entries, heads, _options.Policy, _options.ChainId, _options.Inbox, _options.BatchCapacity);
                 _batches.Save(OrderingWitness.FromBatch(batch));
                 Interlocked.Exchange(ref _lastBatchIndex, (long)segment.Index);
                 _logger.LogInformation("Batch {Index}: seq {First}..{Last}, {Count} transactions, new head {Head}.", segment.Index, segment.FirstSeq, segment.FirstSeq + (ulong)segment.Count - 1, segment.Count, batch.NewHead.ToHex());

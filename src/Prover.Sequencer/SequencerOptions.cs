@@ -1,3 +1,4 @@
+using Prover.Core.Batches;
 using Prover.Core.Ethereum;
 using Prover.Core.Ordering;
 
@@ -36,16 +37,21 @@ public sealed record SequencerOptions
     /// <summary>Largest accepted JSON-RPC request body.</summary>
     public int MaxRequestBytes { get; init; } = 512 * 1024;
 
+    /// <summary>The longest a batch may stay open: its entries must arrive less than 2^16 ms apart.</summary>
+    public static readonly TimeSpan MaxBatchAge = TimeSpan.FromSeconds(60);
+
     internal void Validate()
     {
-        if (BatchCapacity < 1)
+        if (BatchCapacity < 1 || BatchCapacity > OutputCommitment.MaxCapacity)
         {
-            throw new SequencerConfigurationException($"Batch capacity must be at least 1, got {BatchCapacity}.");
+            throw new SequencerConfigurationException($"Batch capacity must be between 1 and {OutputCommitment.MaxCapacity}, got {BatchCapacity}.");
         }
 
-        if (BatchMaxAge <= TimeSpan.Zero)
+        // Every entry of a batch arrives within the max age of its first, so this bound keeps each
+        // arrival gap inside the circuits' 2^16 ms gap check.
+        if (BatchMaxAge <= TimeSpan.Zero || BatchMaxAge > MaxBatchAge)
         {
-            throw new SequencerConfigurationException($"Batch max age must be positive, got {BatchMaxAge.TotalMilliseconds} ms.");
+            throw new SequencerConfigurationException($"Batch max age must be positive and at most {MaxBatchAge.TotalSeconds} s (the ordering circuits check arrival gaps below 2^16 ms), got {BatchMaxAge.TotalMilliseconds} ms.");
         }
 
         if (IntakeCapacity < 1 || MaxGroupSize < 1)

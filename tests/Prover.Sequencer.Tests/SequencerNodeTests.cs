@@ -10,7 +10,7 @@ namespace Prover.Sequencer.Tests;
 /// <summary>The sequencer without its transport: receipts, batch cutting, witnesses, restart and back-pressure.</summary>
 public sealed class SequencerNodeTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Long = TimeSpan.FromHours(1);
+    private static readonly TimeSpan Long = SequencerOptions.MaxBatchAge;
     private readonly TempDirectory _dir = new();
     private readonly List<SequencerNode> _nodes = [];
 
@@ -152,7 +152,7 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     public async Task An_open_batch_left_at_a_stop_is_closed_by_age_after_the_restart()
     {
         var maxAge = TimeSpan.FromMilliseconds(200);
-        var node = Start(capacity: 10, maxAge: TimeSpan.FromHours(1));
+        var node = Start(capacity: 10, maxAge: SequencerOptions.MaxBatchAge);
         await SubmitSequentially(node, 0, 2);
         await Stop(node);
 

@@ -18,7 +18,7 @@ public sealed class Batch
 {
     internal Batch(
         ulong index, ulong chainId, EthAddress inbox, OrderingPolicy policy, Fr domain,
-        Fr prevHead, LogEntry[] entries, Fr[] heads, OrderingResult order, Fr outputCommitment)
+        Fr prevHead, LogEntry[] entries, Fr[] heads, OrderingResult order, int capacity, Fr outputCommitment)
     {
         Index = index;
         ChainId = chainId;
@@ -32,6 +32,7 @@ public sealed class Batch
         Keys = Array.AsReadOnly(order.Keys);
         ShuffleSeed = order.ShuffleSeed;
         Ordered = Array.AsReadOnly(Array.ConvertAll(order.Permutation, i => entries[i]));
+        Capacity = capacity;
         OutputCommitment = outputCommitment;
     }
 
@@ -60,6 +61,9 @@ public sealed class Batch
 
     public int Count => Entries.Count;
 
+    /// <summary>The slots of the circuit that proves this batch (at least <see cref="Count"/>); the output commitment covers them all.</summary>
+    public int Capacity { get; }
+
     /// <summary>The entries in log order.</summary>
     public IReadOnlyList<LogEntry> Entries { get; }
 
@@ -78,7 +82,7 @@ public sealed class Batch
     /// <summary>The entries in policy order: <c>Ordered[i] = Entries[Permutation[i]]</c>.</summary>
     public IReadOnlyList<LogEntry> Ordered { get; }
 
-    /// <summary>The Poseidon chain over the ordered entries; see <see cref="Batches.OutputCommitment"/>.</summary>
+    /// <summary>The commitment to the output order; see <see cref="Batches.OutputCommitment"/>.</summary>
     public Fr OutputCommitment { get; }
 
     public override string ToString() => $"batch {Index} (seq {FirstSeq}..{LastSeq}, {Count} entries, {Policy})";

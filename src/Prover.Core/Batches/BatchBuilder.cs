@@ -16,12 +16,19 @@ public static class BatchBuilder
     /// <exception cref="EmptySegmentException">The segment is empty.</exception>
     /// <exception cref="SequenceGapException">Sequence numbers are not consecutive.</exception>
     /// <exception cref="ArrivalRegressionException">An arrival time decreases.</exception>
-    /// <exception cref="ValueOutOfRangeException">The policy cannot key an entry (timeboost effective time past 64 bits).</exception>
-    public static Batch Build(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    /// <exception cref="ValueOutOfRangeException">
+    /// The circuits cannot carry an arrival (a first arrival of 2^48 ms or more, or two consecutive entries
+    /// 2^16 ms or more apart), or the policy cannot key an entry.
+    /// </exception>
+    /// <param name="capacity">
+    /// The slots of the circuit that will prove the batch (the sequencer's batch size); the output
+    /// commitment covers them all. By default the batch's own size.
+    /// </param>
+    public static Batch Build(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, OrderingPolicy policy, ulong chainId, EthAddress inbox, int? capacity = null)
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(policy);
-        return BuildCore(index, prevHead, segment, knownHeads: null, policy, chainId, inbox);
+        return BuildCore(index, prevHead, segment, knownHeads: null, policy, chainId, inbox, capacity);
     }
 
     /// <summary>
@@ -29,13 +36,13 @@ public static class BatchBuilder
     /// these entries instead of hashing the chain a second time (the sequencer's hottest cost).
     /// Provers do not rely on this: <see cref="OrderingWitness.Validate"/> recomputes every head.
     /// </summary>
-    public static Batch BuildFromLog(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, IReadOnlyList<Fr> heads, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    public static Batch BuildFromLog(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, IReadOnlyList<Fr> heads, OrderingPolicy policy, ulong chainId, EthAddress inbox, int capacity)
     {
         ArgumentNullException.ThrowIfNull(heads);
-        return BuildCore(index, prevHead, segment, heads, policy, chainId, inbox);
+        return BuildCore(index, prevHead, segment, heads, policy, chainId, inbox, capacity);
     }
 
-    private static Batch BuildCore(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, IReadOnlyList<Fr>? knownHeads, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    private static Batch BuildCore(ulong index, Fr prevHead, IReadOnlyList<LogEntry> segment, IReadOnlyList<Fr>? knownHeads, OrderingPolicy policy, ulong chainId, EthAddress inbox, int? capacity)
     {
         ArgumentNullException.ThrowIfNull(segment);
         ArgumentNullException.ThrowIfNull(policy);
@@ -59,12 +66,21 @@ public static class BatchBuilder
         }
 
         var order = policy.Order(items, head);
-        var output = OutputCommitment.Compute(order.Permutation.Select(i => leaves[i]));
+        var slots = capacity ?? entries.Length;
+        if (slots < entries.Length || slots > OutputCommitment.MaxCapacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), slots, $"Batch {index} has {entries.Length} entries; its capacity must be between that and {OutputCommitment.MaxCapacity}.");
+        }
+
+        var output = OutputCommitment.Compute(policy, head, Array.ConvertAll(entries, e => e.ArrivalMs), order.Keys, order.Permutation, slots);
         var domain = Domain.Compute(chainId, inbox, policy);
-        return new Batch(index, chainId, inbox, policy, domain, prevHead, entries, heads, order, output);
+        return new Batch(index, chainId, inbox, policy, domain, prevHead, entries, heads, order, slots, output);
     }
 
-    /// <summary>Checks that entries are non-empty, consecutive in seq and non-decreasing in arrival time.</summary>
+    /// <summary>
+    /// Checks that entries are non-empty, consecutive in seq and non-decreasing in arrival time, and
+    /// that the arrivals fit the circuits (see <see cref="OutputCommitment.CheckArrivals"/>).
+    /// </summary>
     public static void CheckSegment(ulong batchIndex, IReadOnlyList<LogEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
@@ -87,5 +103,7 @@ public static class BatchBuilder
                 throw new ArrivalRegressionException(i, current.Seq, previous.ArrivalMs, current.ArrivalMs);
             }
         }
+
+        OutputCommitment.CheckArrivals(entries.Select(e => e.ArrivalMs).ToArray());
     }
 }

@@ -16,7 +16,7 @@ namespace Prover.Core.Batches;
 public sealed record OrderingWitness
 {
     /// <summary>The only document version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public int Version { get; init; } = CurrentVersion;
 
@@ -39,6 +39,9 @@ public sealed record OrderingWitness
 
     public required int Count { get; init; }
 
+    /// <summary>The slots of the circuit that proves the batch; the output commitment covers them all.</summary>
+    public required int Capacity { get; init; }
+
     /// <summary>The batch's entries in log order.</summary>
     public required IReadOnlyList<WitnessEntry> Entries { get; init; }
 
@@ -54,7 +57,7 @@ public sealed record OrderingWitness
     /// <summary>The shuffle seed; present exactly when the policy is <c>shuffle</c>.</summary>
     public Fr? ShuffleSeed { get; init; }
 
-    /// <summary>The Poseidon chain over the ordered entries; see <see cref="Batches.OutputCommitment"/>.</summary>
+    /// <summary>The commitment to the output order; see <see cref="Batches.OutputCommitment"/>.</summary>
     public required Fr OutputCommitment { get; init; }
 
     /// <summary>The witness for a built batch.</summary>
@@ -78,6 +81,7 @@ public sealed record OrderingWitness
             NewHead = batch.NewHead,
             FirstSeq = batch.FirstSeq,
             Count = batch.Count,
+            Capacity = batch.Capacity,
             Entries = entries,
             Permutation = [.. batch.Permutation],
             OrderedTxHashes = [.. batch.Ordered.Select(e => e.Tx.Hash)],

@@ -50,6 +50,7 @@ internal static class WitnessJson
             j.WriteString("newHead", w.NewHead.ToString());
             j.WriteString("firstSeq", Dec(w.FirstSeq));
             j.WriteNumber("count", w.Count);
+            j.WriteNumber("capacity", w.Capacity);
 
             j.WriteStartArray("entries");
             foreach (var e in w.Entries)
@@ -154,6 +155,7 @@ internal static class WitnessJson
                 NewHead = root.Field("newHead"),
                 FirstSeq = root.UInt64("firstSeq"),
                 Count = root.Int32("count"),
+                Capacity = root.Int32("capacity"),
                 Entries = root.Array("entries", (e, ptr) =>
                 {
                     var o = new Obj(e, ptr);

@@ -55,9 +55,10 @@ internal static class WitnessValidator
             }
         }
 
-        var output = OutputCommitment.Compute(w.Permutation.Select(i => w.Entries[i].Leaf));
+        var output = OutputCommitment.Compute(
+            policy, w.NewHead, w.Entries.Select(e => e.ArrivalMs).ToArray(), w.SortKeys.Select(PolicyKey.FromField).ToArray(), w.Permutation, w.Capacity);
         return output != w.OutputCommitment
-            ? new("/outputCommitment", $"{w.OutputCommitment} is not the Poseidon chain over the ordered entries, {output}")
+            ? new("/outputCommitment", $"{w.OutputCommitment} is not the commitment to the ordered composites, {output}")
             : null;
     }
 
@@ -109,6 +110,11 @@ internal static class WitnessValidator
             return new("/count", $"{w.Count} does not match the {w.Entries.Count} entries");
         }
 
+        if (w.Capacity < w.Count || w.Capacity > OutputCommitment.MaxCapacity)
+        {
+            return new("/capacity", $"{w.Capacity} is not between count {w.Count} and {OutputCommitment.MaxCapacity}");
+        }
+
         for (var i = 0; i < w.Entries.Count; i++)
         {
             var e = w.Entries[i];
@@ -121,6 +127,16 @@ internal static class WitnessValidator
             if (i > 0 && e.ArrivalMs < w.Entries[i - 1].ArrivalMs)
             {
                 return new($"{at}/arrivalMs", $"{e.ArrivalMs} is before the previous entry's {w.Entries[i - 1].ArrivalMs}");
+            }
+
+            if (i == 0 && e.ArrivalMs >> OutputCommitment.FirstArrivalBits != 0)
+            {
+                return new($"{at}/arrivalMs", $"{e.ArrivalMs} does not fit the circuits' {OutputCommitment.FirstArrivalBits} bits for a batch's first arrival");
+            }
+
+            if (i > 0 && (e.ArrivalMs - w.Entries[i - 1].ArrivalMs) >> OutputCommitment.ArrivalGapBits != 0)
+            {
+                return new($"{at}/arrivalMs", $"{e.ArrivalMs} is 2^{OutputCommitment.ArrivalGapBits} ms or more after the previous entry's {w.Entries[i - 1].ArrivalMs}; the circuits cannot carry that gap");
             }
 
             if (e.TxId != CircuitEncoding.TxId(e.TxHash))

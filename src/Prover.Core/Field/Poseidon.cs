@@ -25,7 +25,7 @@ namespace Prover.Core.Field;
 public static class Poseidon
 {
     /// <summary>The largest number of inputs supported.</summary>
-    public const int MaxInputs = 6;
+    public const int MaxInputs = 16;
 
     private const string ResourceName = "Prover.Core.Field.poseidon-constants.bin";
 
@@ -105,7 +105,7 @@ public static class Poseidon
             var s0 = Fr.Pow5AddLazy(in state[0], in partialC[r]);
             state[0] = s0;
             var sr = s.Slice(sparse * r, sparse);
-            var out0 = Fr.SumOfProductsLazy(sr[..t], state);
+            var out0 = SumOfProducts(sr[..t], state);
             for (int k = 1; k < t; k++)
             {
                 state[k] = Fr.MultiplyAddLazy(in state[k], in s0, in sr[t + k - 1]);
@@ -133,7 +133,7 @@ public static class Poseidon
         }
 
         // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
-        return Fr.Canonical(Fr.SumOfProductsLazy(mt[..t], state));
+        return Fr.Canonical(SumOfProducts(mt[..t], state));
     }
 
     /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
@@ -142,10 +142,32 @@ public static class Poseidon
         int t = state.Length;
         for (int i = 0; i < t; i++)
         {
-            scratch[i] = Fr.SumOfProductsLazy(transposed.Slice(i * t, t), state);
+            scratch[i] = SumOfProducts(transposed.Slice(i * t, t), state);
         }
 
         scratch.CopyTo(state);
+    }
+
+    /// <summary>
+    /// Σ a_i·b_i, lazily reduced. The single-reduction kernel takes up to 7 terms, enough for every
+    /// width up to t = 7 that the sequencer's hot path uses; the wide sponges (t up to 17, one per
+    /// batch) sum canonical partial sums of at most 5 terms instead.
+    /// </summary>
+    private static Fr SumOfProducts(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
+    {
+        if (a.Length <= 7)
+        {
+            return Fr.SumOfProductsLazy(a, b);
+        }
+
+        var sum = Fr.Zero;
+        for (int k = 0; k < a.Length; k += 5)
+        {
+            int n = Math.Min(5, a.Length - k);
+            sum += Fr.Canonical(Fr.SumOfProductsLazy(a.Slice(k, n), b.Slice(k, n)));
+        }
+
+        return sum;
     }
 
     private static Parameters[] Load()

@@ -21,6 +21,14 @@ public sealed record FcfsPolicy : OrderingPolicy
 
     public override string Describe() => "fcfs: transactions in the order the sequencer logged them (sequence number ascending).";
 
+    /// <summary>
+    /// The circuit keys every real entry 0 (log order is the index order) and padding 1, so it needs
+    /// no sort at all: the output is the log.
+    /// </summary>
+    internal override int CircuitKeyBits => 1;
+
+    internal override ulong CircuitKey(in PolicyKey key) => 0;
+
     private protected override void ComputeKeys(ReadOnlySpan<OrderingItem> items, Fr? seed, Span<PolicyKey> keys)
     {
         for (var i = 0; i < items.Length; i++)

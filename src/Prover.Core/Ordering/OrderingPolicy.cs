@@ -43,6 +43,15 @@ public abstract record OrderingPolicy
     internal virtual bool KeysNeedHashing => false;
 
     /// <summary>
+    /// The width of the keys the ordering circuit compares for this policy; its largest key,
+    /// 2^bits − 1, is the padding key that sorts after every real entry (docs/circuits.md).
+    /// </summary>
+    internal virtual int CircuitKeyBits => 64;
+
+    /// <summary>An entry's key as the circuit sees it: the policy key, which fits <see cref="CircuitKeyBits"/>.</summary>
+    internal virtual ulong CircuitKey(in PolicyKey key) => key.ToUInt64();
+
+    /// <summary>
     /// Writes each item's key to <paramref name="keys"/> (same index). <paramref name="seed"/> is what
     /// <see cref="Seed"/> returned for this batch.
     /// </summary>

@@ -50,6 +50,11 @@ public readonly struct PolicyKey : IEquatable<PolicyKey>, IComparable<PolicyKey>
         return Fr.FromBytesBigEndian(b, "policy key");
     }
 
+    /// <summary>The key as a 64-bit integer; every key but a legacy full-width one fits.</summary>
+    /// <exception cref="InvalidOperationException">The key is wider than 64 bits.</exception>
+    public ulong ToUInt64() =>
+        (_l3 | _l2 | _l1) == 0 ? _l0 : throw new InvalidOperationException($"Policy key {this} is wider than 64 bits.");
+
     public BigInteger ToBigInteger() =>
         ((BigInteger)_l3 << 192) | ((BigInteger)_l2 << 128) | ((BigInteger)_l1 << 64) | _l0;
 

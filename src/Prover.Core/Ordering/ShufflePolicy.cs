@@ -5,14 +5,16 @@ namespace Prover.Core.Ordering;
 
 /// <summary>
 /// <c>shuffle</c> (numeric id 4): a pseudo-random order no one can choose a position in.
-/// <c>seed = Poseidon(newHead, beacon)</c>, <c>key = Poseidon(seed, txId)</c> compared as integers,
+/// <c>seed = Poseidon(newHead, beacon)</c>, <c>key</c> = the low 64 bits of <c>Poseidon(seed, txId)</c>,
 /// ties by sequence number.
 /// </summary>
 /// <remarks>
 /// The seed depends on the batch's closing head, so it is fixed only once every input of the batch
 /// is. A user cannot grind a position because later transactions are unknown to them; with
 /// <see cref="Beacon"/> = 0 the operator still could, by choosing its own last transaction. A beacon
-/// fixed only after the batch closes (an L1 RANDAO value) removes that. See docs/policies.md.
+/// fixed only after the batch closes (an L1 RANDAO value) removes that. Keys are 64 bits because the
+/// circuit compares 64-bit values; two entries of one batch share a key with probability about
+/// n²/2^65, and then log order decides, as for every tie. See docs/policies.md.
 /// </remarks>
 public sealed record ShufflePolicy(Fr Beacon) : OrderingPolicy
 {
@@ -31,15 +33,15 @@ public sealed record ShufflePolicy(Fr Beacon) : OrderingPolicy
     public override IReadOnlyList<PolicyParameter> Parameters => [new("beacon", Beacon.ToString(), Beacon)];
 
     public override string Describe() =>
-        $"shuffle: ascending Poseidon(seed, txId) with seed = Poseidon(closing log head, beacon {Beacon}); ties in log order.";
+        $"shuffle: ascending low 64 bits of Poseidon(seed, txId) with seed = Poseidon(closing log head, beacon {Beacon}); ties in log order.";
 
     /// <summary><c>Poseidon(newHead, beacon)</c>.</summary>
     public override Fr? Seed(Fr newHead) => Poseidon.Hash([newHead, Beacon]);
 
     internal override bool KeysNeedHashing => true;
 
-    /// <summary><c>Poseidon(seed, txId)</c>.</summary>
-    public static Fr KeyFor(Fr seed, Fr txId) => Poseidon.Hash([seed, txId]);
+    /// <summary>The low 64 bits of <c>Poseidon(seed, txId)</c>.</summary>
+    public static ulong KeyFor(Fr seed, Fr txId) => (ulong)(Poseidon.Hash([seed, txId]).ToBigInteger() & ulong.MaxValue);
 
     internal static ShufflePolicy FromArguments(PolicyArguments args)
     {
@@ -63,7 +65,7 @@ public sealed record ShufflePolicy(Fr Beacon) : OrderingPolicy
         var s = seed ?? throw new ArgumentNullException(nameof(seed), "The shuffle policy needs its seed.");
         for (var i = 0; i < items.Length; i++)
         {
-            keys[i] = PolicyKey.FromField(KeyFor(s, CircuitEncoding.TxId(items[i].TxHash)));
+            keys[i] = PolicyKey.FromUInt64(KeyFor(s, CircuitEncoding.TxId(items[i].TxHash)));
         }
     }
 }

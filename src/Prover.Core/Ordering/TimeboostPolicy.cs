@@ -22,6 +22,9 @@ public sealed record TimeboostPolicy(EthAddress Controller, ulong DelayMs = Time
     /// <summary>Arbitrum's non-express delay.</summary>
     public const ulong DefaultDelayMs = 200;
 
+    /// <summary>The largest delay the circuit carries (2^32 − 1 ms, about 49 days), so effective times stay below 2^50.</summary>
+    public const ulong MaxDelayMs = uint.MaxValue;
+
     /// <summary>The parameters in their documented (and commitment) order.</summary>
     public static IReadOnlyList<string> ParameterNames { get; } = ["controller", "delayMs"];
 
@@ -68,13 +71,16 @@ public sealed record TimeboostPolicy(EthAddress Controller, ulong DelayMs = Time
 
         var delay = DefaultDelayMs;
         if (args.Optional("delayMs") is { } delayText &&
-            !ulong.TryParse(delayText, NumberStyles.None, CultureInfo.InvariantCulture, out delay))
+            (!ulong.TryParse(delayText, NumberStyles.None, CultureInfo.InvariantCulture, out delay) || delay > MaxDelayMs))
         {
-            throw args.BadValue("delayMs", delayText, "a decimal integer of milliseconds in [0, 2^64)");
+            throw args.BadValue("delayMs", delayText, "a decimal integer of milliseconds in [0, 2^32)");
         }
 
         return new TimeboostPolicy(controller, delay);
     }
+
+    /// <summary>Arrivals below 2^49 ms plus a delay below 2^32 ms stay below 2^50; padding takes 2^50 − 1.</summary>
+    internal override int CircuitKeyBits => 50;
 
     private protected override void ComputeKeys(ReadOnlySpan<OrderingItem> items, Fr? seed, Span<PolicyKey> keys)
     {

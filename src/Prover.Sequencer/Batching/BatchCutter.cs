@@ -7,8 +7,10 @@ internal sealed record ClosedSegment(ulong Index, ulong FirstSeq, int Count);
 
 /// <summary>
 /// Decides where batches end: a batch closes when it holds <c>capacity</c> entries or when its first
-/// entry is <c>maxAge</c> old, whichever comes first. Runs on the log writer's thread, so it sees the
-/// log exactly as appended and needs no locking.
+/// entry is <c>maxAge</c> old, whichever comes first. An age cut takes only the entries that arrived
+/// within <c>maxAge</c> of the first, even when the cut itself runs late (a busy writer, a restart),
+/// so every batch spans at most <c>maxAge</c> — which is what keeps its arrival gaps provable.
+/// Runs on the log writer's thread, so it sees the log exactly as appended and needs no locking.
 /// </summary>
 internal sealed class BatchCutter
 {
@@ -45,9 +47,15 @@ internal sealed class BatchCutter
             closed.Add(Close(_capacity));
         }
 
-        if (Deadline(logLength) is { } due && nowMs >= due)
+        while (Deadline(logLength) is { } due && nowMs >= due)
         {
-            closed.Add(Close((int)(logLength - OpenFirstSeq)));
+            var end = OpenFirstSeq + 1;
+            while (end < logLength && _entryAt(end).ArrivalMs <= due)
+            {
+                end++;
+            }
+
+            closed.Add(Close((int)(end - OpenFirstSeq)));
         }
 
         return closed;

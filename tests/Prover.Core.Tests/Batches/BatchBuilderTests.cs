@@ -1,3 +1,4 @@
+using System.Numerics;
 using Prover.Core.Batches;
 using Prover.Core.Field;
 using Prover.Core.Log;
@@ -65,9 +66,29 @@ public class BatchBuilderTests
     }
 
     [Fact]
-    public void An_empty_output_commits_to_zero()
+    public void A_first_arrival_past_48_bits_is_refused_with_the_limit()
     {
-        Assert.Equal(Fr.Zero, OutputCommitment.Compute([]));
+        var segment = Segment(0, (1UL << 48, Alice, 1));
+        var e = Assert.Throws<ValueOutOfRangeException>(() => BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox));
+        Assert.Contains("48 bits", e.Message);
+    }
+
+    [Fact]
+    public void Consecutive_arrivals_65536_ms_apart_are_refused_and_65535_ms_are_fine()
+    {
+        LogEntry[] tooFar = [Entry(0, 1_000, Alice), Entry(1, 1_000 + 65_536, Bob)];
+        var e = Assert.Throws<ValueOutOfRangeException>(() => BatchBuilder.Build(0, PrevHead, tooFar, FcfsPolicy.Instance, ChainId, Inbox));
+        Assert.Contains("arrival gap before batch entry 1", e.Message);
+
+        LogEntry[] justFits = [Entry(0, 1_000, Alice), Entry(1, 1_000 + 65_535, Bob)];
+        Assert.Equal(2, BatchBuilder.Build(0, PrevHead, justFits, FcfsPolicy.Instance, ChainId, Inbox).Count);
+    }
+
+    [Fact]
+    public void A_capacity_below_the_batch_size_is_refused()
+    {
+        var segment = Segment(0, (1, Alice, 1), (2, Bob, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox, capacity: 1));
     }
 
     // ---- The tests below hash with Poseidon. ----
@@ -101,13 +122,14 @@ public class BatchBuilderTests
         Assert.Equal([segment[1], segment[0], segment[2]], batch.Ordered);
         Assert.Null(batch.ShuffleSeed);
 
-        var c = Fr.Zero;
-        foreach (var e in batch.Ordered)
-        {
-            c = Poseidon.Hash([c, e.Leaf.TxId, e.Leaf.SenderNonce, e.Leaf.FeeArrival]);
-        }
-
-        Assert.Equal(c, batch.OutputCommitment);
+        // The commitment written out by hand (docs/circuits.md): capacity 3, so 2 index bits;
+        // composites (2^64 − 1 − fee)·4 + log index in output order, three to an element at 80-bit
+        // offsets; arrivals 1, 2, 2 give gaps 1 and 0.
+        BigInteger Composite(ulong fee, int index) => ((BigInteger)(ulong.MaxValue - fee) << 2) + index;
+        var packed = Composite(9, 1) + (Composite(3, 0) << 80) + (Composite(1, 2) << 160);
+        var expected = Poseidon.Hash([batch.NewHead, Fr.FromUInt64(1), Fr.FromBigInteger(packed), Fr.FromUInt64(1)]);
+        Assert.Equal(3, batch.Capacity);
+        Assert.Equal(expected, batch.OutputCommitment);
     }
 
     [Fact]

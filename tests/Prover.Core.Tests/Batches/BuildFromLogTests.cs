@@ -23,8 +23,8 @@ public class BuildFromLogTests
             heads.Add(head);
         }
 
-        var rehashed = BatchBuilder.Build(0, prev, segment, PriorityFeePolicy.Instance, ChainId, Inbox);
-        var fromLog = BatchBuilder.BuildFromLog(0, prev, segment, heads, PriorityFeePolicy.Instance, ChainId, Inbox);
+        var rehashed = BatchBuilder.Build(0, prev, segment, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 8);
+        var fromLog = BatchBuilder.BuildFromLog(0, prev, segment, heads, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 8);
 
         Assert.Equal(OrderingWitness.FromBatch(rehashed).ToJson(), OrderingWitness.FromBatch(fromLog).ToJson());
         Assert.Null(OrderingWitness.FromBatch(fromLog).Validate());
@@ -37,7 +37,7 @@ public class BuildFromLogTests
         var prev = ReceiptChain.Genesis(ChainId, Inbox);
         Fr[] wrongHeads = [Fr.FromUInt64(1), Fr.FromUInt64(2)];
 
-        var batch = BatchBuilder.BuildFromLog(0, prev, segment, wrongHeads, FcfsPolicy.Instance, ChainId, Inbox);
+        var batch = BatchBuilder.BuildFromLog(0, prev, segment, wrongHeads, FcfsPolicy.Instance, ChainId, Inbox, capacity: 8);
 
         Assert.NotNull(OrderingWitness.FromBatch(batch).Validate());
     }
@@ -47,6 +47,6 @@ public class BuildFromLogTests
     {
         LogEntry[] segment = [Entry(0, 10, Alice), Entry(1, 11, Bob)];
         Assert.Throws<ArgumentException>(() =>
-            BatchBuilder.BuildFromLog(0, Fr.Zero, segment, [Fr.One], FcfsPolicy.Instance, ChainId, Inbox));
+            BatchBuilder.BuildFromLog(0, Fr.Zero, segment, [Fr.One], FcfsPolicy.Instance, ChainId, Inbox, capacity: 8));
     }
 }

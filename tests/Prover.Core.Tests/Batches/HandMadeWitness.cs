@@ -35,6 +35,7 @@ internal static class HandMadeWitness
             NewHead = newHead,
             FirstSeq = segment[0].Seq,
             Count = segment.Length,
+            Capacity = 8,
             Entries = [.. segment.Select((e, i) => WitnessEntry.From(e, Fr.FromUInt64(9_000 + (ulong)i)))],
             Permutation = order.Permutation,
             OrderedTxHashes = [.. order.Permutation.Select(i => segment[i].Tx.Hash)],

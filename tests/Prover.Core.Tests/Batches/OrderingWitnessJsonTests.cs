@@ -28,7 +28,7 @@ public class OrderingWitnessJsonTests
     public void Witness_JSON_writes_integers_as_decimal_strings_and_hashes_as_hex()
     {
         var doc = JsonNode.Parse(HandMadeWitness.Build().ToJson())!;
-        Assert.Equal(1, doc["version"]!.GetValue<int>());
+        Assert.Equal(OrderingWitness.CurrentVersion, doc["version"]!.GetValue<int>());
         Assert.Equal("42161", doc["chainId"]!.GetValue<string>());
         Assert.Equal("7", doc["batchIndex"]!.GetValue<string>());
         Assert.Equal(3, doc["policy"]!["numericId"]!.GetValue<int>());
@@ -58,8 +58,8 @@ public class OrderingWitnessJsonTests
     [Fact]
     public void An_unknown_witness_version_is_refused()
     {
-        var e = Assert.Throws<UnsupportedWitnessVersionException>(() => OrderingWitness.FromJson(Edit(d => d["version"] = 2)));
-        Assert.Equal(2, e.Version);
+        var e = Assert.Throws<UnsupportedWitnessVersionException>(() => OrderingWitness.FromJson(Edit(d => d["version"] = 1)));
+        Assert.Equal(1, e.Version);
         Assert.Equal("/version", e.Pointer);
     }
 
@@ -101,7 +101,7 @@ public class OrderingWitnessJsonTests
             switch (edit)
             {
                 case "remove version": d.Remove("version"); break;
-                case "version as string": d["version"] = "1"; break;
+                case "version as string": d["version"] = "2"; break;
                 case "remove entry txId": ((JsonObject)d["entries"]![0]!).Remove("txId"); break;
                 case "unknown top-level property": d["extra"] = 1; break;
                 case "unknown entry property": d["entries"]![1]!["gasLimit"] = "21000"; break;

@@ -14,7 +14,7 @@ public class OrderingWitnessValidationTests
 
     public static TheoryData<string, string> HashFreeTampering => new()
     {
-        { "version 2", "/version" },
+        { "version 1", "/version" },
         { "policy spec unknown", "/policy/spec" },
         { "policy id", "/policy/id" },
         { "policy numeric id", "/policy/numericId" },
@@ -126,7 +126,7 @@ public class OrderingWitnessValidationTests
         var e = w.Entries;
         return tamper switch
         {
-            "version 2" => w with { Version = 2 },
+            "version 1" => w with { Version = 1 },
             "policy spec unknown" => w with { Policy = w.Policy with { Spec = "fifo" } },
             "policy id" => w with { Policy = w.Policy with { Id = "fcfs" } },
             "policy numeric id" => w with { Policy = w.Policy with { NumericId = 1 } },

@@ -77,12 +77,12 @@ public sealed class PoseidonTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(7)]
+    [InlineData(17)]
     public void Poseidon_rejects_an_unsupported_number_of_inputs(int count)
     {
         var inputs = new Fr[count];
         var e = Assert.Throws<ArgumentException>(() => Poseidon.Hash(inputs));
-        Assert.Contains("1 to 6", e.Message, StringComparison.Ordinal);
+        Assert.Contains("1 to 16", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class PoseidonTests
     public void Truncated_constants_file_is_rejected()
     {
         var full = System.IO.File.ReadAllBytes(Path.Combine(RepoPaths.Root, "src", "Prover.Core", "Field", "poseidon-constants.bin"));
-        Assert.Equal(6, Poseidon.Parse(full, "full").Length);
+        Assert.Equal(Poseidon.MaxInputs, Poseidon.Parse(full, "full").Length);
         Assert.Throws<CorruptStateException>(() => Poseidon.Parse(full.AsSpan(0, full.Length - 1), "short"));
         Assert.Throws<CorruptStateException>(() => Poseidon.Parse([.. full, 0], "long"));
     }

@@ -59,6 +59,9 @@ internal sealed record GoldenCase(string Stream, string Cut, string Policy)
         _ => throw new InvalidOperationException($"Unknown golden cut '{Cut}'."),
     };
 
+    /// <summary>The circuit capacity a batch of this cut is proven with: 8 for capped cuts, the whole stream otherwise.</summary>
+    public int CapacityFor(int batchSize) => Cut == Capped ? Capacity : batchSize;
+
     public int BatchCount(int logLength) => Cut == Capped ? (logLength + Capacity - 1) / Capacity : 1;
 
     public string SnapshotName(int batchIndex) => $"{Stream}.{Cut}.{Policy}.batch{batchIndex}";

@@ -40,7 +40,7 @@ public class WitnessGoldenTests
         {
             var segment = segments[index];
             var json = OrderingWitness.FromBatch(
-                BatchBuilder.Build((ulong)index, head, segment, policy, fixture.ChainId, fixture.Inbox)).ToJson();
+                BatchBuilder.Build((ulong)index, head, segment, policy, fixture.ChainId, fixture.Inbox, golden.CapacityFor(segment.Length))).ToJson();
 
             // Check the document as a prover receives it: read back from its JSON, untrusted.
             var witness = OrderingWitness.FromJson(json);

@@ -66,11 +66,11 @@ public class PolicyProperties
     }
 
     [Property]
-    public void Shuffle_policy_matches_Poseidon_keys_then_sequence_ascending(Segment segment, Fr newHead, Fr beacon)
+    public void Shuffle_policy_matches_the_low_64_bits_of_Poseidon_keys_then_sequence_ascending(Segment segment, Fr newHead, Fr beacon)
     {
         var seed = Poseidon.Hash([newHead, beacon]);
         var expected = segment.Entries
-            .OrderBy(e => Poseidon.Hash([seed, e.TxId]).ToBigInteger())
+            .OrderBy(e => Poseidon.Hash([seed, e.TxId]).ToBigInteger() & ulong.MaxValue)
             .ThenBy(e => e.Seq)
             .Select(e => e.Seq);
         var result = new ShufflePolicy(beacon).Order(segment.Entries, newHead);

@@ -23,7 +23,7 @@ public sealed class CastTests : IAsyncLifetime
                 ChainId = ChainId,
                 Inbox = Inbox,
                 BatchCapacity = 2,
-                BatchMaxAge = TimeSpan.FromHours(1),
+                BatchMaxAge = SequencerOptions.MaxBatchAge,
             },
             port: 0);
 

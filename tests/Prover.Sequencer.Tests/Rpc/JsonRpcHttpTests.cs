@@ -31,7 +31,7 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
                 ChainId = ChainId,
                 Inbox = Inbox,
                 BatchCapacity = 3,
-                BatchMaxAge = TimeSpan.FromHours(1),
+                BatchMaxAge = SequencerOptions.MaxBatchAge,
                 MaxRequestBytes = MaxRequestBytes,
             },
             port: 0);
