@@ -26,6 +26,9 @@ namespace Prover.Core.Field;
 /// handles public data (transactions, batch roots), not secrets.
 /// </para>
 /// </remarks>
+// The kernels' out locals live in memory (see Mul); zeroing them on entry is wasted work, and every
+// local and stackalloc here is written before it is read.
+[SkipLocalsInit]
 public readonly struct Fr : IEquatable<Fr>
 {
     /// <summary>r = 21888242871839275222246405745257275088548364400416034343698204186575808495617.</summary>
@@ -667,11 +670,7 @@ public readonly struct Fr : IEquatable<Fr>
         SubBorrow(a3, Q3, borrow, out borrow);
     }
 
-    /// <summary>
-    /// The high word of a·b. The low word is a plain <c>a * b</c>: <see cref="Math.BigMul(ulong, ulong, out ulong)"/>
-    /// returns it through a pointer, which pins the local in memory and costs a store and a load per
-    /// word product in the hot loops; two instructions with register results are faster.
-    /// </summary>
+    /// <summary>The high word of a·b (the reduction's first step needs no low word).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulHigh(ulong a, ulong b)
     {
@@ -688,10 +687,20 @@ public readonly struct Fr : IEquatable<Fr>
         return Math.BigMul(a, b, out _);
     }
 
-    /// <summary>a·b as a 128-bit (hi, lo).</summary>
+    /// <summary>
+    /// a·b as a 128-bit (hi, lo). On x64 this is one <c>mulx</c> whose low word the JIT stores and
+    /// reloads (the <c>out</c> pins it in memory); measured on .NET 10, that beats a separate
+    /// <c>imul</c> for the low word by about 25% on Multiply, because <c>imul</c> and <c>mulx</c>
+    /// compete for the one multiplier port while the store and load go to ports that are idle here.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mul(ulong a, ulong b, out ulong lo)
     {
+        if (X86Base.X64.IsSupported)
+        {
+            return Math.BigMul(a, b, out lo);
+        }
+
         lo = a * b;
         return MulHigh(a, b);
     }
@@ -700,8 +709,7 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAdd(ulong a, ulong b, ulong c, out ulong lo)
     {
-        ulong l = a * b;
-        ulong hi = MulHigh(a, b);
+        ulong hi = Mul(a, b, out ulong l);
         lo = l + c;
         return hi + (lo < l ? 1UL : 0UL);
     }
@@ -710,8 +718,7 @@ public readonly struct Fr : IEquatable<Fr>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAdd2(ulong a, ulong b, ulong c, ulong d, out ulong lo)
     {
-        ulong l = a * b;
-        ulong hi = MulHigh(a, b);
+        ulong hi = Mul(a, b, out ulong l);
         l += c;
         hi += l < c ? 1UL : 0UL;
         l += d;
