@@ -41,7 +41,7 @@ public static class Poseidon
         }
 
         var p = ByInputs[inputs.Length - 1];
-        Span<Fr> state = stackalloc Fr[p.T];
+        Span<Fr> state = stackalloc Fr[p.T + 1];
         state[0] = Fr.Zero;
         inputs.CopyTo(state[1..]);
         return Permute(p, state);
@@ -50,18 +50,21 @@ public static class Poseidon
     /// <summary>circomlib's <c>Poseidon(2)</c> of <paramref name="a"/>, <paramref name="b"/>.</summary>
     public static Fr Hash(Fr a, Fr b)
     {
-        Span<Fr> state = [Fr.Zero, a, b];
+        Span<Fr> state = [Fr.Zero, a, b, Fr.Zero];
         return Permute(ByInputs[1], state);
     }
 
     /// <summary>circomlib's <c>Poseidon(4)</c> of <paramref name="a"/>..<paramref name="d"/>, the receipt chain's step.</summary>
     public static Fr Hash(Fr a, Fr b, Fr c, Fr d)
     {
-        Span<Fr> state = [Fr.Zero, a, b, c, d];
+        Span<Fr> state = [Fr.Zero, a, b, c, d, Fr.Zero];
         return Permute(ByInputs[3], state);
     }
 
-    /// <summary>Runs the permutation on <paramref name="state"/> (length t) and returns word 0 of the output.</summary>
+    /// <summary>
+    /// Runs the permutation on the first t words of <paramref name="state"/> (length t + 1: the partial
+    /// rounds keep one more value there) and returns word 0 of the output.
+    /// </summary>
     /// <remarks>
     /// The state stays lazily reduced (each word below 2r, see <see cref="Fr.Pow5AddLazy"/>) from the
     /// first constant to the last mix, which is made canonical once. The arithmetic runs in a handful of
@@ -93,19 +96,43 @@ public static class Poseidon
                 state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
             }
 
-            Mix(state, r == halfF - 1 ? p.PTransposed : mt, scratch);
+            Mix(state[..t], r == halfF - 1 ? p.PTransposed : mt, scratch);
         }
 
         // Partial rounds: S-box on word 0, one constant, then the sparse mix
-        // out[0] = Σ S[j]·in[j], out[k] = in[k] + in[0]·S[t + k − 1].
+        // out[0] = Σ S[j]·in[j], out[k] = in[k] + in[0]·S[t + k − 1]. They run in pairs (r, r + 1) so
+        // that words 1..t−1 take both rounds' updates in one reduction: round r + 1's word 0 needs
+        // words k after round r's update, Σ_k S'[k]·(in[k] + s0·v[k]) = Σ_k S'[k]·in[k] + s0·W with
+        // the constant W = Σ_k S'[k]·v[k] (Parameters.PartialPairs), so the update can wait. Word t
+        // of the state holds round r's S-box output s0 for that product.
         var partialC = c.Slice((halfF + 1) * t, p.RoundsP);
+        ReadOnlySpan<Fr> pairs = p.PartialPairs;
         int sparse = 2 * t - 1;
-        for (int r = 0; r < partialC.Length; r++)
+        int r0 = 0;
+        for (; r0 + 1 < partialC.Length; r0 += 2)
         {
-            var s0 = Fr.Pow5AddLazy(in state[0], in partialC[r]);
+            var sr = s.Slice(sparse * r0, sparse);
+            var sn = s.Slice(sparse * (r0 + 1), sparse);
+            var s0 = Fr.Pow5AddLazy(in state[0], in partialC[r0]);
             state[0] = s0;
-            var sr = s.Slice(sparse * r, sparse);
-            var out0 = SumOfProducts(sr[..t], state);
+            var mid = SumOfProducts(sr[..t], state[..t]);
+            state[t] = s0;
+            state[0] = Fr.Pow5AddLazy(in mid, in partialC[r0 + 1]);
+            var out0 = SumOfProducts(pairs.Slice((r0 / 2) * (t + 1), t + 1), state);
+            for (int k = 1; k < t; k++)
+            {
+                state[k] = Fr.MultiplyAdd2Lazy(in state[k], in state[t], in sr[t + k - 1], in state[0], in sn[t + k - 1]);
+            }
+
+            state[0] = out0;
+        }
+
+        if (r0 < partialC.Length)
+        {
+            var s0 = Fr.Pow5AddLazy(in state[0], in partialC[r0]);
+            state[0] = s0;
+            var sr = s.Slice(sparse * r0, sparse);
+            var out0 = SumOfProducts(sr[..t], state[..t]);
             for (int k = 1; k < t; k++)
             {
                 state[k] = Fr.MultiplyAddLazy(in state[k], in s0, in sr[t + k - 1]);
@@ -124,7 +151,7 @@ public static class Poseidon
                 state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
             }
 
-            Mix(state, mt, scratch);
+            Mix(state[..t], mt, scratch);
         }
 
         for (int i = 0; i < t; i++)
@@ -133,7 +160,7 @@ public static class Poseidon
         }
 
         // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
-        return Fr.Canonical(SumOfProducts(mt[..t], state));
+        return Fr.Canonical(SumOfProducts(mt[..t], state[..t]));
     }
 
     /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
@@ -148,14 +175,27 @@ public static class Poseidon
         scratch.CopyTo(state);
     }
 
+    /// <summary>Σ a_i·b_i of canonical values, for precomputing constants of any width.</summary>
+    private static Fr CanonicalSumOfProducts(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
+    {
+        var sum = Fr.Zero;
+        for (int k = 0; k < a.Length; k += 10)
+        {
+            int n = Math.Min(10, a.Length - k);
+            sum += Fr.SumOfProducts(a.Slice(k, n), b.Slice(k, n));
+        }
+
+        return sum;
+    }
+
     /// <summary>
-    /// Σ a_i·b_i, lazily reduced. The single-reduction kernel takes up to 7 terms, enough for every
-    /// width up to t = 7 that the sequencer's hot path uses; the wide sponges (t up to 17, one per
-    /// batch) sum canonical partial sums of at most 5 terms instead.
+    /// Σ a_i·b_i, lazily reduced. The single-reduction kernel takes up to 8 terms, enough for every
+    /// width up to t = 7 that the sequencer's hot path uses (the paired partial rounds sum t + 1);
+    /// the wide sponges (t up to 17, one per batch) sum canonical partial sums of at most 5 terms.
     /// </summary>
     private static Fr SumOfProducts(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
     {
-        if (a.Length <= 7)
+        if (a.Length <= 8)
         {
             return Fr.SumOfProductsLazy(a, b);
         }
@@ -209,7 +249,7 @@ public static class Poseidon
             var s = ReadElements(data, ref offset, roundsP * (2 * expectedT - 1), source);
             var m = ReadElements(data, ref offset, expectedT * expectedT, source);
             var p = ReadElements(data, ref offset, expectedT * expectedT, source);
-            result[n - 1] = new Parameters(expectedT, roundsF, roundsP, c, s, Transpose(m, expectedT), Transpose(p, expectedT));
+            result[n - 1] = new Parameters(expectedT, roundsF, roundsP, c, s, Transpose(m, expectedT), Transpose(p, expectedT), PartialPairs(s, expectedT, roundsP));
         }
 
         if (offset != data.Length)
@@ -237,6 +277,26 @@ public static class Poseidon
         return elements;
     }
 
+    /// <summary>
+    /// For each pair of partial rounds (r, r + 1): round r + 1's dense row S'[0..t−1], then
+    /// W = Σ_{k≥1} S'[k]·v[k] with v round r's column (S[t..2t−2]), the weight of round r's S-box
+    /// output in round r + 1's word 0 (see Permute).
+    /// </summary>
+    private static Fr[] PartialPairs(Fr[] s, int t, int roundsP)
+    {
+        int sparse = 2 * t - 1;
+        var result = new Fr[roundsP / 2 * (t + 1)];
+        for (int q = 0; q < roundsP / 2; q++)
+        {
+            var v = s.AsSpan(sparse * 2 * q + t, t - 1);
+            var next = s.AsSpan(sparse * (2 * q + 1), t);
+            next.CopyTo(result.AsSpan(q * (t + 1)));
+            result[q * (t + 1) + t] = CanonicalSumOfProducts(next[1..], v);
+        }
+
+        return result;
+    }
+
     private static Fr[] Transpose(Fr[] rowMajor, int t)
     {
         var result = new Fr[t * t];
@@ -251,6 +311,9 @@ public static class Poseidon
         return result;
     }
 
-    /// <summary>One width's constants: C and S in circomlib's order, M and P stored transposed for the mixes.</summary>
-    internal sealed record Parameters(int T, int RoundsF, int RoundsP, Fr[] C, Fr[] S, Fr[] MTransposed, Fr[] PTransposed);
+    /// <summary>
+    /// One width's constants: C and S in circomlib's order, M and P stored transposed for the mixes,
+    /// and the rows and weights that let partial rounds run in pairs (see Permute).
+    /// </summary>
+    internal sealed record Parameters(int T, int RoundsF, int RoundsP, Fr[] C, Fr[] S, Fr[] MTransposed, Fr[] PTransposed, Fr[] PartialPairs);
 }

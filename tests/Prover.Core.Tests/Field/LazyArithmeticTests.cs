@@ -30,9 +30,9 @@ public sealed class LazyArithmeticTests
         Holds(Fr.MultiplyAddLazy(Lazy(acc, high), Lazy(a, !high), Lazy(b, high)), Mod(acc.Value + a.Value * b.Value));
 
     [Property]
-    public bool SumOfProductsLazy_matches_BigInteger_for_up_to_seven_terms(FieldValue[] a, FieldValue[] b, bool high)
+    public bool SumOfProductsLazy_matches_BigInteger_for_up_to_eight_terms(FieldValue[] a, FieldValue[] b, bool high)
     {
-        int n = Math.Min(7, Math.Min(a.Length, b.Length));
+        int n = Math.Min(8, Math.Min(a.Length, b.Length));
         var x = a.Take(n).Select(v => v.ToFr()).ToArray();
         var y = b.Take(n).Select((v, i) => Lazy(v, high ^ (i % 2 == 0))).ToArray();
         var expected = Mod(Enumerable.Range(0, n).Aggregate(BigInteger.Zero, (s, i) => s + a[i].Value * b[i].Value));
@@ -44,6 +44,7 @@ public sealed class LazyArithmeticTests
     [InlineData(5)]
     [InlineData(6)]
     [InlineData(7)]
+    [InlineData(8)]
     public void SumOfProductsLazy_of_maximal_terms_stays_below_twice_r(int n)
     {
         var top = Fr.FromBigInteger(R - 1);
@@ -52,11 +53,29 @@ public sealed class LazyArithmeticTests
         Assert.True(Holds(Fr.SumOfProductsLazy(a, b), Mod(n)));
     }
 
+    [Property]
+    public bool MultiplyAdd2Lazy_is_acc_plus_two_products(FieldValue acc, FieldValue a1, FieldValue b1, FieldValue a2, FieldValue b2, bool high) =>
+        Holds(
+            Fr.MultiplyAdd2Lazy(Lazy(acc, high), Lazy(a1, !high), b1.ToFr(), Lazy(a2, high), b2.ToFr()),
+            Mod(acc.Value + a1.Value * b1.Value + a2.Value * b2.Value));
+
     [Fact]
     public void Lazy_values_at_the_top_of_the_range_stay_below_twice_r()
     {
-        var top = Fr.WithModulusAdded(Fr.FromBigInteger(R - 1));
+        var max = Fr.FromBigInteger(R - 1);
+        var top = Fr.WithModulusAdded(max);
         Assert.True(Holds(Fr.Pow5AddLazy(top, top), Mod(BigInteger.Pow(R - 1, 5) + R - 1)));
         Assert.True(Holds(Fr.MultiplyAddLazy(top, top, top), Mod((R - 1) * (R - 1) + R - 1)));
+        Assert.True(Holds(Fr.MultiplyAdd2Lazy(top, top, max, top, max), Mod(2 * (R - 1) * (R - 1) + R - 1)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void MultiplyAdd2Lazy_handles_zero_and_one(int small)
+    {
+        var v = Fr.FromUInt64((ulong)small);
+        var top = Fr.WithModulusAdded(Fr.FromBigInteger(R - 1));
+        Assert.True(Holds(Fr.MultiplyAdd2Lazy(v, top, v, v, Fr.FromBigInteger(R - 1)), Mod(small + (R - 1) * small + small * (R - 1))));
     }
 }
