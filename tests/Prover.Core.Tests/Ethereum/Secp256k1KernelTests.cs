@@ -38,6 +38,8 @@ public class Secp256k1KernelTests
         AssertField(a.Value - b.Value, diff);
         FieldElement.Negate(FieldOf(a.Value), out var neg);
         AssertField(-a.Value, neg);
+        FieldElement.Half(FieldOf(a.Value), out var half);
+        AssertField(a.Value * ((P + 1) / 2), half);
     }
 
     [Property]

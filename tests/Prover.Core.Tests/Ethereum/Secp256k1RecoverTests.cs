@@ -128,11 +128,17 @@ public class Secp256k1RecoverTests
     [Property]
     public void Multiply_add_matches_nbitcoin_on_each_table(PrivateKey a)
     {
-        // u1 = 2^128 + a' reads only the 2^128·G table's top digit plus the G table; u2 = λ·a on G itself
-        // drives the λ-table. Each result is compared with NBitcoin's k·G.
+        // u1 = 2^128 reads only the 2^128·G table, a's low half only the G table, u2 = λ with P = G mostly
+        // the λ-table. Each result is compared with NBitcoin's k·G.
         var g = AffinePoint.G;
         var low = a.Key.Value & ((BigInteger.One << 128) - 1);
-        foreach (var (u1, u2) in new[] { (BigInteger.One << 128, BigInteger.Zero), (low, BigInteger.Zero), (BigInteger.Zero, a.Key.Value), (a.Key.Value, Big(Scalar.Lambda)) })
+        // With P = G the two sides meet: (1, 1) doubles inside an addition and (n − 1, 1), (1, n − 1) cancel.
+        (BigInteger, BigInteger)[] pairs =
+        [
+            (BigInteger.One << 128, 0), (low, 0), (0, a.Key.Value), (a.Key.Value, Big(Scalar.Lambda)),
+            (1, 1), (N - 1, 1), (1, N - 1), (3, N - 3), (a.Key.Value, N - a.Key.Value), (a.Key.Value, a.Key.Value),
+        ];
+        foreach (var (u1, u2) in pairs)
         {
             var expected = Mod(u1 + u2, N);
             Assert.Equal(!expected.IsZero, EcRecover.MultiplyAdd(ScalarOf(u1), ScalarOf(u2), g, out var q));

@@ -12,8 +12,8 @@ internal static class EcRecover
     /// <summary>wNAF window for R and λ·R: 2^(w−2) = 8 odd multiples, built per call.</summary>
     private const int WindowR = 5;
 
-    /// <summary>wNAF window for G and 2^128·G: 2^(w−2) odd multiples each, built once.</summary>
-    private const int WindowG = 8;
+    /// <summary>wNAF window for G and 2^128·G: 2^(w−2) odd multiples each (4096, 256 KiB per table), built once.</summary>
+    private const int WindowG = 14;
 
     /// <summary>β, a primitive cube root of unity mod p, so (x, y) ↦ (β·x, y) is multiplication by λ (GLV 2001 §4 example 4).</summary>
     internal static readonly FieldElement Beta = new(0xC139_6C28_7195_01EE, 0x9CF0_4975_12F5_8995, 0x6E64_479E_AC34_34E9, 0x7AE9_6A2B_657C_0710);
@@ -93,10 +93,11 @@ internal static class EcRecover
             Math.Max(Wnaf(k1, WindowR, w1), Wnaf(k2, WindowR, w2)),
             Math.Max(Wnaf(u1Low, WindowG, wLow), Wnaf(u1High, WindowG, wHigh)));
 
-        // Odd multiples of P, affine (one batched inversion); λ·P's are (β·x, y) of the same points.
+        // Odd multiples of P, all with one Z (zc); λ·P's are (β·X, Y) of the same points. The accumulator
+        // is held scaled by zc too, so these add as affine points and G's through AddAffineScaled.
         Span<AffinePoint> pTable = stackalloc AffinePoint[1 << (WindowR - 2)];
         Span<AffinePoint> lamTable = stackalloc AffinePoint[1 << (WindowR - 2)];
-        OddMultiples(p, pTable);
+        OddMultiplesSameZ(p, pTable, out var zc);
         for (int i = 0; i < pTable.Length; i++)
         {
             FieldElement.Mul(pTable[i].X, Beta, out lamTable[i].X);
@@ -109,10 +110,11 @@ internal static class EcRecover
             JacobianPoint.Double(ref acc);
             AddDigit(ref acc, pTable, neg1 ? -w1[i] : w1[i]);
             AddDigit(ref acc, lamTable, neg2 ? -w2[i] : w2[i]);
-            AddDigit(ref acc, s_gTable, wLow[i]);
-            AddDigit(ref acc, s_g128Table, wHigh[i]);
+            AddDigitScaled(ref acc, s_gTable, wLow[i], zc);
+            AddDigitScaled(ref acc, s_g128Table, wHigh[i], zc);
         }
 
+        FieldElement.Mul(acc.Z, zc, out acc.Z);
         return acc.TryToAffine(out result);
     }
 
@@ -128,6 +130,21 @@ internal static class EcRecover
             ref readonly var t = ref table[-digit >> 1];
             FieldElement.Negate(t.Y, out var y);
             JacobianPoint.AddAffine(ref acc, t.X, y);
+        }
+    }
+
+    private static void AddDigitScaled(ref JacobianPoint acc, ReadOnlySpan<AffinePoint> table, int digit, in FieldElement zc)
+    {
+        if (digit > 0)
+        {
+            ref readonly var t = ref table[digit >> 1];
+            JacobianPoint.AddAffineScaled(ref acc, t.X, t.Y, zc);
+        }
+        else if (digit < 0)
+        {
+            ref readonly var t = ref table[-digit >> 1];
+            FieldElement.Negate(t.Y, out var y);
+            JacobianPoint.AddAffineScaled(ref acc, t.X, y, zc);
         }
     }
 
@@ -163,49 +180,75 @@ internal static class EcRecover
         return last + 1;
     }
 
-    /// <summary>P, 3P, 5P, …, (2^(w−1) − 1)·P as affine points.</summary>
-    private static void OddMultiples(in AffinePoint p, Span<AffinePoint> table)
+    /// <summary>
+    /// P, 3P, 5P, …, (2^(w−1) − 1)·P as (X_i, Y_i, zc) with one shared zc, without an inversion
+    /// (libsecp256k1's secp256k1_ecmult_odd_multiples_table plus secp256k1_ge_table_set_globalz). Each
+    /// Z_i = Z_(i−1)·H_i, so scaling point i by f = H_(i+1)⋯H_last (X·f², Y·f³) lifts it to the last Z.
+    /// </summary>
+    private static void OddMultiplesSameZ(in AffinePoint p, Span<AffinePoint> table, out FieldElement zc)
     {
         Span<JacobianPoint> jac = stackalloc JacobianPoint[table.Length];
-        OddMultiplesJacobian(p, jac);
-        JacobianPoint.BatchToAffine(jac, table);
+        Span<FieldElement> ratios = stackalloc FieldElement[table.Length];
+        OddMultiplesJacobian(p, jac, ratios, out var dz);
+
+        int last = table.Length - 1;
+        table[last] = new AffinePoint(jac[last].X, jac[last].Y);
+        var f = ratios[last];
+        for (int i = last - 1; i >= 0; i--)
+        {
+            FieldElement.Sqr(f, out var f2);
+            FieldElement.Mul(f2, f, out var f3);
+            FieldElement.Mul(jac[i].X, f2, out table[i].X);
+            FieldElement.Mul(jac[i].Y, f3, out table[i].Y);
+            if (i > 0)
+            {
+                FieldElement.Mul(f, ratios[i], out f);
+            }
+        }
+
+        // The chain ran on the curve scaled by 2P's Z (see OddMultiplesJacobian), so the true Z is Z_last·dz.
+        FieldElement.Mul(jac[last].Z, dz, out zc);
     }
 
     private static AffinePoint[] OddMultiples(in AffinePoint p, int w)
     {
         var jac = new JacobianPoint[1 << (w - 2)];
-        OddMultiplesJacobian(p, jac);
+        OddMultiplesJacobian(p, jac, new FieldElement[jac.Length], out var dz);
+        for (int i = 0; i < jac.Length; i++)
+        {
+            FieldElement.Mul(jac[i].Z, dz, out jac[i].Z);
+        }
+
         var table = new AffinePoint[jac.Length];
         JacobianPoint.BatchToAffine(jac, table);
         return table;
     }
 
     /// <summary>
-    /// P, 3P, 5P, … in Jacobian coordinates. 2P = (X, Y, Z) is affine on the isomorphic curve
-    /// y² = x³ + 7·Z⁶ under (x, y) ↦ (x·Z², y·Z³), and the a = 0 formulas do not involve the constant
-    /// term, so the chain runs there with cheap mixed additions of (X, Y); multiplying each Z by 2P's Z maps
-    /// the results back (libsecp256k1's secp256k1_ecmult_odd_multiples_table uses the same isomorphism).
+    /// P, 3P, 5P, … in Jacobian coordinates on the curve scaled by dz, the Z of 2P: 2P = (X, Y, dz) is the
+    /// affine (X, Y) on the isomorphic curve y² = x³ + 7·dz⁶ under (x, y) ↦ (x·dz², y·dz³), and the a = 0
+    /// formulas do not involve the constant term, so the chain runs there with mixed additions of (X, Y);
+    /// a point (X', Y', Z') of it is (X', Y', Z'·dz) on secp256k1. ratios[i] = Z_i/Z_(i−1) (ratios[0] = 1).
+    /// Every addition is of distinct x-coordinates: (2i − 1)·P = ±2P would need (2i + 1)·P or (2i − 3)·P to
+    /// be infinity, and the group order n is a prime far above 2^w.
     /// </summary>
-    private static void OddMultiplesJacobian(in AffinePoint p, Span<JacobianPoint> jac)
+    private static void OddMultiplesJacobian(in AffinePoint p, Span<JacobianPoint> jac, Span<FieldElement> ratios, out FieldElement dz)
     {
         var d = JacobianPoint.FromAffine(p);
         JacobianPoint.Double(ref d);
-        FieldElement.Sqr(d.Z, out var z2);
-        FieldElement.Mul(z2, d.Z, out var z3);
+        dz = d.Z;
+        FieldElement.Sqr(dz, out var z2);
+        FieldElement.Mul(z2, dz, out var z3);
 
         var cur = new JacobianPoint { Z = FieldElement.One };
         FieldElement.Mul(p.X, z2, out cur.X);
         FieldElement.Mul(p.Y, z3, out cur.Y);
         jac[0] = cur;
+        ratios[0] = FieldElement.One;
         for (int i = 1; i < jac.Length; i++)
         {
-            JacobianPoint.AddAffine(ref cur, d.X, d.Y);
+            JacobianPoint.TryAddDistinct(ref cur, d.X, d.Y, cur.Z, out ratios[i]);
             jac[i] = cur;
-        }
-
-        for (int i = 0; i < jac.Length; i++)
-        {
-            FieldElement.Mul(jac[i].Z, d.Z, out jac[i].Z);
         }
     }
 

@@ -95,25 +95,24 @@ internal struct FieldElement
         c = t < c ? 1UL : 0UL;
         ulong r3 = t + b.L3;
         c += r3 < t ? 1UL : 0UL;
-        if (c != 0)
-        {
-            // Carry out of 2^256: add 2^256 mod p instead.
-            AddSmall(ref r0, ref r1, ref r2, ref r3, C);
-        }
 
-        r = new FieldElement(r0, r1, r2, r3);
+        // A carry out of 2^256 (about half of all sums of weakly reduced values, so no branch on it) is
+        // worth 2^256 mod p = C; adding it carries further only when r0 ≥ 2^64 − C, about 2^-31 of the time.
+        ulong k = C & (0 - c);
+        r0 += k;
+        r = r0 < k ? PropagateCarry(r0, r1, r2, r3) : new FieldElement(r0, r1, r2, r3);
     }
 
-    /// <summary>Adds k (below 2^64) to a 256-bit value and folds a further carry out of 2^256 back as C.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddSmall(ref ulong r0, ref ulong r1, ref ulong r2, ref ulong r3, ulong k)
+    /// <summary>Carries r0's overflow up (the rare path, kept out of line so the hot one stays in registers).</summary>
+    private static FieldElement PropagateCarry(ulong r0, ulong r1, ulong r2, ulong r3)
     {
-        r0 += k;
-        if (r0 < k && ++r1 == 0 && ++r2 == 0 && ++r3 == 0)
+        if (++r1 == 0 && ++r2 == 0 && ++r3 == 0)
         {
             // Wrapped again; what is left is below C, so this addition cannot carry.
             r0 += C;
         }
+
+        return new FieldElement(r0, r1, r2, r3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -133,28 +132,43 @@ internal struct FieldElement
         br2 = a.L3 < b.L3 ? 1UL : 0UL;
         ulong r3 = t - br;
         br = br2 | (t < br ? 1UL : 0UL);
-        if (br != 0)
-        {
-            // Borrowed 2^256; p = 2^256 − C, so adding p back means subtracting C.
-            SubSmall(ref r0, ref r1, ref r2, ref r3);
-        }
 
-        r = new FieldElement(r0, r1, r2, r3);
+        // Borrowing 2^256 (about half the time, so no branch on it) is undone by adding p = 2^256 − C,
+        // i.e. subtracting C; that borrows further only when r0 < C, about 2^-31 of the time.
+        ulong k = C & (0 - br);
+        r = r0 < k ? PropagateBorrow(r0 - k, r1, r2, r3) : new FieldElement(r0 - k, r1, r2, r3);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SubSmall(ref ulong r0, ref ulong r1, ref ulong r2, ref ulong r3)
+    /// <summary>Borrows r0's underflow from above (the rare path, out of line).</summary>
+    private static FieldElement PropagateBorrow(ulong r0, ulong r1, ulong r2, ulong r3)
     {
-        ulong old = r0;
-        r0 -= C;
-        if (old < C && r1-- == 0 && r2-- == 0 && r3-- == 0)
+        if (r1-- == 0 && r2-- == 0 && r3-- == 0)
         {
             // Still negative (only when b ≥ p): add p once more. The value is now ≥ 2^256 − C, so no borrow.
             r0 -= C;
         }
+
+        return new FieldElement(r0, r1, r2, r3);
     }
 
     public static void Negate(in FieldElement a, out FieldElement r) => Sub(default, a, out r);
+
+    /// <summary>r = a/2 mod p: a if even, else a + p (odd), shifted right by one; branch-free on the parity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Half(in FieldElement a, out FieldElement r)
+    {
+        ulong mask = 0 - (a.L0 & 1);
+        UInt128 t = (UInt128)a.L0 + (P0 & mask);
+        ulong t0 = (ulong)t;
+        t = (UInt128)a.L1 + mask + (ulong)(t >> 64);
+        ulong t1 = (ulong)t;
+        t = (UInt128)a.L2 + mask + (ulong)(t >> 64);
+        ulong t2 = (ulong)t;
+        t = (UInt128)a.L3 + mask + (ulong)(t >> 64);
+        ulong t3 = (ulong)t;
+        ulong t4 = (ulong)(t >> 64);
+        r = new FieldElement((t0 >> 1) | (t1 << 63), (t1 >> 1) | (t2 << 63), (t2 >> 1) | (t3 << 63), (t3 >> 1) | (t4 << 63));
+    }
 
     /// <summary>r = a·b mod p (weakly reduced).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -303,20 +317,23 @@ internal struct FieldElement
         r = new FieldElement(r0, r1, r2, r3);
     }
 
-    /// <summary>a^(p−2) = a⁻¹ (Fermat); 0 maps to 0.</summary>
+    private static readonly ulong s_negPInv = ModInverse.NegInverse64(P0);
+
+    /// <summary>a⁻¹ mod p; 0 maps to 0.</summary>
     public static void Inverse(in FieldElement a, out FieldElement r)
     {
-        PowChain223(a, out var x2, out var x22, out var t);
+        var n = a.Normalize();
+        if ((n.L0 | n.L1 | n.L2 | n.L3) == 0)
+        {
+            r = default;
+            return;
+        }
 
-        // libsecp256k1's secp256k1_fe_inv chain for p − 2 = ((((2^223 − 1)·2^23 + 2^22 − 1)·2^5 + 1)·2^3 + 3)·2^2 + 1.
-        SqrN(ref t, 23);
-        Mul(t, x22, out t);
-        SqrN(ref t, 5);
-        Mul(t, a, out t);
-        SqrN(ref t, 3);
-        Mul(t, x2, out t);
-        SqrN(ref t, 2);
-        Mul(t, a, out r);
+        var inv = ModInverse.Invert(
+            new ModInverse.U256(n.L0, n.L1, n.L2, n.L3),
+            new ModInverse.U256(P0, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue),
+            s_negPInv);
+        r = new FieldElement(inv.L0, inv.L1, inv.L2, inv.L3);
     }
 
     /// <summary>
@@ -339,7 +356,7 @@ internal struct FieldElement
         return check.EqualsMod(a);
     }
 
-    /// <summary>x2 = a^(2^2−1), x22 = a^(2^22−1), x223 = a^(2^223−1): the shared prefix of the inverse and square-root chains.</summary>
+    /// <summary>x2 = a^(2^2−1), x22 = a^(2^22−1), x223 = a^(2^223−1): the start of the square-root chain.</summary>
     private static void PowChain223(in FieldElement a, out FieldElement x2, out FieldElement x22, out FieldElement x223)
     {
         Sqr(a, out x2);

@@ -54,8 +54,10 @@ internal struct JacobianPoint
         new() { X = a.X, Y = a.Y, Z = FieldElement.One };
 
     /// <summary>
-    /// p = 2p by dbl-2009-l (2M + 5S). secp256k1 has prime order, so no finite point has y = 0 and doubling
-    /// a finite point never gives infinity.
+    /// p = 2p (3M + 4S), libsecp256k1's secp256k1_gej_double: with L = 3X²/2, S = Y², T = −X·S,
+    /// X3 = L² + 2T, Y3 = −(L·(X3 + T) + S²), Z3 = Y·Z; the same point as dbl-2009-l scaled by 1/2, with
+    /// fewer additions. secp256k1 has prime order, so no finite point has y = 0 and doubling a finite
+    /// point never gives infinity. Z3 = Y·Z is linear in Z, so a point held scaled by some zc stays so.
     /// </summary>
     public static void Double(ref JacobianPoint p)
     {
@@ -64,30 +66,22 @@ internal struct JacobianPoint
             return;
         }
 
-        FieldElement.Sqr(p.X, out var a);
-        FieldElement.Sqr(p.Y, out var b);
-        FieldElement.Sqr(b, out var c);
-        FieldElement.Add(p.X, b, out var d);
-        FieldElement.Sqr(d, out d);
-        FieldElement.Sub(d, a, out d);
-        FieldElement.Sub(d, c, out d);
-        FieldElement.Add(d, d, out d);
-        FieldElement.Add(a, a, out var e);
-        FieldElement.Add(e, a, out e);
-        FieldElement.Sqr(e, out var f);
-
-        FieldElement.Mul(p.Y, p.Z, out var z3);
-        FieldElement.Add(z3, z3, out p.Z);
-
-        FieldElement.Add(d, d, out var twoD);
-        FieldElement.Sub(f, twoD, out p.X);
-
-        FieldElement.Sub(d, p.X, out var t);
-        FieldElement.Mul(e, t, out t);
-        FieldElement.Add(c, c, out c);
-        FieldElement.Add(c, c, out c);
-        FieldElement.Add(c, c, out c);
-        FieldElement.Sub(t, c, out p.Y);
+        FieldElement.Mul(p.Z, p.Y, out p.Z);
+        FieldElement.Sqr(p.Y, out var s);
+        FieldElement.Sqr(p.X, out var l);
+        FieldElement.Add(l, l, out var l2);
+        FieldElement.Add(l2, l, out l);
+        FieldElement.Half(l, out l);
+        FieldElement.Negate(s, out var t);
+        FieldElement.Mul(t, p.X, out t);
+        FieldElement.Sqr(l, out var x3);
+        FieldElement.Add(x3, t, out x3);
+        FieldElement.Add(x3, t, out p.X);
+        FieldElement.Sqr(s, out s);
+        FieldElement.Add(t, p.X, out t);
+        FieldElement.Mul(t, l, out var y3);
+        FieldElement.Add(y3, s, out y3);
+        FieldElement.Negate(y3, out p.Y);
     }
 
     /// <summary>
@@ -99,28 +93,58 @@ internal struct JacobianPoint
         if (p.IsInfinity)
         {
             p = new JacobianPoint { X = x, Y = y, Z = FieldElement.One };
+        }
+        else if (!TryAddDistinct(ref p, x, y, p.Z, out _))
+        {
+            AddSpecial(ref p, y, p.Z);
+        }
+    }
+
+    /// <summary>
+    /// p += (x, y) where p is held scaled: it stands for the point (X, Y, Z·zc), while (x, y) is a plain
+    /// affine point. The formulas use Z·zc where Z1 enters U2 and S2 but keep Z3 = Z·H, so the result stays
+    /// scaled by the same zc; one extra multiplication (the role of libsecp256k1's secp256k1_gej_add_zinv_var).
+    /// </summary>
+    public static void AddAffineScaled(ref JacobianPoint p, in FieldElement x, in FieldElement y, in FieldElement zc)
+    {
+        FieldElement.Sqr(zc, out var zc2);
+        if (p.IsInfinity)
+        {
+            // (x·zc², y·zc³, 1) stands for (x·zc², y·zc³, zc) = (x, y).
+            FieldElement.Mul(zc2, zc, out var zc3);
+            p = new JacobianPoint { Z = FieldElement.One };
+            FieldElement.Mul(x, zc2, out p.X);
+            FieldElement.Mul(y, zc3, out p.Y);
             return;
         }
 
-        FieldElement.Sqr(p.Z, out var zz);
+        FieldElement.Mul(p.Z, zc, out var zu);
+        if (!TryAddDistinct(ref p, x, y, zu, out _))
+        {
+            // Doubling does not involve the scale: (X, Y, Z·zc) doubles to (X3, Y3, 2·Y·Z·zc).
+            AddSpecial(ref p, y, zu);
+        }
+    }
+
+    /// <summary>
+    /// p += (x, y) for a finite p whose x-coordinate differs from x, using zu in place of Z1 in U2 = x·zu²
+    /// and S2 = y·zu³. Writes h = H (Z3 = Z1·H) and returns true; returns false, leaving p unchanged, where
+    /// the x-coordinates match (H = 0) and the caller must double or cancel. zu may alias p.Z: it is read
+    /// before p.Z is written.
+    /// </summary>
+    public static bool TryAddDistinct(ref JacobianPoint p, in FieldElement x, in FieldElement y, in FieldElement zu, out FieldElement h)
+    {
+        FieldElement.Sqr(zu, out var zz);
         FieldElement.Mul(x, zz, out var u2);
-        FieldElement.Mul(zz, p.Z, out var zzz);
-        FieldElement.Mul(y, zzz, out var s2);
-        FieldElement.Sub(u2, p.X, out var h);
-        FieldElement.Sub(s2, p.Y, out var r);
+        FieldElement.Sub(u2, p.X, out h);
         if (h.IsZero)
         {
-            if (r.IsZero)
-            {
-                Double(ref p);
-            }
-            else
-            {
-                p = Infinity;
-            }
-
-            return;
+            return false;
         }
+
+        FieldElement.Mul(zz, zu, out var zzz);
+        FieldElement.Mul(y, zzz, out var s2);
+        FieldElement.Sub(s2, p.Y, out var r);
 
         FieldElement.Sqr(h, out var hh);
         FieldElement.Mul(hh, h, out var hhh);
@@ -136,6 +160,23 @@ internal struct JacobianPoint
         FieldElement.Mul(r, t, out t);
         FieldElement.Mul(p.Y, hhh, out var yh);
         FieldElement.Sub(t, yh, out p.Y);
+        return true;
+    }
+
+    /// <summary>p += (x, y) where p's x-coordinate equals x: p doubles if the y-coordinates agree, else cancels.</summary>
+    private static void AddSpecial(ref JacobianPoint p, in FieldElement y, in FieldElement zu)
+    {
+        FieldElement.Sqr(zu, out var zz);
+        FieldElement.Mul(zz, zu, out var zzz);
+        FieldElement.Mul(y, zzz, out var s2);
+        if (s2.EqualsMod(p.Y))
+        {
+            Double(ref p);
+        }
+        else
+        {
+            p = Infinity;
+        }
     }
 
     /// <summary>The affine form, or false at infinity.</summary>

@@ -20,7 +20,7 @@ internal struct Scalar
     private const ulong NC1 = 0x4551_2319_50B7_5FC4;
 
     /// <summary>−n⁻¹ mod 2^64, for dividing by powers of two mod n in <see cref="Inverse"/>.</summary>
-    private static readonly ulong s_negNInv = NegInverse64(N0);
+    private static readonly ulong s_negNInv = ModInverse.NegInverse64(N0);
 
     public ulong L0;
     public ulong L1;
@@ -38,8 +38,6 @@ internal struct Scalar
     public static Scalar N => new(N0, N1, N2, N3);
 
     public readonly bool IsZero => (L0 | L1 | L2 | L3) == 0;
-
-    private readonly bool IsOne => (L0 ^ 1 | L1 | L2 | L3) == 0;
 
     /// <summary>Reads 32 big-endian bytes; false where they are ≥ n.</summary>
     public static bool TryRead(ReadOnlySpan<byte> be32, out Scalar r)
@@ -242,83 +240,11 @@ internal struct Scalar
         return r;
     }
 
-    /// <summary>
-    /// a⁻¹ mod n for a ≠ 0, by the binary extended Euclidean algorithm (HAC 14.61, variable time). It keeps
-    /// x1·a ≡ u and x2·a ≡ v (mod n) while shrinking u and v to their gcd, 1. Runs of trailing zeros are
-    /// stripped up to 63 at a time: x/2^k mod n is (x + q·n)/2^k with q = −x·n⁻¹ mod 2^k, as in Montgomery reduction.
-    /// </summary>
+    /// <summary>a⁻¹ mod n for a ≠ 0.</summary>
     public static Scalar Inverse(in Scalar a)
     {
-        var u = a;
-        var v = N;
-        var x1 = new Scalar(1, 0, 0, 0);
-        var x2 = default(Scalar);
-        while (true)
-        {
-            StripTwos(ref u, ref x1);
-            if (u.IsOne)
-            {
-                return x1;
-            }
-
-            StripTwos(ref v, ref x2);
-            if (v.IsOne)
-            {
-                return x2;
-            }
-
-            // Both odd and coprime, so they differ unless both are 1; the difference is even.
-            if (Compare(u, v) > 0)
-            {
-                SubRaw(ref u, v);
-                x1 = Sub(x1, x2);
-            }
-            else
-            {
-                SubRaw(ref v, u);
-                x2 = Sub(x2, x1);
-            }
-        }
-    }
-
-    private static void StripTwos(ref Scalar u, ref Scalar x)
-    {
-        while ((u.L0 & 1) == 0)
-        {
-            int k = u.L0 == 0 ? 63 : BitOperations.TrailingZeroCount(u.L0);
-            u.L0 = (u.L0 >> k) | (u.L1 << (64 - k));
-            u.L1 = (u.L1 >> k) | (u.L2 << (64 - k));
-            u.L2 = (u.L2 >> k) | (u.L3 << (64 - k));
-            u.L3 >>= k;
-
-            // x + q·n ≡ 0 mod 2^k, and x + q·n < n + (2^k − 1)·n, so the quotient is below n.
-            ulong q = (x.L0 * s_negNInv) & ((1UL << k) - 1);
-            UInt128 t = Math.BigMul(q, N0) + x.L0;
-            ulong s0 = (ulong)t;
-            t = Math.BigMul(q, N1) + x.L1 + (ulong)(t >> 64);
-            ulong s1 = (ulong)t;
-            t = Math.BigMul(q, N2) + x.L2 + (ulong)(t >> 64);
-            ulong s2 = (ulong)t;
-            t = Math.BigMul(q, N3) + x.L3 + (ulong)(t >> 64);
-            ulong s3 = (ulong)t;
-            ulong s4 = (ulong)(t >> 64);
-            x.L0 = (s0 >> k) | (s1 << (64 - k));
-            x.L1 = (s1 >> k) | (s2 << (64 - k));
-            x.L2 = (s2 >> k) | (s3 << (64 - k));
-            x.L3 = (s3 >> k) | (s4 << (64 - k));
-        }
-    }
-
-    /// <summary>−m⁻¹ mod 2^64 for odd m: Newton's iteration doubles the correct low bits each step (3 → 96).</summary>
-    private static ulong NegInverse64(ulong m)
-    {
-        ulong inv = m; // m·m ≡ 1 mod 8 for odd m.
-        for (int i = 0; i < 5; i++)
-        {
-            inv *= 2 - (m * inv);
-        }
-
-        return 0 - inv;
+        var r = ModInverse.Invert(new ModInverse.U256(a.L0, a.L1, a.L2, a.L3), new ModInverse.U256(N0, N1, N2, N3), s_negNInv);
+        return new Scalar(r.L0, r.L1, r.L2, r.L3);
     }
 
     // GLV decomposition constants (Gallant–Lambert–Vanstone 2001; values as in libsecp256k1's scalar_impl.h,
