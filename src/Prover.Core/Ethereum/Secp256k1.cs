@@ -33,8 +33,8 @@ internal static class Secp256k1
     /// <summary>
     /// Recovers the signer's address from a 32-byte digest, r and s (32 bytes each, big-endian) and
     /// the recovery id (0 or 1). False where no public key fits (r is not an x-coordinate, r or s out of range).
-    /// Runs on <see cref="EcRecover"/>, about four times faster than NBitcoin's recovery; the tests check
-    /// the two agree.
+    /// Runs on <see cref="EcRecover"/>, about twice as fast as NBitcoin's recovery (RecoverBenchmarks); the
+    /// tests check the two agree.
     /// </summary>
     public static bool TryRecoverAddress(ReadOnlySpan<byte> digest32, ReadOnlySpan<byte> rs64, int recoveryId, out EthAddress address)
     {
