@@ -28,13 +28,13 @@ public interface IProvingBackend
     Task<CircuitArtifacts> SetupAsync(CompiledCircuit circuit, CeremonySource ceremony, string outputDirectory, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Computes the witness for the circuit input in <paramref name="inputFile"/> (a JSON object from signal
+    /// Computes the witness (no setup needed: only the compiled circuit) for the circuit input in <paramref name="inputFile"/> (a JSON object from signal
     /// name to decimal string or array of them) into <paramref name="witnessFile"/>, and checks it against the
     /// constraint system.
     /// </summary>
     /// <exception cref="UnsatisfiedConstraintsException">The input violates a constraint.</exception>
     /// <exception cref="InvalidCircuitInputException">The input does not match the circuit's input signals.</exception>
-    Task ComputeWitnessAsync(CircuitArtifacts artifacts, string inputFile, string witnessFile, CancellationToken cancellationToken);
+    Task ComputeWitnessAsync(CompiledCircuit circuit, string inputFile, string witnessFile, CancellationToken cancellationToken);
 
     /// <summary>Proves <paramref name="witnessFile"/> and writes the proof and its public signals into <paramref name="outputDirectory"/>.</summary>
     Task<ProofFiles> ProveAsync(CircuitArtifacts artifacts, string witnessFile, string outputDirectory, CancellationToken cancellationToken);

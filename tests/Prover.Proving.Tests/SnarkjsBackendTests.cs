@@ -70,7 +70,7 @@ public sealed class SnarkjsBackendTests
         var input = await TestCircuits.WriteInputAsync(Path.Combine(work, "input.json"), ValidInput);
         var witness = Path.Combine(work, "witness.wtns");
 
-        await _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts, input, witness, CancellationToken.None);
+        await _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts.Circuit, input, witness, CancellationToken.None);
         var proof = await _fixture.Backend.ProveAsync(_fixture.Artifacts, witness, work, CancellationToken.None);
 
         Assert.Equal([Fr.FromUInt64(33)], proof.PublicSignals);
@@ -110,7 +110,7 @@ public sealed class SnarkjsBackendTests
         var witness = Path.Combine(work, "witness.wtns");
 
         var error = await Assert.ThrowsAsync<UnsatisfiedConstraintsException>(
-            () => _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts, input, witness, CancellationToken.None));
+            () => _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts.Circuit, input, witness, CancellationToken.None));
 
         Assert.Contains(template, error.Detail, StringComparison.Ordinal);
         Assert.Equal(input, error.InputFile);
@@ -128,7 +128,7 @@ public sealed class SnarkjsBackendTests
         var input = await TestCircuits.WriteInputAsync(Path.Combine(work, "input.json"), json);
 
         var error = await Assert.ThrowsAsync<InvalidCircuitInputException>(
-            () => _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts, input, Path.Combine(work, "witness.wtns"), CancellationToken.None));
+            () => _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts.Circuit, input, Path.Combine(work, "witness.wtns"), CancellationToken.None));
 
         Assert.Contains(detail, error.Detail, StringComparison.Ordinal);
     }
@@ -184,7 +184,7 @@ public sealed class SnarkjsBackendTests
 
         var artifacts = await _fixture.Backend.SetupAsync(_fixture.Circuit, CeremonySource.FromFile(ptau), Path.Combine(work, "artifacts"), CancellationToken.None);
         var input = await TestCircuits.WriteInputAsync(Path.Combine(work, "input.json"), ValidInput);
-        await _fixture.Backend.ComputeWitnessAsync(artifacts, input, Path.Combine(work, "witness.wtns"), CancellationToken.None);
+        await _fixture.Backend.ComputeWitnessAsync(artifacts.Circuit, input, Path.Combine(work, "witness.wtns"), CancellationToken.None);
         var proof = await _fixture.Backend.ProveAsync(artifacts, Path.Combine(work, "witness.wtns"), work, CancellationToken.None);
 
         Assert.True(await _fixture.Backend.VerifyAsync(artifacts.VerificationKeyFile, proof, CancellationToken.None));
@@ -232,7 +232,7 @@ public sealed class SnarkjsBackendTests
         var work = _fixture.Work(name);
         var input = await TestCircuits.WriteInputAsync(Path.Combine(work, "input.json"), ValidInput);
         var witness = Path.Combine(work, "witness.wtns");
-        await _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts, input, witness, CancellationToken.None);
+        await _fixture.Backend.ComputeWitnessAsync(_fixture.Artifacts.Circuit, input, witness, CancellationToken.None);
         return await _fixture.Backend.ProveAsync(_fixture.Artifacts, witness, work, CancellationToken.None);
     }
 }

@@ -23,11 +23,13 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     private const string Curve = "bn128";
     private readonly Toolchain _toolchain;
     private readonly ToolRunner _runner;
+    private readonly int _minimumDevelopmentPower;
     private ManifestTools? _tools;
 
     public SnarkjsBackend(SnarkjsOptions? options = null)
     {
         options ??= new SnarkjsOptions();
+        _minimumDevelopmentPower = options.MinimumDevelopmentPower;
         _toolchain = new Toolchain(options);
         _runner = new ToolRunner(_toolchain, options.CommandTimeout);
     }
@@ -43,6 +45,9 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     }
 
     internal string CacheDirectory => _toolchain.CacheDirectory;
+
+    /// <summary>The circuits folder this backend compiles from (the working directory of circom).</summary>
+    public string CircuitsDirectory => _toolchain.CircuitsDirectory;
 
     /// <inheritdoc />
     public async Task<CompiledCircuit> CompileAsync(string circuitFile, string outputDirectory, CancellationToken cancellationToken)
@@ -86,7 +91,7 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     {
         ArgumentNullException.ThrowIfNull(circuit);
         ArgumentNullException.ThrowIfNull(ceremony);
-        int power = circuit.RequiredPower;
+        int power = Math.Max(circuit.RequiredPower, _minimumDevelopmentPower);
         var (ptau, ptauPower, ceremonyId) = ceremony switch
         {
             CeremonySource.DevelopmentCeremony => (await DevelopmentPtauAsync(power, cancellationToken).ConfigureAwait(false), power, $"dev-insecure-{power:D2}"),
@@ -154,14 +159,14 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     }
 
     /// <inheritdoc />
-    public async Task ComputeWitnessAsync(CircuitArtifacts artifacts, string inputFile, string witnessFile, CancellationToken cancellationToken)
+    public async Task ComputeWitnessAsync(CompiledCircuit circuit, string inputFile, string witnessFile, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(artifacts);
+        ArgumentNullException.ThrowIfNull(circuit);
         var input = Path.GetFullPath(inputFile);
         var wtns = Path.GetFullPath(witnessFile);
         Directory.CreateDirectory(Path.GetDirectoryName(wtns)!);
         var calculate = await _runner.RunAsync(_toolchain.SnarkjsScript, args => args
-            .Add("wtns").Add("calculate").Add(artifacts.Circuit.WitnessGeneratorFile).Add(input).Add(wtns), cancellationToken).ConfigureAwait(false);
+            .Add("wtns").Add("calculate").Add(circuit.WitnessGeneratorFile).Add(input).Add(wtns), cancellationToken).ConfigureAwait(false);
         if (!calculate.Succeeded || !File.Exists(wtns))
         {
             File.Delete(wtns);
@@ -171,7 +176,7 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         // The generator checks the constraints it was written with; the check against the R1CS itself
         // catches a generator that is out of step with the constraint system (under-constrained `<--`).
         var check = await _runner.RunAsync(_toolchain.SnarkjsScript, args => args
-            .Add("wtns").Add("check").Add(artifacts.Circuit.ConstraintSystemFile).Add(wtns), cancellationToken).ConfigureAwait(false);
+            .Add("wtns").Add("check").Add(circuit.ConstraintSystemFile).Add(wtns), cancellationToken).ConfigureAwait(false);
         if (check.Output.Contains("WITNESS IS NOT CORRECT", StringComparison.Ordinal))
         {
             File.Delete(wtns);
@@ -194,7 +199,7 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         await SnarkjsAsync(
             args => args.Add("groth16").Add("prove").Add(artifacts.ProvingKeyFile).Add(Path.GetFullPath(witnessFile)).Add(proof).Add(@public),
             "snarkjs could not prove:",
-            "check that the witness was computed for this circuit (ComputeWitnessAsync with the same artifacts).",
+            "check that the witness was computed for this circuit (ComputeWitnessAsync with these artifacts' circuit).",
             cancellationToken).ConfigureAwait(false);
 
         return new ProofFiles(proof, @public, await ReadPublicSignalsAsync(@public, cancellationToken).ConfigureAwait(false));
@@ -381,7 +386,24 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     private static async Task<ManifestFile> EntryAsync(string role, string directory, string path, CancellationToken cancellationToken) =>
         new(role, Path.GetRelativePath(directory, path).Replace('\\', '/'), await Files.Sha256Async(path, cancellationToken).ConfigureAwait(false), new FileInfo(path).Length);
 
-    private static async Task<IReadOnlyList<Fr>> ReadPublicSignalsAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Every signal of a witness file, in wire order (0 is the constant 1, then the public signals).</summary>
+    internal async Task<IReadOnlyList<Fr>> ExportWitnessAsync(string witnessFile, CancellationToken cancellationToken)
+    {
+        var wtns = Path.GetFullPath(witnessFile);
+        var json = wtns + ".json";
+        await SnarkjsAsync(args => args.Add("wtns").Add("export").Add("json").Add(wtns).Add(json), "snarkjs could not export the witness:", "recompute the witness.", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await ReadPublicSignalsAsync(json, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(json);
+        }
+    }
+
+    /// <summary>A public.json (or exported witness) as field elements.</summary>
+    public static async Task<IReadOnlyList<Fr>> ReadPublicSignalsAsync(string path, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(path);
         var signals = await JsonSerializer.DeserializeAsync<string[]>(stream, cancellationToken: cancellationToken).ConfigureAwait(false) ?? [];

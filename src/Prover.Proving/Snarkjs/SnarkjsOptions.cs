@@ -24,4 +24,11 @@ public sealed class SnarkjsOptions
     /// machines, so the default is generous; a worker that needs a tighter bound passes its own.
     /// </summary>
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// The smallest power the development ceremony prepares. Preparing phase 2 doubles in time with each
+    /// power, and one prepared file serves every circuit up to its size, so whoever sets up several
+    /// circuits (a test run, the demo) prepares the largest power once instead of each in turn.
+    /// </summary>
+    public int MinimumDevelopmentPower { get; init; }
 }
