@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text.Json.Nodes;
+using Prover.Core.Batches;
+using Prover.Core.Field;
+
+namespace Prover.Proving.Tests.Ordering;
+
+/// <summary>
+/// Edits of a circuit input document: the adversarial tests build each bad input directly, since the
+/// honest witness generator (<see cref="CircuitInputs"/>) refuses to produce one.
+/// </summary>
+internal static class Inputs
+{
+    public static readonly BigInteger P = Fr.Modulus;
+
+    public static BigInteger Get(JsonObject input, string name) => BigInteger.Parse(input[name]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    public static BigInteger Get(JsonObject input, string name, int i) => BigInteger.Parse(input[name]![i]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    public static void Set(JsonObject input, string name, BigInteger value) => input[name] = Mod(value);
+
+    public static void Set(JsonObject input, string name, int i, BigInteger value) => input[name]![i] = Mod(value);
+
+    public static JsonObject Copy(JsonObject input) => (JsonObject)input.DeepClone();
+
+    /// <summary>Swaps two entries of an array signal.</summary>
+    public static void Swap(JsonObject input, string name, int i, int j)
+    {
+        var a = Get(input, name, i);
+        Set(input, name, i, Get(input, name, j));
+        Set(input, name, j, a);
+    }
+
+    /// <summary>
+    /// Recomputes outputCommitment from the document's own newHead, arrivals and claimed order (fcfs:
+    /// the log order), so that a lie about the order is consistent and only the order checks can catch it.
+    /// </summary>
+    public static void Recommit(JsonObject input)
+    {
+        var n = input["arrival"]!.AsArray().Count;
+        var arrivals = Enumerable.Range(0, n).Select(i => (ulong)Get(input, "arrival", i)).ToArray();
+        var gaps = Enumerable.Range(0, n - 1).Select(i => arrivals[i + 1] - arrivals[i]).ToArray();
+        UInt128[] composites;
+        if (input["ordered"] is null)
+        {
+            var count = (int)Get(input, "count");
+            var b = OutputCommitment.IndexBits(n);
+            composites = [.. Enumerable.Range(0, n).Select(i => (UInt128)(uint)i + (i < count ? 0 : UInt128.One << b))];
+        }
+        else
+        {
+            composites = [.. Enumerable.Range(0, n).Select(i => (UInt128)Get(input, "ordered", i))];
+        }
+
+        var commitment = OutputCommitment.Sponge(Fr.FromBigInteger(Get(input, "newHead")), arrivals[0], composites, gaps);
+        Set(input, "outputCommitment", commitment.ToBigInteger());
+    }
+
+    private static string Mod(BigInteger value) => (((value % P) + P) % P).ToString(CultureInfo.InvariantCulture);
+}

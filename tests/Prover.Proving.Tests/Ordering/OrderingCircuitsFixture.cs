@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Prover.Core.Batches;
+using Prover.Core.Field;
+using Prover.Proving.Snarkjs;
+
+namespace Prover.Proving.Tests.Ordering;
+
+/// <summary>
+/// The four ordering circuits at capacities 4 and 8, compiled once per test run, and their keys at
+/// capacity 4 set up on first use from one development ceremony of power 13 (enough for every one of
+/// them, so phase 2 is prepared once). Cache and outputs live in a folder of this run's own.
+/// </summary>
+public sealed class OrderingCircuitsFixture : IAsyncLifetime
+{
+    public static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
+
+    private readonly TempDirectory _root = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<CircuitArtifacts>>> _artifacts = new();
+    private readonly Dictionary<(string, int), CompiledCircuit> _circuits = [];
+    private int _work;
+
+    internal SnarkjsBackend Backend { get; } = null!;
+
+    public OrderingCircuitsFixture() =>
+        Backend = new SnarkjsBackend(new SnarkjsOptions { CacheDirectory = _root.Combine("cache"), MinimumDevelopmentPower = 13 });
+
+    public CompiledCircuit Circuit(string policy, int capacity) => _circuits[(policy, capacity)];
+
+    public async Task InitializeAsync()
+    {
+        foreach (var capacity in new[] { 4, 8 })
+        {
+            foreach (var policy in Policies)
+            {
+                var main = Path.Combine(TestCircuits.RepoRoot(), "circuits", CircuitInputs.MainFor(policy, capacity));
+                _circuits[(policy, capacity)] = await Backend.CompileAsync(main, _root.Combine("build"), CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>The proving and verification keys of a capacity-4 circuit, set up once.</summary>
+    public Task<CircuitArtifacts> ArtifactsAsync(string policy) =>
+        _artifacts.GetOrAdd(policy, p => new Lazy<Task<CircuitArtifacts>>(() =>
+            Backend.SetupAsync(Circuit(p, 4), CeremonySource.Development, _root.Combine("artifacts", p), CancellationToken.None))).Value;
+
+    /// <summary>A fresh folder for one test's files.</summary>
+    public string Work() => Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+
+    /// <summary>Writes <paramref name="input"/> and computes its witness with the policy's circuit of <paramref name="capacity"/>.</summary>
+    public async Task<string> WitnessAsync(string policy, int capacity, JsonObject input)
+    {
+        var work = Work();
+        var inputFile = Path.Combine(work, "input.json");
+        await File.WriteAllTextAsync(inputFile, input.ToJsonString());
+        var witness = Path.Combine(work, "witness.wtns");
+        await Backend.ComputeWitnessAsync(Circuit(policy, capacity), inputFile, witness, CancellationToken.None);
+        return witness;
+    }
+
+    /// <summary>Proves a witness of a capacity-4 circuit.</summary>
+    public async Task<ProofFiles> ProveAsync(string policy, JsonObject input)
+    {
+        var artifacts = await ArtifactsAsync(policy);
+        var witness = await WitnessAsync(policy, 4, input);
+        return await Backend.ProveAsync(artifacts, witness, Path.Combine(Path.GetDirectoryName(witness)!, "proof"), CancellationToken.None);
+    }
+
+    /// <summary>A copy of <paramref name="proof"/> whose public signal <paramref name="index"/> is one more.</summary>
+    public static async Task<ProofFiles> WithPublicSignalChangedAsync(ProofFiles proof, int index, string folder)
+    {
+        var signals = proof.PublicSignals.ToArray();
+        signals[index] += Fr.One;
+        var publicFile = Path.Combine(Directory.CreateDirectory(folder).FullName, "public.json");
+        await File.WriteAllTextAsync(publicFile, JsonSerializer.Serialize(signals.Select(s => s.ToString())));
+        return proof with { PublicSignalsFile = publicFile, PublicSignals = signals };
+    }
+
+    public Task DisposeAsync()
+    {
+        _root.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class OrderingCircuitsCollection : ICollectionFixture<OrderingCircuitsFixture>
+{
+    public const string Name = "ordering circuits";
+}
