@@ -32,6 +32,8 @@ internal static class Commands
         var root = new RootCommand("Prover: provable transaction ordering for rollup sequencers.");
         root.Subcommands.Add(SequencerCommand());
         root.Subcommands.Add(BatchCommand());
+        root.Subcommands.Add(ProvingCommands.Prove());
+        root.Subcommands.Add(ProvingCommands.VerifyProof());
         return root;
     }
 

@@ -7,6 +7,8 @@ public sealed class CommandLineTests
     [InlineData(new[] { "--help" }, "sequencer")]
     [InlineData(new[] { "sequencer", "--help" }, "--batch-age-ms")]
     [InlineData(new[] { "batch", "show", "--help" }, "--json")]
+    [InlineData(new[] { "prove", "--help" }, "--ptau")]
+    [InlineData(new[] { "verify-proof", "--help" }, "--verification-key")]
     public async Task Help_exits_zero_and_describes_the_command(string[] arguments, string mentions)
     {
         var result = await ProverProcess.RunAsync(arguments);

@@ -34,13 +34,16 @@ internal sealed partial class ProverProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>prover ARGS</c> to completion.</summary>
-    public static async Task<Result> RunAsync(params string[] arguments)
+    /// <summary>Runs <c>prover ARGS</c> to completion, within 30 s.</summary>
+    public static Task<Result> RunAsync(params string[] arguments) => RunAsync(TimeSpan.FromSeconds(30), arguments);
+
+    /// <summary>Runs <c>prover ARGS</c> to completion, within <paramref name="limit"/> (a cold trusted setup takes minutes).</summary>
+    public static async Task<Result> RunAsync(TimeSpan limit, params string[] arguments)
     {
         using var process = Process.Start(StartInfo(arguments)) ?? throw new InvalidOperationException("Could not start prover.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -48,7 +51,7 @@ internal sealed partial class ProverProcess : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"prover {string.Join(' ', arguments)} did not finish within 30 s.");
+            Assert.Fail($"prover {string.Join(' ', arguments)} did not finish within {limit.TotalSeconds} s.");
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);
