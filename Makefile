@@ -10,7 +10,7 @@ export DOTNET_NOLOGO := 1
 
 NPM_DIRS := . circuits
 
-.PHONY: setup npm restore build test run bench clean
+.PHONY: setup npm restore build test run bench bench-circuits clean
 
 setup: npm restore
 
@@ -42,11 +42,21 @@ INGEST_TX ?= 200000
 HTTP_SECONDS ?= 5
 HTTP_RATES ?= 1000 5000 10000
 
-# Field and Poseidon micro-benchmarks, sustained in-process ingest, receipt latency over HTTP.
+# Capacities whose witness and prove time `make bench` measures; larger ones need keys of power 15+,
+# whose one-off development ceremony takes many minutes: `make bench-circuits` measures them all.
+PROVE_N ?= 8 16
+PROVE_N_ALL ?= 8 16 32 64
+
+# Field, Poseidon and ecrecover micro-benchmarks, sustained in-process ingest, receipt latency over
+# HTTP, circuit sizes and proving times.
 bench: build
-	$(BENCH) --filter '*Field*' --job short
+	$(BENCH) --filter '*Field*' '*RecoverBenchmarks*' --job short
 	$(BENCH) ingest $(INGEST_TX)
 	$(BENCH) http $(HTTP_SECONDS) $(HTTP_RATES)
+	$(BENCH) circuits $(PROVE_N)
+
+bench-circuits: build
+	$(BENCH) circuits $(PROVE_N_ALL)
 
 clean:
 	$(DOTNET) clean Prover.sln -c $(CONFIG)

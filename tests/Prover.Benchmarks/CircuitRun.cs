@@ -1,0 +1,105 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using Prover.Core.Batches;
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
+using Prover.Core.Log;
+using Prover.Core.Ordering;
+using Prover.Proving;
+using Prover.Proving.Snarkjs;
+
+namespace Prover.Benchmarks;
+
+/// <summary>
+/// The ordering circuits: constraints per transaction for every policy and capacity, and — for the
+/// capacities asked for — witness and Groth16 prove time per full batch with snarkjs on this machine
+/// (keys from the development ceremony, cached under ~/.cache/prover, so only the first run pays for
+/// the setup).
+/// </summary>
+internal static class CircuitRun
+{
+    private static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
+    private static readonly int[] Capacities = [4, 8, 16, 32, 64];
+
+    public static async Task RunAsync(int[] proveCapacities)
+    {
+        var backend = new SnarkjsBackend();
+        var build = Directory.CreateTempSubdirectory("prover-bench-circuits-").FullName;
+        try
+        {
+            Console.WriteLine($"# circuits: constraints (circom --O2); witness and prove seconds for N in {{{string.Join(", ", proveCapacities)}}}, {Environment.ProcessorCount} cores, snarkjs");
+            Console.WriteLine("policy         N   constraints  per tx   power  witness s  prove s  verify s");
+            foreach (var policy in Policies)
+            {
+                foreach (var n in Capacities)
+                {
+                    var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policy, n));
+                    var circuit = await backend.CompileAsync(main, Path.Combine(build, "build"), CancellationToken.None);
+                    var line = string.Create(CultureInfo.InvariantCulture, $"{policy,-13} {n,3} {circuit.Constraints,12:N0} {circuit.Constraints / (double)n,7:F1} {circuit.RequiredPower,6}");
+                    if (proveCapacities.Contains(n))
+                    {
+                        line += await ProveAsync(backend, circuit, policy, n, Path.Combine(build, $"{policy}-{n}"));
+                    }
+
+                    Console.WriteLine(line);
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(build, recursive: true);
+        }
+    }
+
+    private static async Task<string> ProveAsync(SnarkjsBackend backend, CompiledCircuit circuit, string policy, int n, string work)
+    {
+        var artifacts = await backend.SetupAsync(circuit, CeremonySource.Development, Path.Combine(work, "artifacts"), CancellationToken.None);
+        var input = Path.Combine(work, "input.json");
+        await File.WriteAllTextAsync(input, CircuitInputs.From(FullBatch(policy, n)).ToJsonString());
+        var wtns = Path.Combine(work, "witness.wtns");
+        var clock = Stopwatch.StartNew();
+        await backend.ComputeWitnessAsync(circuit, input, wtns, CancellationToken.None);
+        var witnessSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        var proof = await backend.ProveAsync(artifacts, wtns, Path.Combine(work, "proof"), CancellationToken.None);
+        var proveSeconds = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        if (!await backend.VerifyAsync(artifacts.VerificationKeyFile, proof, CancellationToken.None))
+        {
+            throw new InvalidOperationException($"the {policy} proof for N = {n} did not verify");
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $" {witnessSeconds,10:F2} {proveSeconds,8:F2} {clock.Elapsed.TotalSeconds,9:F2}");
+    }
+
+    /// <summary>A full batch of n transactions from four senders (one the express lane), fees with ties, arrivals 0–9 ms apart.</summary>
+    private static OrderingWitness FullBatch(string policy, int n)
+    {
+        var senders = new[]
+        {
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+            "0x90F79bf6EB2c4f870365E51E7A6eB3E7A7bAa7A4", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65",
+        }.Select(EthAddress.Parse).ToArray();
+        var inbox = EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+        var entries = new LogEntry[n];
+        var arrival = 1_764_300_000_000UL;
+        for (var i = 0; i < n; i++)
+        {
+            var hash = new byte[32];
+            hash.AsSpan().Fill(0xC3);
+            BinaryPrimitives.WriteInt32BigEndian(hash.AsSpan(28), i);
+            arrival += (ulong)(i * 7919 % 10);
+            var tx = new SignedTransaction([], new Hash32(hash), TransactionType.DynamicFee, 31337, senders[i % 4], (ulong)(i / 4), (ulong)(1 + (i * 31 % 7)) * 100_000_000, 21_000);
+            entries[i] = new LogEntry((ulong)i, arrival, tx);
+        }
+
+        OrderingPolicy p = policy switch
+        {
+            "timeboost" => new TimeboostPolicy(senders[0]),
+            "shuffle" => new ShufflePolicy(Fr.FromUInt64(7)),
+            _ => OrderingPolicy.Parse(policy),
+        };
+        return OrderingWitness.FromBatch(BatchBuilder.Build(0, ReceiptChain.Genesis(31337, inbox), entries, p, 31337, inbox, n));
+    }
+}
