@@ -1,0 +1,68 @@
+using FsCheck;
+using FsCheck.Fluent;
+using Prover.Core.Batches;
+using Prover.Core.Log;
+
+namespace Prover.Proving.Tests.Ordering;
+
+/// <summary>
+/// Differential: for random batches the circuit recomputes exactly the public signals the C# side
+/// computed (newHead, outputCommitment, domain through the parameters), or the witness would not exist.
+/// </summary>
+[Collection(OrderingCircuitsCollection.Name)]
+public sealed class RandomBatchTests
+{
+    private static readonly ulong[] Fees = [0, 1, 2, 2, 7, 1_000_000_000, 1_000_000_000, ulong.MaxValue];
+    private static readonly ulong[] Gaps = [0, 0, 1, 50, 199, 200, 201, 65_535];
+
+    private readonly OrderingCircuitsFixture _fixture;
+
+    public RandomBatchTests(OrderingCircuitsFixture fixture) => _fixture = fixture;
+
+    public static TheoryData<string> Policies => [.. OrderingCircuitsFixture.Policies];
+
+    private static Gen<OrderingWitness> Batch(string policy) =>
+        from earlier in Gen.Choose(0, 3)
+        from count in Gen.Choose(1, 8)
+        from rows in Gen.ArrayOf(
+            from sender in Gen.Choose(0, Batches.Senders.Length - 1)
+            from fee in Gen.Elements(Fees)
+            from gap in Gen.Elements(Gaps)
+            from salt in Gen.Choose(0, int.MaxValue)
+            select (sender, fee, gap, salt), earlier + count)
+        select Build(policy, earlier, rows);
+
+    private static OrderingWitness Build(string policy, int earlier, (int Sender, ulong Fee, ulong Gap, int Salt)[] rows)
+    {
+        var log = new List<LogEntry>();
+        var arrival = 1_764_300_000_000UL;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            arrival += i == earlier ? 0 : rows[i].Gap;
+            log.Add(Batches.Entry((ulong)i, arrival, Batches.Senders[rows[i].Sender], rows[i].Fee, (ulong)i, (ulong)rows[i].Salt));
+        }
+
+        return Batches.WitnessOf(log, earlier, Batches.Policy(policy), capacity: 8);
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public async Task Random_batches_satisfy_the_circuit_with_the_public_signals_the_csharp_side_computed(string policy)
+    {
+        // Few cases per policy: each is a witness computation in node (about a second).
+        foreach (var witness in Batch(policy).Sample(8, 6))
+        {
+            try
+            {
+                var wtns = await _fixture.WitnessAsync(policy, 8, CircuitInputs.From(witness));
+                var exported = await _fixture.Backend.ExportWitnessAsync(wtns, CancellationToken.None);
+                Assert.Equal(CircuitInputs.PublicSignals(witness), exported.Skip(1).Take(CircuitInputs.PublicSignalNames.Count));
+            }
+            catch (Exception e) when (e is UnsatisfiedConstraintsException or Xunit.Sdk.XunitException)
+            {
+                // The sample is random: keep the counterexample.
+                throw new Xunit.Sdk.XunitException($"{e.Message}\nfor the witness\n{witness.ToJson()}");
+            }
+        }
+    }
+}
