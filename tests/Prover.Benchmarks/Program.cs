@@ -6,7 +6,8 @@ namespace Prover.Benchmarks;
 internal static class Program
 {
     /// <summary>
-    /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses; anything
+    /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
+    /// <c>field-min [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything
     /// else goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
     public static async Task Main(string[] args)
@@ -20,6 +21,9 @@ internal static class Program
                 var seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
                 var rates = args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1_000, 5_000, 10_000];
                 await HttpLoadRun.RunAsync(seconds, rates);
+                break;
+            case "field-min":
+                FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);
                 break;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

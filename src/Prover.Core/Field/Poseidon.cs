@@ -47,6 +47,21 @@ public static class Poseidon
         return Permute(p, state);
     }
 
+    /// <summary>The scalar path of <see cref="Hash(ReadOnlySpan{Fr})"/>, whatever the CPU (tests and benchmarks compare against it).</summary>
+    internal static Fr HashScalar(ReadOnlySpan<Fr> inputs)
+    {
+        if (inputs.Length is < 1 or > MaxInputs)
+        {
+            throw new ArgumentException($"Poseidon takes 1 to {MaxInputs} inputs, got {inputs.Length}.", nameof(inputs));
+        }
+
+        var p = ByInputs[inputs.Length - 1];
+        Span<Fr> state = stackalloc Fr[p.T + 1];
+        state[0] = Fr.Zero;
+        inputs.CopyTo(state[1..]);
+        return Permute(p, state);
+    }
+
     /// <summary>circomlib's <c>Poseidon(2)</c> of <paramref name="a"/>, <paramref name="b"/>.</summary>
     public static Fr Hash(Fr a, Fr b)
     {
