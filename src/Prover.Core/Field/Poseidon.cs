@@ -22,7 +22,7 @@ namespace Prover.Core.Field;
 /// single reduction (<see cref="Fr.SumOfProductsLazy"/>). Nothing here allocates.
 /// </para>
 /// </remarks>
-public static class Poseidon
+public static partial class Poseidon
 {
     /// <summary>The largest number of inputs supported.</summary>
     public const int MaxInputs = 6;
@@ -32,12 +32,21 @@ public static class Poseidon
     // Indexed by the number of inputs minus one (t − 2).
     private static readonly Parameters[] ByInputs = Load();
 
+    // The AVX-512 path's constants (see Poseidon.Vector.cs), or null where the scalar path runs. Kept
+    // here, after ByInputs, because static initializers run in textual order only within one file.
+    private static readonly VectorParameters[]? Vectorized = Fr8.IsSupported ? Array.ConvertAll(ByInputs, VectorParameters.From) : null;
+
     /// <summary>Hashes 1..<see cref="MaxInputs"/> field elements, exactly as circomlib's <c>Poseidon(inputs.Length)</c>.</summary>
     public static Fr Hash(ReadOnlySpan<Fr> inputs)
     {
         if (inputs.Length is < 1 or > MaxInputs)
         {
             throw new ArgumentException($"Poseidon takes 1 to {MaxInputs} inputs, got {inputs.Length}.", nameof(inputs));
+        }
+
+        if (Vectorized is { } v)
+        {
+            return PermuteVector(v[inputs.Length - 1], inputs);
         }
 
         var p = ByInputs[inputs.Length - 1];
@@ -65,6 +74,11 @@ public static class Poseidon
     /// <summary>circomlib's <c>Poseidon(2)</c> of <paramref name="a"/>, <paramref name="b"/>.</summary>
     public static Fr Hash(Fr a, Fr b)
     {
+        if (Vectorized is { } v)
+        {
+            return PermuteVector(v[1], [a, b]);
+        }
+
         Span<Fr> state = [Fr.Zero, a, b, Fr.Zero];
         return Permute(ByInputs[1], state);
     }
@@ -72,6 +86,11 @@ public static class Poseidon
     /// <summary>circomlib's <c>Poseidon(4)</c> of <paramref name="a"/>..<paramref name="d"/>, the receipt chain's step.</summary>
     public static Fr Hash(Fr a, Fr b, Fr c, Fr d)
     {
+        if (Vectorized is { } v)
+        {
+            return PermuteVector(v[3], [a, b, c, d]);
+        }
+
         Span<Fr> state = [Fr.Zero, a, b, c, d, Fr.Zero];
         return Permute(ByInputs[3], state);
     }
@@ -91,7 +110,6 @@ public static class Poseidon
         int t = p.T;
         int halfF = p.RoundsF / 2;
         ReadOnlySpan<Fr> c = p.C;
-        ReadOnlySpan<Fr> s = p.S;
         ReadOnlySpan<Fr> mt = p.MTransposed;
         Span<Fr> scratch = stackalloc Fr[t];
 
@@ -113,6 +131,41 @@ public static class Poseidon
 
             Mix(state[..t], r == halfF - 1 ? p.PTransposed : mt, scratch);
         }
+
+        PartialRounds(p, state);
+
+        // Second half, without constants after the last S-box.
+        var secondC = c[((halfF + 1) * t + p.RoundsP)..];
+        for (int r = 0; r < halfF - 1; r++)
+        {
+            var rc = secondC.Slice(r * t, t);
+            for (int i = 0; i < t; i++)
+            {
+                state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
+            }
+
+            Mix(state[..t], mt, scratch);
+        }
+
+        for (int i = 0; i < t; i++)
+        {
+            state[i] = Fr.Pow5AddLazy(in state[i], Fr.Zero);
+        }
+
+        // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
+        return Fr.Canonical(Fr.SumOfProductsLazy(mt[..t], state[..t]));
+    }
+
+    /// <summary>
+    /// The partial rounds on the lazily reduced state (t + 1 words, see <see cref="Permute"/>), each
+    /// word below 2r in and out.
+    /// </summary>
+    private static void PartialRounds(Parameters p, Span<Fr> state)
+    {
+        int t = p.T;
+        int halfF = p.RoundsF / 2;
+        ReadOnlySpan<Fr> c = p.C;
+        ReadOnlySpan<Fr> s = p.S;
 
         // Partial rounds: S-box on word 0, one constant, then the sparse mix
         // out[0] = Σ S[j]·in[j], out[k] = in[k] + in[0]·S[t + k − 1]. They run in pairs (r, r + 1) so
@@ -155,27 +208,6 @@ public static class Poseidon
 
             state[0] = out0;
         }
-
-        // Second half, without constants after the last S-box.
-        var secondC = c[((halfF + 1) * t + p.RoundsP)..];
-        for (int r = 0; r < halfF - 1; r++)
-        {
-            var rc = secondC.Slice(r * t, t);
-            for (int i = 0; i < t; i++)
-            {
-                state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
-            }
-
-            Mix(state[..t], mt, scratch);
-        }
-
-        for (int i = 0; i < t; i++)
-        {
-            state[i] = Fr.Pow5AddLazy(in state[i], Fr.Zero);
-        }
-
-        // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
-        return Fr.Canonical(Fr.SumOfProductsLazy(mt[..t], state[..t]));
     }
 
     /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
