@@ -164,6 +164,67 @@ internal partial struct Fr8
         x.L9 += y.L9;
     }
 
+    /// <summary>Lane-wise: lanes where <paramref name="mask"/> is all ones from <paramref name="a"/>, the others from <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr8 Select(Vector512<ulong> mask, in Fr8 a, in Fr8 b) => new()
+    {
+        L0 = Vector512.ConditionalSelect(mask, a.L0, b.L0),
+        L1 = Vector512.ConditionalSelect(mask, a.L1, b.L1),
+        L2 = Vector512.ConditionalSelect(mask, a.L2, b.L2),
+        L3 = Vector512.ConditionalSelect(mask, a.L3, b.L3),
+        L4 = Vector512.ConditionalSelect(mask, a.L4, b.L4),
+        L5 = Vector512.ConditionalSelect(mask, a.L5, b.L5),
+        L6 = Vector512.ConditionalSelect(mask, a.L6, b.L6),
+        L7 = Vector512.ConditionalSelect(mask, a.L7, b.L7),
+        L8 = Vector512.ConditionalSelect(mask, a.L8, b.L8),
+        L9 = Vector512.ConditionalSelect(mask, a.L9, b.L9),
+    };
+
+    /// <summary>Lane i takes lane index[i] of a (0..7) or of b (8..15), as <c>vpermt2q</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr8 Permute(in Fr8 a, in Fr8 b, Vector512<ulong> index) => new()
+    {
+        L0 = Avx512F.PermuteVar8x64x2(a.L0, index, b.L0),
+        L1 = Avx512F.PermuteVar8x64x2(a.L1, index, b.L1),
+        L2 = Avx512F.PermuteVar8x64x2(a.L2, index, b.L2),
+        L3 = Avx512F.PermuteVar8x64x2(a.L3, index, b.L3),
+        L4 = Avx512F.PermuteVar8x64x2(a.L4, index, b.L4),
+        L5 = Avx512F.PermuteVar8x64x2(a.L5, index, b.L5),
+        L6 = Avx512F.PermuteVar8x64x2(a.L6, index, b.L6),
+        L7 = Avx512F.PermuteVar8x64x2(a.L7, index, b.L7),
+        L8 = Avx512F.PermuteVar8x64x2(a.L8, index, b.L8),
+        L9 = Avx512F.PermuteVar8x64x2(a.L9, index, b.L9),
+    };
+
+    /// <summary>
+    /// The limbwise sum of the lanes where <paramref name="mask"/> is set, in lane 0 only (the other
+    /// lanes zero). Summing up to eight values multiplies the limb bound by eight: kernel outputs'
+    /// normalized limbs stay below 2^31, fine for <see cref="MultiplyAdd"/>'s accumulator.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr8 SumLanes(in Fr8 x, Vector512<ulong> mask) => new()
+    {
+        L0 = SumLanes(x.L0 & mask),
+        L1 = SumLanes(x.L1 & mask),
+        L2 = SumLanes(x.L2 & mask),
+        L3 = SumLanes(x.L3 & mask),
+        L4 = SumLanes(x.L4 & mask),
+        L5 = SumLanes(x.L5 & mask),
+        L6 = SumLanes(x.L6 & mask),
+        L7 = SumLanes(x.L7 & mask),
+        L8 = SumLanes(x.L8 & mask),
+        L9 = SumLanes(x.L9 & mask),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> SumLanes(Vector512<ulong> v)
+    {
+        v += Avx512F.PermuteVar8x64(v, Vector512.Create(4UL, 5, 6, 7, 0, 1, 2, 3));
+        v += Avx512F.PermuteVar8x64(v, Vector512.Create(2UL, 3, 0, 1, 6, 7, 4, 5));
+        v += Avx512F.PermuteVar8x64(v, Vector512.Create(1UL, 0, 3, 2, 5, 4, 7, 6));
+        return v & Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);
+    }
+
     /// <summary>Raw limbs of one lane as an integer (tests check bounds with it).</summary>
     internal readonly BigInteger RawLane(int lane, out ulong maxLimb)
     {

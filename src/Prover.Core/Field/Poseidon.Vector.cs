@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Prover.Core.Field;
 
@@ -30,18 +31,7 @@ public static partial class Poseidon
             Fr8.Mix(x, r == halfF - 1 ? v.PColumns : v.MColumns, out x);
         }
 
-        // Partial rounds on the scalar path: canonical words are valid lazy inputs there, and its
-        // lazy outputs (below 2r) made canonical are valid Fr8 inputs again.
-        Span<Fr> state = stackalloc Fr[t + 1];
-        x.ToFr(state[..t]);
-
-        PartialRounds(p, state);
-        for (int i = 0; i < t; i++)
-        {
-            words[i] = Fr.Canonical(state[i]);
-        }
-
-        x = Fr8.FromFr(words[..t]);
+        PartialRoundsVector(v, ref x);
 
         // Second half: S-box plus the next round's constants and the mix, then the last S-box alone
         // (its constant vector is zero) and only word 0 of the last mix.
@@ -60,6 +50,58 @@ public static partial class Poseidon
         return x.LaneToFrUnchecked(0);
     }
 
+    /// <summary>
+    /// The partial rounds on Fr8, three kernels per round. Word 0 is carried scaled: x_r = β_r·y_r with
+    /// β_0 = 1 and β_{r+1} = S_r[0]·β_r⁵, which folds the sparse row's S_r[0] into the constants, so
+    /// that (circomlib's s_r = x_r⁵ + c_r, x_{r+1} = S_r[0]·s_r + Σ_k S_r[k]·z_k, z_k += s_r·v_r[k])
+    /// becomes, with σ_r = y_r⁵ + c_r/β_r⁵, A_r = S_r[1..]/β_{r+1} and B_r = β_r⁵·v_r:
+    /// y_{r+1} = σ_r + Σ_k A_r[k]·z_k, z_k += σ_r·B_r[k]. The state vector is
+    /// [y_r, σ_{r−1}, z_1 … z_{t−1}] with z one update behind (z^(r−1)); round r computes
+    /// (A) y_r² in lane 0 and the products of Σ_k A_r[k]·z^(r)_k = Σ_k A_r[k]·z^(r−1)_k + σ_{r−1}·W_r
+    /// (W_r = Σ_k A_r[k]·B_{r−1}[k]) in lanes 1..t, summed into lane 0; (B) y_r⁴; (C) lane 0
+    /// y_r⁴·y_r + c′ + that sum = y_{r+1}, lane 1 σ_r, lanes 2..t the lagging update of z.
+    /// </summary>
+    private static void PartialRoundsVector(VectorParameters v, ref Fr8 x)
+    {
+        var lane0 = Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);
+        var lanes01 = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0, 0, 0, 0, 0, 0);
+        var zero = default(Fr8);
+
+        // [x_0, x_1 … x_{t−1}] → [y_0 = x_0, σ_{−1} = 0, z_1 … z_{t−1}].
+        var state = Fr8.Permute(x, zero, Vector512.Create(0UL, 8, 1, 2, 3, 4, 5, 6));
+        ReadOnlySpan<Fr8> dot = v.PartialDot;
+        ReadOnlySpan<Fr8> update = v.PartialUpdate;
+        ReadOnlySpan<Fr8> constants = v.PartialConstants;
+        var fromSquare = Vector512.Create(0UL, 0, 9, 9, 9, 9, 9, 9);
+        var withColumn = Vector512.Create(0UL, 0, 10, 11, 12, 13, 14, 15);
+        for (int r = 0; r < dot.Length; r++)
+        {
+            // (A) lane 0: y·y; lanes 1..t: σ_{r−1}·W_r and z_k·A_r[k].
+            Fr8.Multiply(state, Fr8.Select(lane0, state, dot[r]), out var a);
+            var sum = Fr8.SumLanes(a, ~lane0);
+
+            // (B) y⁴ in lane 0 (the other lanes are squared for nothing).
+            Fr8.Square(a, out var y4);
+
+            // (C) [y⁴, y⁴, σ_{r−1} …]·[y, y, B_{r−1} …] + [c′ + sum, c′, z …].
+            var acc = Fr8.Select(lanes01, constants[r], state);
+            Fr8.Add(ref acc, in sum);
+            Fr8.MultiplyAdd(
+                Fr8.Permute(y4, state, fromSquare),
+                Fr8.Permute(state, update[r], withColumn),
+                acc,
+                out state);
+        }
+
+        // x_R = β_R·y_R and the last update of z, then back to [x_R, z_1 … z_{t−1}].
+        Fr8.MultiplyAdd(
+            Fr8.Permute(state, zero, Vector512.Create(0UL, 1, 1, 1, 1, 1, 1, 1)),
+            v.PartialEnd,
+            Fr8.Select(lanes01, zero, state),
+            out var end);
+        x = Fr8.Permute(end, zero, Vector512.Create(0UL, 2, 3, 4, 5, 6, 7, 8));
+    }
+
     /// <summary>x ← x⁵ + c lane by lane: two squarings and a multiply-add.</summary>
     private static void SBoxAdd(ref Fr8 x, in Fr8 c)
     {
@@ -76,8 +118,12 @@ public static partial class Poseidon
     /// </summary>
     internal sealed class VectorParameters
     {
-        private VectorParameters(Parameters scalar, Fr8[] fullConstants, Fr8[] mColumns, Fr8[] pColumns, Fr8[] outputColumns)
+        private VectorParameters(Parameters scalar, Fr8[] fullConstants, Fr8[] mColumns, Fr8[] pColumns, Fr8[] outputColumns, Fr8[] partialDot, Fr8[] partialUpdate, Fr8[] partialConstants, Fr8 partialEnd)
         {
+            PartialDot = partialDot;
+            PartialUpdate = partialUpdate;
+            PartialConstants = partialConstants;
+            PartialEnd = partialEnd;
             Scalar = scalar;
             FullConstants = fullConstants;
             MColumns = mColumns;
@@ -94,6 +140,18 @@ public static partial class Poseidon
         public Fr8[] PColumns { get; }
 
         public Fr8[] OutputColumns { get; }
+
+        /// <summary>Per partial round r: [0, W_r, A_r[1] … A_r[t−1]] (lanes 0..t).</summary>
+        public Fr8[] PartialDot { get; }
+
+        /// <summary>Per partial round r: [0, 0, B_{r−1}[1] … B_{r−1}[t−1]], zero for r = 0.</summary>
+        public Fr8[] PartialUpdate { get; }
+
+        /// <summary>Per partial round r: [c_r/β_r⁵, c_r/β_r⁵, 0 …].</summary>
+        public Fr8[] PartialConstants { get; }
+
+        /// <summary>[β_R, 0, B_{R−1}[1] … B_{R−1}[t−1]]: unscales word 0 and applies the last update.</summary>
+        public Fr8 PartialEnd { get; }
 
         public static VectorParameters From(Parameters p)
         {
@@ -120,7 +178,67 @@ public static partial class Poseidon
                 output[j] = Fr8.Constants([p.MTransposed[j] * inverseShift]);
             }
 
-            return new VectorParameters(p, constants, Columns(p.MTransposed, t), Columns(p.PTransposed, t), output);
+            var (dot, update, partialConstants, end) = Partial(p);
+            return new VectorParameters(p, constants, Columns(p.MTransposed, t), Columns(p.PTransposed, t), output, dot, update, partialConstants, end);
+        }
+
+        /// <summary>The scaled partial-round constants (see <see cref="PartialRoundsVector"/>).</summary>
+        private static (Fr8[] Dot, Fr8[] Update, Fr8[] Constants, Fr8 End) Partial(Parameters p)
+        {
+            int t = p.T;
+            int sparse = (2 * t) - 1;
+            var c = p.C.AsSpan(((p.RoundsF / 2) + 1) * t, p.RoundsP);
+            var dot = new Fr8[p.RoundsP];
+            var update = new Fr8[p.RoundsP];
+            var partialConstants = new Fr8[p.RoundsP];
+            Span<Fr> lanes = stackalloc Fr[Fr8.Lanes];
+            Span<Fr> a = stackalloc Fr[t];
+            Span<Fr> previousB = stackalloc Fr[t];
+            previousB.Clear();
+            var beta = Fr.One;
+            for (int r = 0; r < p.RoundsP; r++)
+            {
+                var row = p.S.AsSpan(sparse * r, sparse);
+                if (row[0].IsZero)
+                {
+                    throw new CorruptStateException("poseidon-constants.bin", $"partial round {r} of t = {t} has S[0] = 0.");
+                }
+
+                var beta5 = beta.Pow5();
+                var next = row[0] * beta5;
+                var nextInverse = next.Inverse();
+                var w = Fr.Zero;
+                for (int k = 1; k < t; k++)
+                {
+                    a[k] = row[k] * nextInverse;
+                    w += a[k] * previousB[k];
+                }
+
+                lanes.Clear();
+                lanes[1] = w;
+                a[1..].CopyTo(lanes[2..]);
+                dot[r] = Fr8.Constants(lanes[..(t + 1)]);
+
+                lanes.Clear();
+                previousB[1..].CopyTo(lanes[2..]);
+                update[r] = Fr8.Constants(lanes[..(t + 1)]);
+
+                lanes.Clear();
+                lanes[0] = lanes[1] = c[r] * beta5.Inverse();
+                partialConstants[r] = Fr8.Constants(lanes[..2]);
+
+                for (int k = 1; k < t; k++)
+                {
+                    previousB[k] = beta5 * row[t + k - 1];
+                }
+
+                beta = next;
+            }
+
+            lanes.Clear();
+            lanes[0] = beta;
+            previousB[1..].CopyTo(lanes[2..]);
+            return (dot, update, partialConstants, Fr8.Constants(lanes[..(t + 1)]));
         }
 
         /// <summary>Column vector j holds M[j][i] in lane i; <paramref name="transposed"/> row i is column i of M.</summary>
