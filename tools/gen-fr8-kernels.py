@@ -32,7 +32,14 @@ def tree(terms):
 
 
 def product(a, b, square=False):
-    """Row-form schoolbook into t0..t18 (t19 declared zero). a, b are field-access prefixes."""
+    """
+    Row-form schoolbook into t0..t18 (t19 declared zero). a, b are field-access prefixes, or
+    functions from a limb index to an expression for that limb vector (operands built in the kernel).
+    """
+    if isinstance(a, str):
+        a = (lambda prefix: lambda i: f"{prefix}.L{i}")(a)
+    if isinstance(b, str):
+        b = (lambda prefix: lambda i: f"{prefix}.L{i}")(b)
     init = set()
 
     def acc(k, e):
@@ -44,7 +51,7 @@ def product(a, b, square=False):
 
     if square:
         for i in range(N):
-            w(f"        var a{i} = {a}.L{i}.AsUInt32();")
+            w(f"        var a{i} = ({a(i)}).AsUInt32();")
         # Cross products once, doubled per column, then the diagonal.
         for i in range(N):
             for j in range(i + 1, N):
@@ -56,16 +63,19 @@ def product(a, b, square=False):
             acc(2 * i, mul(f"a{i}", f"a{i}"))
     else:
         for j in range(N):
-            w(f"        var b{j} = {b}.L{j}.AsUInt32();")
+            w(f"        var b{j} = ({b(j)}).AsUInt32();")
         for i in range(N):
-            w(f"        var a{i} = {a}.L{i}.AsUInt32();")
+            w(f"        var a{i} = ({a(i)}).AsUInt32();")
             for j in range(N):
                 acc(i + j, mul(f"a{i}", f"b{j}"))
     w(f"        {V} t19 = default;")
 
 
-def reduce_and_store(o):
-    """Montgomery reduction of t0..t19 by 2^280 into o (normalized limbs)."""
+def reduce_and_store(o, each=None):
+    """
+    Montgomery reduction of t0..t19 by 2^280 into o (normalized limbs); each(j, name), if given,
+    emits more code on output limb j, held in local name.
+    """
     w("        var mask = Vector512.Create(LimbMask);")
     for k in range(N):
         w(f"        var m{k} = ({V}.Zero - t{k}) & mask;")
@@ -78,8 +88,12 @@ def reduce_and_store(o):
     for k in range(N, 2 * N - 1):
         if k > N:
             w(f"        t{k} += t{k - 1} >> {BITS};")
-        w(f"        {o}.L{k - N} = t{k} & mask;")
-    w(f"        {o}.L9 = t19 + (t18 >> {BITS});")
+        w(f"        var o{k - N} = t{k} & mask;")
+    w(f"        var o9 = t19 + (t18 >> {BITS});")
+    for j in range(N):
+        w(f"        {o}.L{j} = o{j};")
+        if each:
+            each(j, f"o{j}")
 
 
 def header(doc, sig):
@@ -121,6 +135,49 @@ header(["<summary>o = (a·b + acc·2^280)·2^−280 = a·b·2^−280 + acc mod r
 product("a", "b")
 for j in range(N):
     w(f"        t{N + j} += acc.L{j};")
+reduce_and_store("o")
+w("    }")
+w("")
+
+# Poseidon's partial rounds (see PartialRoundsVector): the operand shuffles and the lane sum run
+# inside the kernels on limbs in registers instead of through Fr8 temporaries in memory.
+header(["<summary>",
+        "Stage A of a partial round: o = state·[state lane 0, dot lanes 1..7] (y² in lane 0, the dot",
+        "product's terms in lanes 1..7), and <paramref name=\"sum\"/> = Σ of o's lanes 1..7 in lane 0",
+        "(limbwise, limbs below 2^31), zero elsewhere.",
+        "</summary>"],
+       "PartialDot(in Fr8 state, in Fr8 dot, out Fr8 o, out Fr8 sum)")
+w("        var lane0 = Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);")
+w("        var swap4 = Vector512.Create(4UL, 5, 6, 7, 0, 1, 2, 3);")
+w("        var swap2 = Vector512.Create(2UL, 3, 0, 1, 6, 7, 4, 5);")
+w("        var swap1 = Vector512.Create(1UL, 0, 3, 2, 5, 4, 7, 6);")
+product("state", lambda j: f"Vector512.ConditionalSelect(lane0, state.L{j}, dot.L{j})")
+
+
+def lane_sum(j, name):
+    w(f"        var h{j} = Vector512.AndNot({name}, lane0);")
+    w(f"        h{j} += Avx512F.PermuteVar8x64(h{j}, swap4);")
+    w(f"        h{j} += Avx512F.PermuteVar8x64(h{j}, swap2);")
+    w(f"        h{j} += Avx512F.PermuteVar8x64(h{j}, swap1);")
+    w(f"        sum.L{j} = h{j} & lane0;")
+
+
+reduce_and_store("o", lane_sum)
+w("    }")
+w("")
+header(["<summary>",
+        "Stage C of a partial round: o = [y4, y4, σ, σ …]·[y, y, update lanes 2..7] + [constants lanes",
+        "0..1 + sum, state lanes 2..7] with y and σ lanes 0 and 1 of <paramref name=\"state\"/> and y4",
+        "lane 0 of <paramref name=\"y4\"/>: the accumulator enters the high half, as in <see cref=\"MultiplyAdd\"/>.",
+        "</summary>"],
+       "PartialUpdate(in Fr8 y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)")
+w("        var lanes01 = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0, 0, 0, 0, 0, 0);")
+w("        var fromSquare = Vector512.Create(0UL, 0, 9, 9, 9, 9, 9, 9);")
+w("        var withColumn = Vector512.Create(0UL, 0, 10, 11, 12, 13, 14, 15);")
+product(lambda i: f"Avx512F.PermuteVar8x64x2(y4.L{i}, fromSquare, state.L{i})",
+        lambda j: f"Avx512F.PermuteVar8x64x2(state.L{j}, withColumn, update.L{j})")
+for j in range(N):
+    w(f"        t{N + j} += Vector512.ConditionalSelect(lanes01, constants.L{j}, state.L{j}) + sum.L{j};")
 reduce_and_store("o")
 w("    }")
 w("")

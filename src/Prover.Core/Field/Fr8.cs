@@ -196,35 +196,6 @@ internal partial struct Fr8
         L9 = Avx512F.PermuteVar8x64x2(a.L9, index, b.L9),
     };
 
-    /// <summary>
-    /// The limbwise sum of the lanes where <paramref name="mask"/> is set, in lane 0 only (the other
-    /// lanes zero). Summing up to eight values multiplies the limb bound by eight: kernel outputs'
-    /// normalized limbs stay below 2^31, fine for <see cref="MultiplyAdd"/>'s accumulator.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Fr8 SumLanes(in Fr8 x, Vector512<ulong> mask) => new()
-    {
-        L0 = SumLanes(x.L0 & mask),
-        L1 = SumLanes(x.L1 & mask),
-        L2 = SumLanes(x.L2 & mask),
-        L3 = SumLanes(x.L3 & mask),
-        L4 = SumLanes(x.L4 & mask),
-        L5 = SumLanes(x.L5 & mask),
-        L6 = SumLanes(x.L6 & mask),
-        L7 = SumLanes(x.L7 & mask),
-        L8 = SumLanes(x.L8 & mask),
-        L9 = SumLanes(x.L9 & mask),
-    };
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> SumLanes(Vector512<ulong> v)
-    {
-        v += Avx512F.PermuteVar8x64(v, Vector512.Create(4UL, 5, 6, 7, 0, 1, 2, 3));
-        v += Avx512F.PermuteVar8x64(v, Vector512.Create(2UL, 3, 0, 1, 6, 7, 4, 5));
-        v += Avx512F.PermuteVar8x64(v, Vector512.Create(1UL, 0, 3, 2, 5, 4, 7, 6));
-        return v & Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);
-    }
-
     /// <summary>Raw limbs of one lane as an integer (tests check bounds with it).</summary>
     internal readonly BigInteger RawLane(int lane, out ulong maxLimb)
     {

@@ -72,25 +72,16 @@ public static partial class Poseidon
         ReadOnlySpan<Fr8> dot = v.PartialDot;
         ReadOnlySpan<Fr8> update = v.PartialUpdate;
         ReadOnlySpan<Fr8> constants = v.PartialConstants;
-        var fromSquare = Vector512.Create(0UL, 0, 9, 9, 9, 9, 9, 9);
-        var withColumn = Vector512.Create(0UL, 0, 10, 11, 12, 13, 14, 15);
         for (int r = 0; r < dot.Length; r++)
         {
-            // (A) lane 0: y·y; lanes 1..t: σ_{r−1}·W_r and z_k·A_r[k].
-            Fr8.Multiply(state, Fr8.Select(lane0, state, dot[r]), out var a);
-            var sum = Fr8.SumLanes(a, ~lane0);
+            // (A) lane 0: y·y; lanes 1..t: σ_{r−1}·W_r and z_k·A_r[k], summed into lane 0.
+            Fr8.PartialDot(state, dot[r], out var a, out var sum);
 
             // (B) y⁴ in lane 0 (the other lanes are squared for nothing).
             Fr8.Square(a, out var y4);
 
             // (C) [y⁴, y⁴, σ_{r−1} …]·[y, y, B_{r−1} …] + [c′ + sum, c′, z …].
-            var acc = Fr8.Select(lanes01, constants[r], state);
-            Fr8.Add(ref acc, in sum);
-            Fr8.MultiplyAdd(
-                Fr8.Permute(y4, state, fromSquare),
-                Fr8.Permute(state, update[r], withColumn),
-                acc,
-                out state);
+            Fr8.PartialUpdate(y4, state, update[r], constants[r], sum, out state);
         }
 
         // x_R = β_R·y_R and the last update of z, then back to [x_R, z_1 … z_{t−1}].

@@ -187,6 +187,43 @@ public sealed class Fr8Tests
                 BigInteger.Zero, (s, j) => s + (x[j].ToBigInteger() * entries[j][i].ToBigInteger()))));
     }
 
+    [Avx512Property]
+    public bool PartialDot_is_y_squared_and_the_dot_terms_with_their_sum(FieldValue[] a, FieldValue[] b)
+    {
+        var x = Eight(a);
+        var y = Eight(b);
+        Fr8.PartialDot(Fr8.FromFr(x), Fr8.Constants(y), out var o, out var sum);
+        var lanes = Enumerable.Range(0, 8).Select(i => o.ToFr(i).ToBigInteger()).ToArray();
+        var expectedSum = Mod(Enumerable.Range(1, 7).Aggregate(BigInteger.Zero, (s, i) => s + (x[i].ToBigInteger() * y[i].ToBigInteger())));
+        return Bounded(o)
+            && lanes[0] == Mod(x[0].ToBigInteger() * x[0].ToBigInteger())
+            && Enumerable.Range(1, 7).All(i => lanes[i] == Mod(x[i].ToBigInteger() * y[i].ToBigInteger()))
+            && Mod(sum.RawLane(0, out ulong maxLimb) * RInv) == expectedSum
+            && maxLimb < 1UL << 31
+            && Enumerable.Range(1, 7).All(i => sum.RawLane(i, out _).IsZero);
+    }
+
+    [Avx512Property]
+    public bool PartialUpdate_combines_its_operands_lane_by_lane(FieldValue[] state, FieldValue[] update, FieldValue[] constants, FieldValue y4, FieldValue sum)
+    {
+        var s = Eight(state);
+        var u = Eight(update);
+        var c = Eight(constants);
+        var sumLanes = new Fr[8];
+        sumLanes[0] = sum.ToFr();
+        Fr8.PartialUpdate(Fr8.FromFr([y4.ToFr()]), Fr8.FromFr(s), Fr8.Constants(u), Fr8.Constants(c), Fr8.FromFr(sumLanes), out var o);
+        BigInteger V(Fr f) => f.ToBigInteger();
+        var expected = new BigInteger[8];
+        expected[0] = Mod((y4.Value * V(s[0])) + V(c[0]) + sum.Value);
+        expected[1] = Mod((y4.Value * V(s[0])) + V(c[1]));
+        for (int i = 2; i < 8; i++)
+        {
+            expected[i] = Mod((V(s[1]) * V(u[i])) + V(s[i]));
+        }
+
+        return Enumerable.Range(0, 8).All(i => o.ToFr(i).ToBigInteger() == expected[i]);
+    }
+
     [Avx512Fact]
     public void Kernels_handle_raw_inputs_at_the_top_of_their_range()
     {
