@@ -167,14 +167,15 @@ w("    }")
 w("")
 header(["<summary>",
         "Stage C of a partial round: o = [y4, y4, σ, σ …]·[y, y, update lanes 2..7] + [constants lanes",
-        "0..1 + sum, state lanes 2..7] with y and σ lanes 0 and 1 of <paramref name=\"state\"/> and y4",
-        "lane 0 of <paramref name=\"y4\"/>: the accumulator enters the high half, as in <see cref=\"MultiplyAdd\"/>.",
+        "0..1 + sum, state lanes 2..7] with y and σ lanes 0 and 1 of <paramref name=\"state\"/> and y4 the",
+        "ten limbs at <paramref name=\"y4\"/> (one value, broadcast): the accumulator enters the high half,",
+        "as in <see cref=\"MultiplyAdd\"/>.",
         "</summary>"],
-       "PartialUpdate(in Fr8 y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)")
+       "PartialUpdate(ref ulong y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)")
 w("        var lanes01 = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0, 0, 0, 0, 0, 0);")
 w("        var fromSquare = Vector512.Create(0UL, 0, 9, 9, 9, 9, 9, 9);")
 w("        var withColumn = Vector512.Create(0UL, 0, 10, 11, 12, 13, 14, 15);")
-product(lambda i: f"Avx512F.PermuteVar8x64x2(y4.L{i}, fromSquare, state.L{i})",
+product(lambda i: f"Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, {i})), fromSquare, state.L{i})",
         lambda j: f"Avx512F.PermuteVar8x64x2(state.L{j}, withColumn, update.L{j})")
 for j in range(N):
     w(f"        t{N + j} += Vector512.ConditionalSelect(lanes01, constants.L{j}, state.L{j}) + sum.L{j};")

@@ -1105,11 +1105,12 @@ internal partial struct Fr8
 
     /// <summary>
     /// Stage C of a partial round: o = [y4, y4, σ, σ …]·[y, y, update lanes 2..7] + [constants lanes
-    /// 0..1 + sum, state lanes 2..7] with y and σ lanes 0 and 1 of <paramref name="state"/> and y4
-    /// lane 0 of <paramref name="y4"/>: the accumulator enters the high half, as in <see cref="MultiplyAdd"/>.
+    /// 0..1 + sum, state lanes 2..7] with y and σ lanes 0 and 1 of <paramref name="state"/> and y4 the
+    /// ten limbs at <paramref name="y4"/> (one value, broadcast): the accumulator enters the high half,
+    /// as in <see cref="MultiplyAdd"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void PartialUpdate(in Fr8 y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)
+    internal static void PartialUpdate(ref ulong y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)
     {
         var lanes01 = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0, 0, 0, 0, 0, 0);
         var fromSquare = Vector512.Create(0UL, 0, 9, 9, 9, 9, 9, 9);
@@ -1124,7 +1125,7 @@ internal partial struct Fr8
         var b7 = (Avx512F.PermuteVar8x64x2(state.L7, withColumn, update.L7)).AsUInt32();
         var b8 = (Avx512F.PermuteVar8x64x2(state.L8, withColumn, update.L8)).AsUInt32();
         var b9 = (Avx512F.PermuteVar8x64x2(state.L9, withColumn, update.L9)).AsUInt32();
-        var a0 = (Avx512F.PermuteVar8x64x2(y4.L0, fromSquare, state.L0)).AsUInt32();
+        var a0 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 0)), fromSquare, state.L0)).AsUInt32();
         var t0 = Avx512F.Multiply(a0, b0);
         var t1 = Avx512F.Multiply(a0, b1);
         var t2 = Avx512F.Multiply(a0, b2);
@@ -1135,7 +1136,7 @@ internal partial struct Fr8
         var t7 = Avx512F.Multiply(a0, b7);
         var t8 = Avx512F.Multiply(a0, b8);
         var t9 = Avx512F.Multiply(a0, b9);
-        var a1 = (Avx512F.PermuteVar8x64x2(y4.L1, fromSquare, state.L1)).AsUInt32();
+        var a1 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 1)), fromSquare, state.L1)).AsUInt32();
         t1 += Avx512F.Multiply(a1, b0);
         t2 += Avx512F.Multiply(a1, b1);
         t3 += Avx512F.Multiply(a1, b2);
@@ -1146,7 +1147,7 @@ internal partial struct Fr8
         t8 += Avx512F.Multiply(a1, b7);
         t9 += Avx512F.Multiply(a1, b8);
         var t10 = Avx512F.Multiply(a1, b9);
-        var a2 = (Avx512F.PermuteVar8x64x2(y4.L2, fromSquare, state.L2)).AsUInt32();
+        var a2 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 2)), fromSquare, state.L2)).AsUInt32();
         t2 += Avx512F.Multiply(a2, b0);
         t3 += Avx512F.Multiply(a2, b1);
         t4 += Avx512F.Multiply(a2, b2);
@@ -1157,7 +1158,7 @@ internal partial struct Fr8
         t9 += Avx512F.Multiply(a2, b7);
         t10 += Avx512F.Multiply(a2, b8);
         var t11 = Avx512F.Multiply(a2, b9);
-        var a3 = (Avx512F.PermuteVar8x64x2(y4.L3, fromSquare, state.L3)).AsUInt32();
+        var a3 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 3)), fromSquare, state.L3)).AsUInt32();
         t3 += Avx512F.Multiply(a3, b0);
         t4 += Avx512F.Multiply(a3, b1);
         t5 += Avx512F.Multiply(a3, b2);
@@ -1168,7 +1169,7 @@ internal partial struct Fr8
         t10 += Avx512F.Multiply(a3, b7);
         t11 += Avx512F.Multiply(a3, b8);
         var t12 = Avx512F.Multiply(a3, b9);
-        var a4 = (Avx512F.PermuteVar8x64x2(y4.L4, fromSquare, state.L4)).AsUInt32();
+        var a4 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 4)), fromSquare, state.L4)).AsUInt32();
         t4 += Avx512F.Multiply(a4, b0);
         t5 += Avx512F.Multiply(a4, b1);
         t6 += Avx512F.Multiply(a4, b2);
@@ -1179,7 +1180,7 @@ internal partial struct Fr8
         t11 += Avx512F.Multiply(a4, b7);
         t12 += Avx512F.Multiply(a4, b8);
         var t13 = Avx512F.Multiply(a4, b9);
-        var a5 = (Avx512F.PermuteVar8x64x2(y4.L5, fromSquare, state.L5)).AsUInt32();
+        var a5 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 5)), fromSquare, state.L5)).AsUInt32();
         t5 += Avx512F.Multiply(a5, b0);
         t6 += Avx512F.Multiply(a5, b1);
         t7 += Avx512F.Multiply(a5, b2);
@@ -1190,7 +1191,7 @@ internal partial struct Fr8
         t12 += Avx512F.Multiply(a5, b7);
         t13 += Avx512F.Multiply(a5, b8);
         var t14 = Avx512F.Multiply(a5, b9);
-        var a6 = (Avx512F.PermuteVar8x64x2(y4.L6, fromSquare, state.L6)).AsUInt32();
+        var a6 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 6)), fromSquare, state.L6)).AsUInt32();
         t6 += Avx512F.Multiply(a6, b0);
         t7 += Avx512F.Multiply(a6, b1);
         t8 += Avx512F.Multiply(a6, b2);
@@ -1201,7 +1202,7 @@ internal partial struct Fr8
         t13 += Avx512F.Multiply(a6, b7);
         t14 += Avx512F.Multiply(a6, b8);
         var t15 = Avx512F.Multiply(a6, b9);
-        var a7 = (Avx512F.PermuteVar8x64x2(y4.L7, fromSquare, state.L7)).AsUInt32();
+        var a7 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 7)), fromSquare, state.L7)).AsUInt32();
         t7 += Avx512F.Multiply(a7, b0);
         t8 += Avx512F.Multiply(a7, b1);
         t9 += Avx512F.Multiply(a7, b2);
@@ -1212,7 +1213,7 @@ internal partial struct Fr8
         t14 += Avx512F.Multiply(a7, b7);
         t15 += Avx512F.Multiply(a7, b8);
         var t16 = Avx512F.Multiply(a7, b9);
-        var a8 = (Avx512F.PermuteVar8x64x2(y4.L8, fromSquare, state.L8)).AsUInt32();
+        var a8 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 8)), fromSquare, state.L8)).AsUInt32();
         t8 += Avx512F.Multiply(a8, b0);
         t9 += Avx512F.Multiply(a8, b1);
         t10 += Avx512F.Multiply(a8, b2);
@@ -1223,7 +1224,7 @@ internal partial struct Fr8
         t15 += Avx512F.Multiply(a8, b7);
         t16 += Avx512F.Multiply(a8, b8);
         var t17 = Avx512F.Multiply(a8, b9);
-        var a9 = (Avx512F.PermuteVar8x64x2(y4.L9, fromSquare, state.L9)).AsUInt32();
+        var a9 = (Avx512F.PermuteVar8x64x2(Vector512.Create(Unsafe.Add(ref y4, 9)), fromSquare, state.L9)).AsUInt32();
         t9 += Avx512F.Multiply(a9, b0);
         t10 += Avx512F.Multiply(a9, b1);
         t11 += Avx512F.Multiply(a9, b2);

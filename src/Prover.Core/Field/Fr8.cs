@@ -112,6 +112,37 @@ internal partial struct Fr8
     }
 
     /// <summary>
+    /// Lane 0's raw value (below 2^256: a kernel output with a constant multiplier is below 2r) as Fr
+    /// limbs, not reduced: Fr's lazy kernels take it as is.
+    /// </summary>
+    internal readonly Fr Lane0Raw()
+    {
+        ulong l0 = L0.ToScalar(), l1 = L1.ToScalar(), l2 = L2.ToScalar(), l3 = L3.ToScalar(), l4 = L4.ToScalar();
+        ulong l5 = L5.ToScalar(), l6 = L6.ToScalar(), l7 = L7.ToScalar(), l8 = L8.ToScalar(), l9 = L9.ToScalar();
+        return Fr.FromMontgomeryLimbs(
+            l0 | (l1 << 28) | (l2 << 56),
+            (l2 >> 8) | (l3 << 20) | (l4 << 48),
+            (l4 >> 16) | (l5 << 12) | (l6 << 40),
+            (l6 >> 24) | (l7 << 4) | (l8 << 32) | (l9 << 60));
+    }
+
+    /// <summary>Fr's raw limbs of <paramref name="x"/> (any value below 2^256) as ten 28-bit limbs, unshifted.</summary>
+    internal static void SplitRaw(in Fr x, Span<ulong> limbs)
+    {
+        x.GetMontgomeryLimbs(out ulong m0, out ulong m1, out ulong m2, out ulong m3);
+        limbs[0] = m0 & LimbMask;
+        limbs[1] = (m0 >> 28) & LimbMask;
+        limbs[2] = ((m0 >> 56) | (m1 << 8)) & LimbMask;
+        limbs[3] = (m1 >> 20) & LimbMask;
+        limbs[4] = ((m1 >> 48) | (m2 << 16)) & LimbMask;
+        limbs[5] = (m2 >> 12) & LimbMask;
+        limbs[6] = ((m2 >> 40) | (m3 << 24)) & LimbMask;
+        limbs[7] = (m3 >> 4) & LimbMask;
+        limbs[8] = (m3 >> 32) & LimbMask;
+        limbs[9] = m3 >> 60;
+    }
+
+    /// <summary>
     /// Canonical constants in this form (x·2^280 mod r, limbs below 2^28): element i of
     /// <paramref name="x"/> in lane i, zero in the other lanes.
     /// </summary>

@@ -51,15 +51,19 @@ public static partial class Poseidon
     }
 
     /// <summary>
-    /// The partial rounds on Fr8, three kernels per round. Word 0 is carried scaled: x_r = β_r·y_r with
-    /// β_0 = 1 and β_{r+1} = S_r[0]·β_r⁵, which folds the sparse row's S_r[0] into the constants, so
-    /// that (circomlib's s_r = x_r⁵ + c_r, x_{r+1} = S_r[0]·s_r + Σ_k S_r[k]·z_k, z_k += s_r·v_r[k])
-    /// becomes, with σ_r = y_r⁵ + c_r/β_r⁵, A_r = S_r[1..]/β_{r+1} and B_r = β_r⁵·v_r:
-    /// y_{r+1} = σ_r + Σ_k A_r[k]·z_k, z_k += σ_r·B_r[k]. The state vector is
+    /// The partial rounds on Fr8: two kernels and one scalar squaring per round. Word 0 is carried
+    /// scaled: x_r = β_r·y_r with β_0 = 1 and β_{r+1} = S_r[0]·γ_r, γ_r = β_r⁵/κ, which folds the
+    /// sparse row's S_r[0] (and the factor κ = 2^24 that the scalar squaring leaves, see below) into
+    /// the constants, so that circomlib's round (s_r = x_r⁵ + c_r, x_{r+1} = S_r[0]·s_r + Σ_k S_r[k]·z_k,
+    /// z_k += s_r·v_r[k]) becomes, with σ_r = κ·y_r⁵ + c_r/γ_r, A_r = S_r[1..]/β_{r+1} and
+    /// B_r = γ_r·v_r: y_{r+1} = σ_r + Σ_k A_r[k]·z_k, z_k += σ_r·B_r[k]. The state vector is
     /// [y_r, σ_{r−1}, z_1 … z_{t−1}] with z one update behind (z^(r−1)); round r computes
-    /// (A) y_r² in lane 0 and the products of Σ_k A_r[k]·z^(r)_k = Σ_k A_r[k]·z^(r−1)_k + σ_{r−1}·W_r
-    /// (W_r = Σ_k A_r[k]·B_{r−1}[k]) in lanes 1..t, summed into lane 0; (B) y_r⁴; (C) lane 0
-    /// y_r⁴·y_r + c′ + that sum = y_{r+1}, lane 1 σ_r, lanes 2..t the lagging update of z.
+    /// (A) y_r² in lane 0 and the terms of Σ_k A_r[k]·z^(r)_k = Σ_k A_r[k]·z^(r−1)_k + σ_{r−1}·W_r
+    /// (W_r = Σ_k A_r[k]·B_{r−1}[k]) in lanes 1..t, summed into lane 0 (<see cref="Fr8.PartialDot"/>);
+    /// (B) κ·y_r⁴ on the scalar path: Fr's Montgomery square (R = 2^256) of the raw y²·2^280 is
+    /// y⁴·2^304, the Fr8 form of κ·y⁴; (C) lane 0 κy⁴·y + c′ + that sum = y_{r+1}, lane 1 σ_r,
+    /// lanes 2..t the lagging update of z (<see cref="Fr8.PartialUpdate"/>). One square of a single
+    /// lane costs about half an 8-lane kernel on the scalar path, conversions included.
     /// </summary>
     private static void PartialRoundsVector(VectorParameters v, ref Fr8 x)
     {
@@ -72,16 +76,17 @@ public static partial class Poseidon
         ReadOnlySpan<Fr8> dot = v.PartialDot;
         ReadOnlySpan<Fr8> update = v.PartialUpdate;
         ReadOnlySpan<Fr8> constants = v.PartialConstants;
+        Span<ulong> y4 = stackalloc ulong[10];
         for (int r = 0; r < dot.Length; r++)
         {
             // (A) lane 0: y·y; lanes 1..t: σ_{r−1}·W_r and z_k·A_r[k], summed into lane 0.
             Fr8.PartialDot(state, dot[r], out var a, out var sum);
 
-            // (B) y⁴ in lane 0 (the other lanes are squared for nothing).
-            Fr8.Square(a, out var y4);
+            // (B) κ·y⁴ on the scalar path (see above); y² is below 2r, a valid lazy Fr.
+            Fr8.SplitRaw(Fr.SquareLazyKernel(a.Lane0Raw()), y4);
 
-            // (C) [y⁴, y⁴, σ_{r−1} …]·[y, y, B_{r−1} …] + [c′ + sum, c′, z …].
-            Fr8.PartialUpdate(y4, state, update[r], constants[r], sum, out state);
+            // (C) [κy⁴, κy⁴, σ_{r−1} …]·[y, y, B_{r−1} …] + [c′ + sum, c′, z …].
+            Fr8.PartialUpdate(ref y4[0], state, update[r], constants[r], sum, out state);
         }
 
         // x_R = β_R·y_R and the last update of z, then back to [x_R, z_1 … z_{t−1}].
@@ -138,7 +143,7 @@ public static partial class Poseidon
         /// <summary>Per partial round r: [0, 0, B_{r−1}[1] … B_{r−1}[t−1]], zero for r = 0.</summary>
         public Fr8[] PartialUpdate { get; }
 
-        /// <summary>Per partial round r: [c_r/β_r⁵, c_r/β_r⁵, 0 …].</summary>
+        /// <summary>Per partial round r: [c_r/γ_r, c_r/γ_r, 0 …].</summary>
         public Fr8[] PartialConstants { get; }
 
         /// <summary>[β_R, 0, B_{R−1}[1] … B_{R−1}[t−1]]: unscales word 0 and applies the last update.</summary>
@@ -186,6 +191,8 @@ public static partial class Poseidon
             Span<Fr> a = stackalloc Fr[t];
             Span<Fr> previousB = stackalloc Fr[t];
             previousB.Clear();
+            // γ_r = β_r⁵/κ replaces β_r⁵ where the kernels compute κ·y⁵ (κ = 2^24, see PartialRoundsVector).
+            var kappaInverse = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.ModPow(2, 24, Fr.Modulus), Fr.Modulus - 2, Fr.Modulus));
             var beta = Fr.One;
             for (int r = 0; r < p.RoundsP; r++)
             {
@@ -195,8 +202,8 @@ public static partial class Poseidon
                     throw new CorruptStateException("poseidon-constants.bin", $"partial round {r} of t = {t} has S[0] = 0.");
                 }
 
-                var beta5 = beta.Pow5();
-                var next = row[0] * beta5;
+                var gamma = beta.Pow5() * kappaInverse;
+                var next = row[0] * gamma;
                 var nextInverse = next.Inverse();
                 var w = Fr.Zero;
                 for (int k = 1; k < t; k++)
@@ -215,12 +222,12 @@ public static partial class Poseidon
                 update[r] = Fr8.Constants(lanes[..(t + 1)]);
 
                 lanes.Clear();
-                lanes[0] = lanes[1] = c[r] * beta5.Inverse();
+                lanes[0] = lanes[1] = c[r] * gamma.Inverse();
                 partialConstants[r] = Fr8.Constants(lanes[..2]);
 
                 for (int k = 1; k < t; k++)
                 {
-                    previousB[k] = beta5 * row[t + k - 1];
+                    previousB[k] = gamma * row[t + k - 1];
                 }
 
                 beta = next;

@@ -211,7 +211,8 @@ public sealed class Fr8Tests
         var c = Eight(constants);
         var sumLanes = new Fr[8];
         sumLanes[0] = sum.ToFr();
-        Fr8.PartialUpdate(Fr8.FromFr([y4.ToFr()]), Fr8.FromFr(s), Fr8.Constants(u), Fr8.Constants(c), Fr8.FromFr(sumLanes), out var o);
+        var y4Limbs = Limbs(y4.Value * Fr8.R % R);
+        Fr8.PartialUpdate(ref y4Limbs[0], Fr8.FromFr(s), Fr8.Constants(u), Fr8.Constants(c), Fr8.FromFr(sumLanes), out var o);
         BigInteger V(Fr f) => f.ToBigInteger();
         var expected = new BigInteger[8];
         expected[0] = Mod((y4.Value * V(s[0])) + V(c[0]) + sum.Value);
@@ -222,6 +223,20 @@ public sealed class Fr8Tests
         }
 
         return Enumerable.Range(0, 8).All(i => o.ToFr(i).ToBigInteger() == expected[i]);
+    }
+
+    [Avx512Property]
+    public bool SplitRaw_and_Lane0Raw_round_trip(FieldValue v)
+    {
+        var limbs = new ulong[80];
+        var ten = new ulong[10];
+        Fr8.SplitRaw(v.ToFr(), ten);
+        for (int j = 0; j < 10; j++)
+        {
+            limbs[j * 8] = ten[j];
+        }
+
+        return Fr8.FromLimbs(limbs).Lane0Raw() == v.ToFr();
     }
 
     [Avx512Fact]
