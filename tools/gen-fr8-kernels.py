@@ -2,18 +2,23 @@
 """Writes src/Prover.Core/Field/Fr8.Kernels.cs: Fr8's unrolled AVX-512 kernels.
 
 Run from the repository root after changing this file: python3 tools/gen-fr8-kernels.py
-The kernels are straight-line code on purpose: the JIT neither unrolls the 10x10 limb loops nor
+The kernels are straight-line code on purpose: the JIT neither unrolls the 9x9 limb loops nor
 keeps loop-carried column sums in registers, and constant vectors built from array elements
 inside loops were miscompiled in an experiment on .NET 10 (the wrong element was broadcast).
 """
 import os
 
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-BITS = 28
-N = 10
+BITS = 29
+N = 9
 MASK = (1 << BITS) - 1
 RL = [(R >> (BITS * i)) & MASK for i in range(N)]
-assert RL[0] == 1, "the reduction relies on r = 1 mod 2^28"
+assert R < 1 << (BITS * N) and R >> (BITS * (N - 1)) < 1 << 22
+# r = 1 + 2^28 (mod 2^29), so -r^-1 = 2^28 - 1: a step's factor is m = t*(2^28 - 1) = (t << 28) - t
+# (mod 2^29), and m*r_0 = m + (m << 28); both a shift and an add instead of a multiplication.
+assert RL[0] == (1 << 28) + 1 and (-pow(R, -1, 1 << BITS)) % (1 << BITS) == (1 << 28) - 1
+# Shift from Fr's Montgomery form (R = 2^256) to this one (R = 2^(29*9) = 2^261).
+SHIFT = BITS * N - 256
 
 out = []
 w = out.append
@@ -33,7 +38,7 @@ def tree(terms):
 
 def product(a, b, square=False):
     """
-    Row-form schoolbook into t0..t18 (t19 declared zero). a, b are field-access prefixes, or
+    Row-form schoolbook into t0..t(2N-2) (t(2N-1) declared zero). a, b are field-access prefixes, or
     functions from a limb index to an expression for that limb vector (operands built in the kernel).
     """
     if isinstance(a, str):
@@ -68,28 +73,28 @@ def product(a, b, square=False):
             w(f"        var a{i} = ({a(i)}).AsUInt32();")
             for j in range(N):
                 acc(i + j, mul(f"a{i}", f"b{j}"))
-    w(f"        {V} t19 = default;")
+    w(f"        {V} t{2 * N - 1} = default;")
 
 
 def reduce_and_store(o, each=None):
     """
-    Montgomery reduction of t0..t19 by 2^280 into o (normalized limbs); each(j, name), if given,
+    Montgomery reduction of t0..t(2N-1) by 2^261 into o (normalized limbs); each(j, name), if given,
     emits more code on output limb j, held in local name.
     """
     w("        var mask = Vector512.Create(LimbMask);")
     for k in range(N):
-        w(f"        var m{k} = ({V}.Zero - t{k}) & mask;")
+        w(f"        var m{k} = ((t{k} << 28) - t{k}) & mask;")
         w(f"        var u{k} = m{k}.AsUInt32();")
-        # t_k + m_k is divisible by 2^28 (r_0 = 1); its carry and m_k * r_1 go to t_{k+1} first,
-        # the next step's only dependency.
-        w(f"        t{k + 1} += ((t{k} + m{k}) >> {BITS}) + {mul(f'u{k}', f'Vector512.Create({RL[1]:#x}UL).AsUInt32()')};")
+        # t_k + m_k*r_0 is divisible by 2^29; its carry and m_k * r_1 go to t_{k+1} first, the next
+        # step's only dependency.
+        w(f"        t{k + 1} += ((t{k} + m{k} + (m{k} << 28)) >> {BITS}) + {mul(f'u{k}', f'Vector512.Create({RL[1]:#x}UL).AsUInt32()')};")
         for j in range(2, N):
             w(f"        t{k + j} += {mul(f'u{k}', f'Vector512.Create({RL[j]:#x}UL).AsUInt32()')};")
     for k in range(N, 2 * N - 1):
         if k > N:
             w(f"        t{k} += t{k - 1} >> {BITS};")
         w(f"        var o{k - N} = t{k} & mask;")
-    w(f"        var o9 = t19 + (t18 >> {BITS});")
+    w(f"        var o{N - 1} = t{2 * N - 1} + (t{2 * N - 2} >> {BITS});")
     for j in range(N):
         w(f"        {o}.L{j} = o{j};")
         if each:
@@ -116,21 +121,21 @@ w("")
 w("internal partial struct Fr8")
 w("{")
 
-header(["<summary>o = a·b·2^−280 mod r in each lane (see the bounds on <see cref=\"Fr8\"/>).</summary>"],
+header(["<summary>o = a·b·2^−261 mod r in each lane (see the bounds on <see cref=\"Fr8\"/>).</summary>"],
        "Multiply(in Fr8 a, in Fr8 b, out Fr8 o)")
 product("a", "b")
 reduce_and_store("o")
 w("    }")
 w("")
 
-header(["<summary>o = a²·2^−280 mod r in each lane: 55 limb products instead of 100.</summary>"],
+header(["<summary>o = a²·2^−261 mod r in each lane: 45 limb products instead of 81.</summary>"],
        "Square(in Fr8 a, out Fr8 o)")
 product("a", None, square=True)
 reduce_and_store("o")
 w("    }")
 w("")
 
-header(["<summary>o = (a·b + acc·2^280)·2^−280 = a·b·2^−280 + acc mod r: acc enters the high half before the reduction.</summary>"],
+header(["<summary>o = (a·b + acc·2^261)·2^−261 = a·b·2^−261 + acc mod r: acc enters the high half before the reduction.</summary>"],
        "MultiplyAdd(in Fr8 a, in Fr8 b, in Fr8 acc, out Fr8 o)")
 product("a", "b")
 for j in range(N):
@@ -144,7 +149,7 @@ w("")
 header(["<summary>",
         "Stage A of a partial round: o = state·[state lane 0, dot lanes 1..7] (y² in lane 0, the dot",
         "product's terms in lanes 1..7), and <paramref name=\"sum\"/> = Σ of o's lanes 1..7 in lane 0",
-        "(limbwise, limbs below 2^31), zero elsewhere.",
+        "(limbwise, limbs below 2^32), zero elsewhere.",
         "</summary>"],
        "PartialDot(in Fr8 state, in Fr8 dot, out Fr8 o, out Fr8 sum)")
 w("        var lane0 = Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);")
@@ -168,7 +173,7 @@ w("")
 header(["<summary>",
         "Stage C of a partial round: o = [y4, y4, σ, σ …]·[y, y, update lanes 2..7] + [constants lanes",
         "0..1 + sum, state lanes 2..7] with y and σ lanes 0 and 1 of <paramref name=\"state\"/> and y4 the",
-        "ten limbs at <paramref name=\"y4\"/> (one value, broadcast): the accumulator enters the high half,",
+        "nine limbs at <paramref name=\"y4\"/> (one value, broadcast): the accumulator enters the high half,",
         "as in <see cref=\"MultiplyAdd\"/>.",
         "</summary>"],
        "PartialUpdate(ref ulong y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)")
@@ -187,13 +192,23 @@ w("")
 header(["<summary>",
         "o = Σ_j x[j]·cols[j] (lane j of <paramref name=\"x\"/> times every lane of column vector j),",
         "one reduction for the whole sum: an MDS mix out[i] = Σ_j M[j][i]·in[j] with cols[j][i] = M[j][i].",
-        "Up to 8 terms with x's limbs below 2^29 and the columns' below 2^28 keep every column sum under 2^64.",
+        "x's limbs must be normalized (below 2^29) and the columns canonical constants; after six terms the",
+        "column sums are carried (see the bounds on <see cref=\"Fr8\"/>), so up to eight terms fit.",
         "</summary>"],
        "Mix(in Fr8 x, ReadOnlySpan<Fr8> cols, out Fr8 o)")
 for k in range(2 * N - 1):
     w(f"        var t{k} = {V}.Zero;")
+w("        var carryMask = Vector512.Create(LimbMask);")
 w("        for (int j = 0; j < cols.Length; j++)")
 w("        {")
+w("            if (j == 6)")
+w("            {")
+w("                // Six terms fill a column to under 2^63.8; carry before more (t = 7's seventh).")
+for k in range(2 * N - 2):
+    w(f"                t{k + 1} += t{k} >> {BITS};")
+    w(f"                t{k} &= carryMask;")
+w("            }")
+w("")
 w("            ref readonly Fr8 c = ref cols[j];")
 w("            var index = Vector512.Create((ulong)j);")
 for i in range(N):
@@ -203,9 +218,115 @@ for i in range(N):
         w(f"            t{i + j} += {mul(f'a{i}', f'c.L{j}.AsUInt32()')};")
 w("        }")
 w("")
-w(f"        {V} t19 = default;")
+w(f"        {V} t{2 * N - 1} = default;")
 reduce_and_store("o")
 w("    }")
+w("")
+
+# Limb-count-dependent boilerplate.
+w("    internal const int LimbCount = %d;" % N)
+w("    internal const int LimbBits = %d;" % BITS)
+w("")
+for j in range(N):
+    w(f"    internal Vector512<ulong> L{j};")
+w("")
+w("    /// <summary>Limb vector j.</summary>")
+w("    internal readonly Vector512<ulong> Limb(int j) => j switch")
+w("    {")
+for j in range(N):
+    w(f"        {j} => L{j},")
+w("        _ => throw new ArgumentOutOfRangeException(nameof(j)),")
+w("    };")
+w("")
+w("    /// <summary>Builds a value from raw limbs, limb j of lane i at [j·8 + i] (tests feed edge limbs with it).</summary>")
+w("    internal static Fr8 FromLimbs(ReadOnlySpan<ulong> limbs) => new()")
+w("    {")
+for j in range(N):
+    w(f"        L{j} = Vector512.Create(limbs[{8 * j}..{8 * j + 8}]),")
+w("    };")
+w("")
+w("    /// <summary>Lane-wise sum, no carries: the caller keeps the limbs within the kernels' bounds.</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    internal static void Add(ref Fr8 x, in Fr8 y)")
+w("    {")
+for j in range(N):
+    w(f"        x.L{j} += y.L{j};")
+w("    }")
+w("")
+w("    /// <summary>Lane-wise: lanes where <paramref name=\"mask\"/> is all ones from <paramref name=\"a\"/>, the others from <paramref name=\"b\"/>.</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    internal static Fr8 Select(Vector512<ulong> mask, in Fr8 a, in Fr8 b) => new()")
+w("    {")
+for j in range(N):
+    w(f"        L{j} = Vector512.ConditionalSelect(mask, a.L{j}, b.L{j}),")
+w("    };")
+w("")
+w("    /// <summary>Lane i takes lane index[i] of a (0..7) or of b (8..15), as <c>vpermt2q</c>.</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+w("    internal static Fr8 Permute(in Fr8 a, in Fr8 b, Vector512<ulong> index) => new()")
+w("    {")
+for j in range(N):
+    w(f"        L{j} = Avx512F.PermuteVar8x64x2(a.L{j}, index, b.L{j}),")
+w("    };")
+w("")
+
+
+def split(shift, name, doc, sig, target):
+    """Limb j = bits [BITS*j - shift, BITS*j - shift + BITS) of the 256-bit m3:m0."""
+    for line in doc:
+        w(f"    /// {line}")
+    w(f"    {sig}")
+    w("    {")
+    for j in range(N):
+        lo = BITS * j - shift
+        parts = []
+        for word in range(4):
+            wlo = 64 * word
+            if lo + BITS <= wlo or lo >= wlo + 64:
+                continue
+            d = lo - wlo
+            parts.append(f"(m{word} >> {d})" if d > 0 else (f"m{word}" if d == 0 else f"(m{word} << {-d})"))
+        e = " | ".join(parts)
+        full = lo + BITS <= 256
+        w(f"        {target(j)} = {'(' + e + ') & LimbMask' if j < N - 1 else e};")
+    w("    }")
+    w("")
+
+
+split(SHIFT, "SplitShifted",
+      [f"<summary>(m0..m3)·2^{SHIFT} split into limbs (Fr's x·2^256 becomes x·2^{BITS * N}), written to lane <paramref name=\"lane\"/>.</summary>"],
+      "private static void SplitShifted(ulong m0, ulong m1, ulong m2, ulong m3, Span<ulong> limbs, int lane)",
+      lambda j: f"limbs[({j} * Lanes) + lane]")
+split(0, "SplitRaw",
+      ["<summary>Fr's raw limbs of <paramref name=\"x\"/> (any value below 2^256) as limbs, unshifted.</summary>"],
+      "internal static void SplitRaw(in Fr x, Span<ulong> limbs)",
+      lambda j: f"limbs[{j}]")
+# SplitRaw needs the words first: patch the emitted body.
+i = max(k for k, line in enumerate(out) if line.startswith("    internal static void SplitRaw"))
+out.insert(i + 2, "        x.GetMontgomeryLimbs(out ulong m0, out ulong m1, out ulong m2, out ulong m3);")
+
+w("    /// <summary>Normalized limbs (value below 2^256) joined into Fr's 64-bit words, not reduced.</summary>")
+w("    private static Fr Join(" + ", ".join(f"ulong l{j}" for j in range(N)) + ")")
+w("    {")
+words = []
+for word in range(4):
+    parts = []
+    for j in range(N):
+        lo = BITS * j
+        if lo + BITS <= 64 * word or lo >= 64 * word + 64:
+            continue
+        d = lo - 64 * word
+        parts.append(f"(l{j} << {d})" if d > 0 else (f"l{j}" if d == 0 else f"(l{j} >> {-d})"))
+    words.append(" | ".join(parts))
+w("        return Fr.FromMontgomeryLimbs(")
+w("            " + ",\n            ".join(words) + ");")
+w("    }")
+w("")
+w("    /// <summary>Lane <paramref name=\"lane\"/>'s normalized limbs joined (see <see cref=\"Join\"/>).</summary>")
+w("    private readonly Fr JoinLane(int lane) => Join(" + ", ".join(f"L{j}[lane]" for j in range(N)) + ");")
+w("")
+w("    /// <summary>Lane 0's normalized limbs joined (see <see cref=\"Join\"/>).</summary>")
+w("    private readonly Fr JoinLane0() => Join(" + ", ".join(f"L{j}.ToScalar()" for j in range(N)) + ");")
 w("}")
 
 path = os.path.join(os.path.dirname(__file__), "..", "src", "Prover.Core", "Field", "Fr8.Kernels.cs")

@@ -17,7 +17,7 @@ public static partial class Poseidon
         int t = p.T;
         int halfF = p.RoundsF / 2;
 
-        // [0, inputs…] with the first round's constants: below r·2^24 + r < 2^278 (see Fr8's bounds).
+        // [0, inputs…] with the first round's constants: below r·2^5 + r < 2^260 (see Fr8's bounds).
         Span<Fr> words = stackalloc Fr[Fr8.Lanes];
         words.Clear();
         inputs.CopyTo(words[1..]);
@@ -44,8 +44,9 @@ public static partial class Poseidon
             }
         }
 
-        // The output columns hold M[j][0]·2^−24, so the sum comes out as Σ M[j][0]·x_j·2^256: Fr's own
-        // Montgomery form. With x_j below 2^277 and t ≤ 7 terms it is below 7·2^277·r/2^280 + r < 2r.
+        // The output columns hold M[j][0]·2^−5, so the sum comes out as Σ M[j][0]·x_j·2^256: Fr's own
+        // Montgomery form. The last S-box's outputs are below 3r, so with t ≤ 7 terms the sum is below
+        // 21r·r/2^261 + r < 2r.
         Fr8.Mix(x, v.OutputColumns, out x);
         return x.LaneToFrUnchecked(0);
     }
@@ -53,18 +54,25 @@ public static partial class Poseidon
     /// <summary>
     /// The partial rounds on Fr8: two kernels and one scalar squaring per round. Word 0 is carried
     /// scaled: x_r = β_r·y_r with β_0 = 1 and β_{r+1} = S_r[0]·γ_r, γ_r = β_r⁵/κ, which folds the
-    /// sparse row's S_r[0] (and the factor κ = 2^24 that the scalar squaring leaves, see below) into
+    /// sparse row's S_r[0] (and the factor κ = 2^5 that the scalar squaring leaves, see below) into
     /// the constants, so that circomlib's round (s_r = x_r⁵ + c_r, x_{r+1} = S_r[0]·s_r + Σ_k S_r[k]·z_k,
     /// z_k += s_r·v_r[k]) becomes, with σ_r = κ·y_r⁵ + c_r/γ_r, A_r = S_r[1..]/β_{r+1} and
     /// B_r = γ_r·v_r: y_{r+1} = σ_r + Σ_k A_r[k]·z_k, z_k += σ_r·B_r[k]. The state vector is
     /// [y_r, σ_{r−1}, z_1 … z_{t−1}] with z one update behind (z^(r−1)); round r computes
     /// (A) y_r² in lane 0 and the terms of Σ_k A_r[k]·z^(r)_k = Σ_k A_r[k]·z^(r−1)_k + σ_{r−1}·W_r
     /// (W_r = Σ_k A_r[k]·B_{r−1}[k]) in lanes 1..t, summed into lane 0 (<see cref="Fr8.PartialDot"/>);
-    /// (B) κ·y_r⁴ on the scalar path: Fr's Montgomery square (R = 2^256) of the raw y²·2^280 is
-    /// y⁴·2^304, the Fr8 form of κ·y⁴; (C) lane 0 κy⁴·y + c′ + that sum = y_{r+1}, lane 1 σ_r,
+    /// (B) κ·y_r⁴ on the scalar path: Fr's Montgomery square (R = 2^256) of the raw y²·2^261 is
+    /// y⁴·2^266, the Fr8 form of κ·y⁴; (C) lane 0 κy⁴·y + c′ + that sum = y_{r+1}, lane 1 σ_r,
     /// lanes 2..t the lagging update of z (<see cref="Fr8.PartialUpdate"/>). One square of a single
     /// lane costs about half an 8-lane kernel on the scalar path, conversions included.
     /// </summary>
+    /// <remarks>
+    /// Bounds, with ε = r/2^261 &lt; 0.006 (a product with a canonical constant is below ε·x + r): the
+    /// P mix leaves z below 1.13r; σ = κy⁴·y + c′ stays below 2r + 2εy; each round adds under
+    /// εσ + r &lt; 1.02r to z, so after at most 63 rounds z &lt; 66r &lt; 2^259.7, inside Fr8's 2^260;
+    /// the dot's terms are below 66εr + r &lt; 1.4r, so y &lt; r + 6·1.4r + 1.02r + 2εy + r &lt; 12r and
+    /// y² &lt; 144εr + r &lt; 1.9r, a valid input to Fr's lazy square (below 2r).
+    /// </remarks>
     private static void PartialRoundsVector(VectorParameters v, ref Fr8 x)
     {
         var lane0 = Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);
@@ -76,7 +84,7 @@ public static partial class Poseidon
         ReadOnlySpan<Fr8> dot = v.PartialDot;
         ReadOnlySpan<Fr8> update = v.PartialUpdate;
         ReadOnlySpan<Fr8> constants = v.PartialConstants;
-        Span<ulong> y4 = stackalloc ulong[10];
+        Span<ulong> y4 = stackalloc ulong[Fr8.LimbCount];
         for (int r = 0; r < dot.Length; r++)
         {
             // (A) lane 0: y·y; lanes 1..t: σ_{r−1}·W_r and z_k·A_r[k], summed into lane 0.
@@ -110,7 +118,7 @@ public static partial class Poseidon
     /// One width's constants for <see cref="PermuteVector"/>: the full rounds' constants as lane
     /// vectors (C[0], then each first-half round's next constants, then the second half's, the last
     /// one zero), the mixes as column vectors (column j holds M[j][i] in lane i), and the output
-    /// column vectors, M[j][0]·2^−24 in lane 0.
+    /// column vectors, M[j][0]·2^−5 in lane 0.
     /// </summary>
     internal sealed class VectorParameters
     {
@@ -167,7 +175,7 @@ public static partial class Poseidon
 
             constants[p.RoundsF] = Fr8.Constants([]);
 
-            var inverseShift = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.ModPow(2, 24, Fr.Modulus), Fr.Modulus - 2, Fr.Modulus));
+            var inverseShift = ShiftInverse();
             var output = new Fr8[t];
             for (int j = 0; j < t; j++)
             {
@@ -191,8 +199,8 @@ public static partial class Poseidon
             Span<Fr> a = stackalloc Fr[t];
             Span<Fr> previousB = stackalloc Fr[t];
             previousB.Clear();
-            // γ_r = β_r⁵/κ replaces β_r⁵ where the kernels compute κ·y⁵ (κ = 2^24, see PartialRoundsVector).
-            var kappaInverse = Fr.FromBigInteger(BigInteger.ModPow(BigInteger.ModPow(2, 24, Fr.Modulus), Fr.Modulus - 2, Fr.Modulus));
+            // γ_r = β_r⁵/κ replaces β_r⁵ where the kernels compute κ·y⁵ (κ = 2^5, see PartialRoundsVector).
+            var kappaInverse = ShiftInverse();
             var beta = Fr.One;
             for (int r = 0; r < p.RoundsP; r++)
             {
@@ -238,6 +246,12 @@ public static partial class Poseidon
             previousB[1..].CopyTo(lanes[2..]);
             return (dot, update, partialConstants, Fr8.Constants(lanes[..(t + 1)]));
         }
+
+        /// <summary>
+        /// 2^−5 mod r: Fr8's R over Fr's (2^261/2^256), the factor between the two Montgomery forms, inverted.
+        /// </summary>
+        private static Fr ShiftInverse() =>
+            Fr.FromBigInteger(BigInteger.ModPow(Fr8.R >> 256, Fr.Modulus - 2, Fr.Modulus));
 
         /// <summary>Column vector j holds M[j][i] in lane i; <paramref name="transposed"/> row i is column i of M.</summary>
         private static Fr8[] Columns(Fr[] transposed, int t)

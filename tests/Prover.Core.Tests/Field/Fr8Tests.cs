@@ -33,14 +33,17 @@ public sealed class Avx512PropertyAttribute : PropertyAttribute
 
 /// <summary>
 /// Fr8's kernels against BigInteger: every lane must be the right residue, with the output bounds
-/// Fr8 documents (limbs 0..8 below 2^28, value below 2^277), for canonical inputs and for raw inputs
-/// at the top of the allowed range (limbs up to 2^29 − 1, values up to 2^278 − 1, limbs not carried).
+/// Fr8 documents (limbs 0..7 below 2^29, value below 2^259 + r), for canonical inputs and for raw
+/// inputs at the top of the allowed range (limbs up to 2^30 − 1, values up to 2^260 − 1, limbs not
+/// carried).
 /// </summary>
 public sealed class Fr8Tests
 {
     private static readonly BigInteger R = Fr.Modulus;
     private static readonly BigInteger RInv = BigInteger.ModPow(Fr8.R, R - 2, R);
-    private static readonly BigInteger InputBound = BigInteger.One << 278;
+    private static readonly BigInteger InputBound = BigInteger.One << 260;
+    private static readonly int Bits = Fr8.LimbBits;
+    private static readonly int Count = Fr8.LimbCount;
 
     private static BigInteger Mod(BigInteger v) => ((v % R) + R) % R;
 
@@ -49,24 +52,20 @@ public sealed class Fr8Tests
 
     private static BigInteger[] Raw(Fr8 x) => Enumerable.Range(0, 8).Select(i => x.RawLane(i, out _)).ToArray();
 
-    /// <summary>Output bounds of the kernels: normalized limbs and a value below 2^277 (plus acc's for MultiplyAdd).</summary>
+    /// <summary>Output bounds of the kernels: normalized limbs and a value below 2^259 + r (plus acc's for MultiplyAdd).</summary>
     private static bool Bounded(in Fr8 x, BigInteger[]? acc = null)
     {
         for (int i = 0; i < 8; i++)
         {
-            if (x.RawLane(i, out _) >= (BigInteger.One << 276) + R + (acc?[i] ?? (BigInteger.One << 276) - R))
+            if (x.RawLane(i, out _) >= (BigInteger.One << 259) + R + (acc?[i] ?? 0))
             {
                 return false;
             }
-        }
 
-        // RawLane's max covers L9 too; check L0..L8 directly.
-        ReadOnlySpan<System.Runtime.Intrinsics.Vector512<ulong>> l = [x.L0, x.L1, x.L2, x.L3, x.L4, x.L5, x.L6, x.L7, x.L8];
-        foreach (var v in l)
-        {
-            for (int i = 0; i < 8; i++)
+            // All limbs but the top one are carried.
+            for (int j = 0; j < Count - 1; j++)
             {
-                if (v[i] > Fr8.LimbMask)
+                if (x.Limb(j)[i] > Fr8.LimbMask)
                 {
                     return false;
                 }
@@ -76,33 +75,33 @@ public sealed class Fr8Tests
         return true;
     }
 
+    /// <summary>The limbs of v, the top one holding everything above (unmasked).</summary>
     private static ulong[] Limbs(BigInteger v) =>
-        Enumerable.Range(0, 10).Select(j => (ulong)((v >> (28 * j)) & Fr8.LimbMask)).ToArray();
+        Enumerable.Range(0, Count).Select(j => (ulong)(j == Count - 1 ? v >> (Bits * j) : (v >> (Bits * j)) & Fr8.LimbMask)).ToArray();
 
     /// <summary>
     /// Raw values per lane with their limbs deliberately not carried: where possible a limb keeps
-    /// 2^28 more and the limb above one less, so limbs reach up to 2^29 − 1 at the same value.
+    /// 2^29 more and the limb above one less, so limbs reach up to 2^30 − 1 at the same value.
     /// </summary>
     private static Fr8 FromRaw(BigInteger[] values, bool skew)
     {
-        var limbs = new ulong[80];
+        var limbs = new ulong[8 * Count];
         for (int i = 0; i < 8; i++)
         {
             var l = Limbs(values[i]);
-            l[9] = (ulong)(values[i] >> 252);
             if (skew)
             {
-                for (int j = 0; j < 9; j++)
+                for (int j = 0; j < Count - 1; j++)
                 {
                     if (l[j + 1] > 0)
                     {
-                        l[j] += 1UL << 28;
+                        l[j] += 1UL << Bits;
                         l[j + 1] -= 1;
                     }
                 }
             }
 
-            for (int j = 0; j < 10; j++)
+            for (int j = 0; j < Count; j++)
             {
                 limbs[(j * 8) + i] = l[j];
             }
@@ -133,7 +132,8 @@ public sealed class Fr8Tests
         R,
         2 * R - 1,
         InputBound - 1,
-        (R - 1) << 24,
+        (R - 1) << 5,
+        BigInteger.One << 259,
         InputBound - R,
     ];
 
@@ -199,7 +199,7 @@ public sealed class Fr8Tests
             && lanes[0] == Mod(x[0].ToBigInteger() * x[0].ToBigInteger())
             && Enumerable.Range(1, 7).All(i => lanes[i] == Mod(x[i].ToBigInteger() * y[i].ToBigInteger()))
             && Mod(sum.RawLane(0, out ulong maxLimb) * RInv) == expectedSum
-            && maxLimb < 1UL << 31
+            && maxLimb < 1UL << 32
             && Enumerable.Range(1, 7).All(i => sum.RawLane(i, out _).IsZero);
     }
 
@@ -228,12 +228,12 @@ public sealed class Fr8Tests
     [Avx512Property]
     public bool SplitRaw_and_Lane0Raw_round_trip(FieldValue v)
     {
-        var limbs = new ulong[80];
-        var ten = new ulong[10];
-        Fr8.SplitRaw(v.ToFr(), ten);
-        for (int j = 0; j < 10; j++)
+        var limbs = new ulong[8 * Count];
+        var one = new ulong[Count];
+        Fr8.SplitRaw(v.ToFr(), one);
+        for (int j = 0; j < Count; j++)
         {
-            limbs[j * 8] = ten[j];
+            limbs[j * 8] = one[j];
         }
 
         return Fr8.FromLimbs(limbs).Lane0Raw() == v.ToFr();
@@ -273,10 +273,11 @@ public sealed class Fr8Tests
     [Avx512Fact]
     public void Mix_of_eight_maximal_terms_does_not_overflow()
     {
-        // Variable limbs all at 2^29 − 1 except the top (value just under 2^278), columns at r − 1.
-        var limbs = new ulong[80];
-        Array.Fill(limbs, (1UL << 29) - 1);
-        limbs.AsSpan(72).Fill((1UL << 25) - 1);
+        // Normalized variable limbs all at 2^29 − 1 (the top one at 2^28 − 1: value just under
+        // 2^260), columns at r − 1; the seventh and eighth terms come after Mix's column carry.
+        var limbs = new ulong[8 * Count];
+        Array.Fill(limbs, Fr8.LimbMask);
+        limbs.AsSpan(8 * (Count - 1)).Fill((1UL << 28) - 1);
         var x = Fr8.FromLimbs(limbs);
         var top = Fr8.Constants(Enumerable.Repeat(Fr.FromBigInteger(R - 1), 8).ToArray());
         var cols = Enumerable.Repeat(top, 8).ToArray();
