@@ -21,6 +21,11 @@ namespace Prover.Core.Field;
 /// conditional subtraction from every Montgomery product; dense mix rows sum their products before a
 /// single reduction (<see cref="Fr.SumOfProductsLazy"/>). Nothing here allocates.
 /// </para>
+/// <para>
+/// Where AVX-512F is available (<see cref="Fr8.IsSupported"/>) the permutation runs on
+/// <see cref="Fr8"/> instead, the state in the lanes of one vector (Poseidon.Vector.cs), about twice
+/// as fast; <see cref="HashScalar"/> keeps the path above reachable, and the tests hold the two equal.
+/// </para>
 /// </remarks>
 public static partial class Poseidon
 {
