@@ -3,8 +3,17 @@
 
 Run from the repository root after changing this file: python3 tools/gen-fr8-kernels.py
 The kernels are straight-line code on purpose: the JIT neither unrolls the 9x9 limb loops nor
-keeps loop-carried column sums in registers, and constant vectors built from array elements
-inside loops were miscompiled in an experiment on .NET 10 (the wrong element was broadcast).
+keeps loop-carried column sums in registers.
+
+Constants are literals (Vector512.Create(0x...UL)), never array elements: on .NET 10.0.12 the JIT
+folds Vector512.Create(array[j]).AsUInt32() into vpmuludq as an embedded broadcast from memory
+("dword ptr [base+disp8] {1to16}") and compresses disp8 by 4 bytes while the CPU (vpmuludq is a
+64-bit-element instruction) scales it by 8: the displacement comes out doubled, and the load reads
+past the element (array[1] read as array[4] in the repro). Literal constants are
+addressed RIP-relative with a 32-bit displacement, which is not scaled, and vpmuludq reads only
+the low dword of each lane, so they come out right (the tests check every kernel against
+BigInteger). The one broadcast from a pointer, y4 in PartialUpdate, feeds a 64-bit permute and
+compiles to a plain vpbroadcastq.
 """
 import os
 
