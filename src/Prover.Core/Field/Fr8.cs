@@ -76,16 +76,6 @@ internal partial struct Fr8
         return s.LaneToFrUnchecked(lane);
     }
 
-    /// <summary>Lanes 0.. into <paramref name="destination"/> (canonical), with one conversion product for all.</summary>
-    internal readonly void ToFr(Span<Fr> destination)
-    {
-        Multiply(in this, in ToScalarFactor, out var s);
-        for (int i = 0; i < destination.Length; i++)
-        {
-            destination[i] = s.LaneToFrUnchecked(i);
-        }
-    }
-
     /// <summary>
     /// Lane <paramref name="lane"/> of a value already in Fr's Montgomery form (x·2^256) and below 2r,
     /// as a kernel output times <see cref="ToScalarFactor"/> is: joins the limbs, subtracts r once.
