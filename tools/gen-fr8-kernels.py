@@ -113,7 +113,7 @@ def reduce_and_store(o, each=None):
 def header(doc, sig):
     for line in doc:
         w(f"    /// {line}")
-    w("    [MethodImpl(MethodImplOptions.NoInlining)]")
+    w("    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]")
     w(f"    internal static void {sig}")
     w("    {")
 

@@ -10,7 +10,7 @@ namespace Prover.Core.Field;
 internal partial struct Fr8
 {
     /// <summary>o = a·b·2^−261 mod r in each lane (see the bounds on <see cref="Fr8"/>).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply(in Fr8 a, in Fr8 b, out Fr8 o)
     {
         var b0 = (b.L0).AsUInt32();
@@ -232,7 +232,7 @@ internal partial struct Fr8
     }
 
     /// <summary>o = a²·2^−261 mod r in each lane: 45 limb products instead of 81.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Square(in Fr8 a, out Fr8 o)
     {
         var a0 = (a.L0).AsUInt32();
@@ -424,7 +424,7 @@ internal partial struct Fr8
     }
 
     /// <summary>o = (a·b + acc·2^261)·2^−261 = a·b·2^−261 + acc mod r: acc enters the high half before the reduction.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyAdd(in Fr8 a, in Fr8 b, in Fr8 acc, out Fr8 o)
     {
         var b0 = (b.L0).AsUInt32();
@@ -659,7 +659,7 @@ internal partial struct Fr8
     /// product's terms in lanes 1..7), and <paramref name="sum"/> = Σ of o's lanes 1..7 in lane 0
     /// (limbwise, limbs below 2^32), zero elsewhere.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void PartialDot(in Fr8 state, in Fr8 dot, out Fr8 o, out Fr8 sum)
     {
         var lane0 = Vector512.Create(ulong.MaxValue, 0, 0, 0, 0, 0, 0, 0);
@@ -935,7 +935,7 @@ internal partial struct Fr8
     /// nine limbs at <paramref name="y4"/> (one value, broadcast): the accumulator enters the high half,
     /// as in <see cref="MultiplyAdd"/>.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void PartialUpdate(ref ulong y4, in Fr8 state, in Fr8 update, in Fr8 constants, in Fr8 sum, out Fr8 o)
     {
         var lanes01 = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0, 0, 0, 0, 0, 0);
@@ -1174,7 +1174,7 @@ internal partial struct Fr8
     /// x's limbs must be normalized (below 2^29) and the columns canonical constants; after six terms the
     /// column sums are carried (see the bounds on <see cref="Fr8"/>), so up to eight terms fit.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     internal static void Mix(in Fr8 x, ReadOnlySpan<Fr8> cols, out Fr8 o)
     {
         var t0 = Vector512<ulong>.Zero;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
@@ -43,6 +44,9 @@ internal partial struct Fr8
 
     /// <summary>Montgomery's R for this representation, 2^261.</summary>
     internal static readonly BigInteger R = BigInteger.One << (LimbCount * LimbBits);
+
+    /// <summary>2^261 mod r: multiplying by it puts an Fr's value into this Montgomery form.</summary>
+    private static readonly Fr RModR = Fr.Reduce(R);
 
     /// <summary>2^256 mod r in every lane: multiplying by it leaves this Montgomery form for Fr's.</summary>
     private static readonly Fr8 ToScalarFactor = Broadcast(BigInteger.ModPow(2, 256, Fr.Modulus));
@@ -101,12 +105,22 @@ internal partial struct Fr8
 
         Span<ulong> limbs = stackalloc ulong[LimbCount * Lanes];
         limbs.Clear();
+        Span<byte> bytes = stackalloc byte[Fr.ByteLength];
+        Span<ulong> one = stackalloc ulong[LimbCount];
         for (int i = 0; i < x.Length; i++)
         {
-            var v = x[i].ToBigInteger() * R % Fr.Modulus;
+            // The canonical integer x·2^261 mod r, split as if it were raw limbs.
+            (x[i] * RModR).WriteBigEndian(bytes);
+            SplitRaw(
+                Fr.FromMontgomeryLimbs(
+                    BinaryPrimitives.ReadUInt64BigEndian(bytes[24..]),
+                    BinaryPrimitives.ReadUInt64BigEndian(bytes[16..]),
+                    BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]),
+                    BinaryPrimitives.ReadUInt64BigEndian(bytes)),
+                one);
             for (int j = 0; j < LimbCount; j++)
             {
-                limbs[(j * Lanes) + i] = (ulong)((v >> (LimbBits * j)) & LimbMask);
+                limbs[(j * Lanes) + i] = one[j];
             }
         }
 

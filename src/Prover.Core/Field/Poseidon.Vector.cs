@@ -106,6 +106,16 @@ public static partial class Poseidon
         x = Fr8.Permute(end, zero, Vector512.Create(0UL, 2, 3, 4, 5, 6, 7, 8));
     }
 
+    /// <summary>
+    /// The vector constants for inputs.Length − 1 = <paramref name="index"/>, built on first use: a
+    /// width's take a few milliseconds (mostly JIT and conversions), and a process usually hashes one
+    /// or two widths. Racing threads may both build them; the first published copy wins.
+    /// </summary>
+    private static VectorParameters VectorFor(VectorParameters?[] cache, int index) =>
+        Volatile.Read(ref cache[index])
+        ?? Interlocked.CompareExchange(ref cache[index], VectorParameters.From(ByInputs[index]), null)
+        ?? cache[index]!;
+
     /// <summary>x ← x⁵ + c lane by lane: two squarings and a multiply-add.</summary>
     private static void SBoxAdd(ref Fr8 x, in Fr8 c)
     {
@@ -200,19 +210,30 @@ public static partial class Poseidon
             Span<Fr> previousB = stackalloc Fr[t];
             previousB.Clear();
             // γ_r = β_r⁵/κ replaces β_r⁵ where the kernels compute κ·y⁵ (κ = 2^5, see PartialRoundsVector).
+            // The inverses are tracked alongside (1/γ_r = κ/β_r⁵, 1/β_{r+1} = 1/(S_r[0]·γ_r)), with the
+            // S_r[0] inverted all at once: one field inversion per width.
             var kappaInverse = ShiftInverse();
-            var beta = Fr.One;
+            var kappa = kappaInverse.Inverse();
+            var s0 = new Fr[p.RoundsP];
             for (int r = 0; r < p.RoundsP; r++)
             {
-                var row = p.S.AsSpan(sparse * r, sparse);
-                if (row[0].IsZero)
+                s0[r] = p.S[sparse * r];
+                if (s0[r].IsZero)
                 {
                     throw new CorruptStateException("poseidon-constants.bin", $"partial round {r} of t = {t} has S[0] = 0.");
                 }
+            }
 
+            var s0Inverse = BatchInverse(s0);
+            var beta = Fr.One;
+            var betaInverse = Fr.One;
+            for (int r = 0; r < p.RoundsP; r++)
+            {
+                var row = p.S.AsSpan(sparse * r, sparse);
                 var gamma = beta.Pow5() * kappaInverse;
+                var gammaInverse = betaInverse.Pow5() * kappa;
                 var next = row[0] * gamma;
-                var nextInverse = next.Inverse();
+                var nextInverse = s0Inverse[r] * gammaInverse;
                 var w = Fr.Zero;
                 for (int k = 1; k < t; k++)
                 {
@@ -230,7 +251,7 @@ public static partial class Poseidon
                 update[r] = Fr8.Constants(lanes[..(t + 1)]);
 
                 lanes.Clear();
-                lanes[0] = lanes[1] = c[r] * gamma.Inverse();
+                lanes[0] = lanes[1] = c[r] * gammaInverse;
                 partialConstants[r] = Fr8.Constants(lanes[..2]);
 
                 for (int k = 1; k < t; k++)
@@ -239,12 +260,35 @@ public static partial class Poseidon
                 }
 
                 beta = next;
+                betaInverse = nextInverse;
             }
 
             lanes.Clear();
             lanes[0] = beta;
             previousB[1..].CopyTo(lanes[2..]);
             return (dot, update, partialConstants, Fr8.Constants(lanes[..(t + 1)]));
+        }
+
+        /// <summary>The inverses of nonzero elements with one field inversion (Montgomery's trick).</summary>
+        private static Fr[] BatchInverse(Fr[] x)
+        {
+            var prefix = new Fr[x.Length];
+            var running = Fr.One;
+            for (int i = 0; i < x.Length; i++)
+            {
+                prefix[i] = running;
+                running *= x[i];
+            }
+
+            var inverse = running.Inverse();
+            var result = new Fr[x.Length];
+            for (int i = x.Length - 1; i >= 0; i--)
+            {
+                result[i] = inverse * prefix[i];
+                inverse *= x[i];
+            }
+
+            return result;
         }
 
         /// <summary>

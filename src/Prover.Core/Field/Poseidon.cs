@@ -37,9 +37,9 @@ public static partial class Poseidon
     // Indexed by the number of inputs minus one (t − 2).
     private static readonly Parameters[] ByInputs = Load();
 
-    // The AVX-512 path's constants (see Poseidon.Vector.cs), or null where the scalar path runs. Kept
-    // here, after ByInputs, because static initializers run in textual order only within one file.
-    private static readonly VectorParameters[]? Vectorized = Fr8.IsSupported ? Array.ConvertAll(ByInputs, VectorParameters.From) : null;
+    // The AVX-512 path's constants per width (see Poseidon.Vector.cs), each built on first use, or
+    // null where the scalar path runs.
+    private static readonly VectorParameters?[]? Vectorized = Fr8.IsSupported ? new VectorParameters?[MaxInputs] : null;
 
     /// <summary>Hashes 1..<see cref="MaxInputs"/> field elements, exactly as circomlib's <c>Poseidon(inputs.Length)</c>.</summary>
     public static Fr Hash(ReadOnlySpan<Fr> inputs)
@@ -51,7 +51,7 @@ public static partial class Poseidon
 
         if (Vectorized is { } v)
         {
-            return PermuteVector(v[inputs.Length - 1], inputs);
+            return PermuteVector(VectorFor(v, inputs.Length - 1), inputs);
         }
 
         var p = ByInputs[inputs.Length - 1];
@@ -81,7 +81,7 @@ public static partial class Poseidon
     {
         if (Vectorized is { } v)
         {
-            return PermuteVector(v[1], [a, b]);
+            return PermuteVector(VectorFor(v, 1), [a, b]);
         }
 
         Span<Fr> state = [Fr.Zero, a, b, Fr.Zero];
@@ -93,7 +93,7 @@ public static partial class Poseidon
     {
         if (Vectorized is { } v)
         {
-            return PermuteVector(v[3], [a, b, c, d]);
+            return PermuteVector(VectorFor(v, 3), [a, b, c, d]);
         }
 
         Span<Fr> state = [Fr.Zero, a, b, c, d, Fr.Zero];
