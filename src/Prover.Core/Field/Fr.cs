@@ -565,9 +565,9 @@ public readonly struct Fr : IEquatable<Fr>
     /// <summary>The canonical form (below r) of a lazily reduced value (below 2r).</summary>
     internal static Fr Canonical(in Fr x) => ReduceOnce(x._m0, x._m1, x._m2, x._m3);
 
-    /// <summary><see cref="SquareLazy"/> as a kernel of its own, for callers whose inlining budget is spent.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static Fr SquareLazyKernel(in Fr a) => SquareLazy(in a);
+    /// <summary><see cref="SquareLazy"/> for a caller that inlines it into a small kernel of its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr SquareLazyInline(in Fr a) => SquareLazy(in a);
 
     /// <summary>Montgomery square without the final subtraction: x &lt; 2r gives a result below 2r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

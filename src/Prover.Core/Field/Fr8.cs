@@ -93,6 +93,13 @@ internal partial struct Fr8
     internal readonly Fr Lane0Raw() => JoinLane0();
 
     /// <summary>
+    /// Fr's lazy Montgomery square (R = 2^256) of lane 0's raw value (below 2r), split into limbs:
+    /// one call for the join, the scalar square and the split.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void SquareLane0(in Fr8 a, Span<ulong> limbs) => SplitRaw(Fr.SquareLazyInline(a.JoinLane0()), limbs);
+
+    /// <summary>
     /// Canonical constants in this form (x·2^261 mod r, normalized limbs): element i of
     /// <paramref name="x"/> in lane i, zero in the other lanes.
     /// </summary>

@@ -91,7 +91,7 @@ public static partial class Poseidon
             Fr8.PartialDot(state, dot[r], out var a, out var sum);
 
             // (B) κ·y⁴ on the scalar path (see above); y² is below 2r, a valid lazy Fr.
-            Fr8.SplitRaw(Fr.SquareLazyKernel(a.Lane0Raw()), y4);
+            Fr8.SquareLane0(a, y4);
 
             // (C) [κy⁴, κy⁴, σ_{r−1} …]·[y, y, B_{r−1} …] + [c′ + sum, c′, z …].
             Fr8.PartialUpdate(ref y4[0], state, update[r], constants[r], sum, out state);

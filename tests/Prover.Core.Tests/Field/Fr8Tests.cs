@@ -226,6 +226,27 @@ public sealed class Fr8Tests
     }
 
     [Avx512Property]
+    public bool SquareLane0_is_Fr_s_square_of_lane_0_split(FieldValue v)
+    {
+        var limbs = new ulong[8 * Count];
+        var one = new ulong[Count];
+        Fr8.SplitRaw(v.ToFr(), one);
+        for (int j = 0; j < Count; j++)
+        {
+            limbs[j * 8] = one[j];
+        }
+
+        var squared = new ulong[Count];
+        Fr8.SquareLane0(Fr8.FromLimbs(limbs), squared);
+        Fr8.SplitRaw(v.ToFr().Square(), one);
+
+        // The lazy square may be r above the canonical one.
+        var lazy = squared.Select((limb, j) => (BigInteger)limb << (Bits * j)).Aggregate(BigInteger.Zero, (s, x) => s + x);
+        var canonical = one.Select((limb, j) => (BigInteger)limb << (Bits * j)).Aggregate(BigInteger.Zero, (s, x) => s + x);
+        return lazy == canonical || lazy == canonical + R;
+    }
+
+    [Avx512Property]
     public bool SplitRaw_and_Lane0Raw_round_trip(FieldValue v)
     {
         var limbs = new ulong[8 * Count];
