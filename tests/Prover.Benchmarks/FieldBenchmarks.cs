@@ -71,6 +71,14 @@ public class FieldBenchmarks
     [Benchmark]
     public Fr Poseidon4() => Poseidon.Hash(_a, _b, _c, _d);
 
+    /// <summary>The scalar path (the fallback without AVX-512F), for old-versus-new in the same run.</summary>
+    [Benchmark]
+    public Fr Poseidon2Scalar() => Poseidon.HashScalar([_a, _b]);
+
+    /// <summary>The scalar path of <see cref="Poseidon4"/>.</summary>
+    [Benchmark]
+    public Fr Poseidon4Scalar() => Poseidon.HashScalar([_a, _b, _c, _d]);
+
     [Benchmark]
     public Fr Poseidon4Span()
     {

@@ -550,8 +550,24 @@ public readonly struct Fr : IEquatable<Fr>
         return new BigInteger(le, isUnsigned: true, isBigEndian: false);
     }
 
+    /// <summary>Wraps raw Montgomery limbs: a lazily reduced value below 2r (for <see cref="Fr8"/>'s conversions).</summary>
+    internal static Fr FromMontgomeryLimbs(ulong m0, ulong m1, ulong m2, ulong m3) => new(m0, m1, m2, m3);
+
+    /// <summary>The raw Montgomery limbs x·2^256 (for <see cref="Fr8"/>'s conversions).</summary>
+    internal void GetMontgomeryLimbs(out ulong m0, out ulong m1, out ulong m2, out ulong m3)
+    {
+        m0 = _m0;
+        m1 = _m1;
+        m2 = _m2;
+        m3 = _m3;
+    }
+
     /// <summary>The canonical form (below r) of a lazily reduced value (below 2r).</summary>
     internal static Fr Canonical(in Fr x) => ReduceOnce(x._m0, x._m1, x._m2, x._m3);
+
+    /// <summary><see cref="SquareLazy"/> for a caller that inlines it into a small kernel of its own.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Fr SquareLazyInline(in Fr a) => SquareLazy(in a);
 
     /// <summary>Montgomery square without the final subtraction: x &lt; 2r gives a result below 2r.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

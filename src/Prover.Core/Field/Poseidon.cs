@@ -21,19 +21,52 @@ namespace Prover.Core.Field;
 /// conditional subtraction from every Montgomery product; dense mix rows sum their products before a
 /// single reduction (<see cref="Fr.SumOfProductsLazy"/>). Nothing here allocates.
 /// </para>
+/// <para>
+/// Where AVX-512F is available (<see cref="Fr8.IsSupported"/>) the permutation runs on
+/// <see cref="Fr8"/> instead, the state in the lanes of one vector (Poseidon.Vector.cs), about twice
+/// as fast; <see cref="HashScalar"/> keeps the path above reachable, and the tests hold the two equal.
+/// </para>
 /// </remarks>
-public static class Poseidon
+public static partial class Poseidon
 {
     /// <summary>The largest number of inputs supported.</summary>
     public const int MaxInputs = 16;
+
+    // The AVX-512 path holds the state in the eight lanes of one vector: widths up to t = 7, which are
+    // all the sequencer's hot path uses; wider sponges (one per batch) run on the scalar path.
+    private const int VectorMaxInputs = 6;
 
     private const string ResourceName = "Prover.Core.Field.poseidon-constants.bin";
 
     // Indexed by the number of inputs minus one (t − 2).
     private static readonly Parameters[] ByInputs = Load();
 
+    // The AVX-512 path's constants per width (see Poseidon.Vector.cs), each built on first use, or
+    // null where the scalar path runs.
+    private static readonly VectorParameters?[]? Vectorized = Fr8.IsSupported ? new VectorParameters?[VectorMaxInputs] : null;
+
     /// <summary>Hashes 1..<see cref="MaxInputs"/> field elements, exactly as circomlib's <c>Poseidon(inputs.Length)</c>.</summary>
     public static Fr Hash(ReadOnlySpan<Fr> inputs)
+    {
+        if (inputs.Length is < 1 or > MaxInputs)
+        {
+            throw new ArgumentException($"Poseidon takes 1 to {MaxInputs} inputs, got {inputs.Length}.", nameof(inputs));
+        }
+
+        if (Vectorized is { } v && inputs.Length <= VectorMaxInputs)
+        {
+            return PermuteVector(VectorFor(v, inputs.Length - 1), inputs);
+        }
+
+        var p = ByInputs[inputs.Length - 1];
+        Span<Fr> state = stackalloc Fr[p.T + 1];
+        state[0] = Fr.Zero;
+        inputs.CopyTo(state[1..]);
+        return Permute(p, state);
+    }
+
+    /// <summary>The scalar path of <see cref="Hash(ReadOnlySpan{Fr})"/>, whatever the CPU (tests and benchmarks compare against it).</summary>
+    internal static Fr HashScalar(ReadOnlySpan<Fr> inputs)
     {
         if (inputs.Length is < 1 or > MaxInputs)
         {
@@ -50,6 +83,11 @@ public static class Poseidon
     /// <summary>circomlib's <c>Poseidon(2)</c> of <paramref name="a"/>, <paramref name="b"/>.</summary>
     public static Fr Hash(Fr a, Fr b)
     {
+        if (Vectorized is { } v)
+        {
+            return PermuteVector(VectorFor(v, 1), [a, b]);
+        }
+
         Span<Fr> state = [Fr.Zero, a, b, Fr.Zero];
         return Permute(ByInputs[1], state);
     }
@@ -57,6 +95,11 @@ public static class Poseidon
     /// <summary>circomlib's <c>Poseidon(4)</c> of <paramref name="a"/>..<paramref name="d"/>, the receipt chain's step.</summary>
     public static Fr Hash(Fr a, Fr b, Fr c, Fr d)
     {
+        if (Vectorized is { } v)
+        {
+            return PermuteVector(VectorFor(v, 3), [a, b, c, d]);
+        }
+
         Span<Fr> state = [Fr.Zero, a, b, c, d, Fr.Zero];
         return Permute(ByInputs[3], state);
     }
@@ -76,7 +119,6 @@ public static class Poseidon
         int t = p.T;
         int halfF = p.RoundsF / 2;
         ReadOnlySpan<Fr> c = p.C;
-        ReadOnlySpan<Fr> s = p.S;
         ReadOnlySpan<Fr> mt = p.MTransposed;
         Span<Fr> scratch = stackalloc Fr[t];
 
@@ -98,6 +140,41 @@ public static class Poseidon
 
             Mix(state[..t], r == halfF - 1 ? p.PTransposed : mt, scratch);
         }
+
+        PartialRounds(p, state);
+
+        // Second half, without constants after the last S-box.
+        var secondC = c[((halfF + 1) * t + p.RoundsP)..];
+        for (int r = 0; r < halfF - 1; r++)
+        {
+            var rc = secondC.Slice(r * t, t);
+            for (int i = 0; i < t; i++)
+            {
+                state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
+            }
+
+            Mix(state[..t], mt, scratch);
+        }
+
+        for (int i = 0; i < t; i++)
+        {
+            state[i] = Fr.Pow5AddLazy(in state[i], Fr.Zero);
+        }
+
+        // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
+        return Fr.Canonical(SumOfProducts(mt[..t], state[..t]));
+    }
+
+    /// <summary>
+    /// The partial rounds on the lazily reduced state (t + 1 words, see <see cref="Permute"/>), each
+    /// word below 2r in and out.
+    /// </summary>
+    private static void PartialRounds(Parameters p, Span<Fr> state)
+    {
+        int t = p.T;
+        int halfF = p.RoundsF / 2;
+        ReadOnlySpan<Fr> c = p.C;
+        ReadOnlySpan<Fr> s = p.S;
 
         // Partial rounds: S-box on word 0, one constant, then the sparse mix
         // out[0] = Σ S[j]·in[j], out[k] = in[k] + in[0]·S[t + k − 1]. They run in pairs (r, r + 1) so
@@ -140,39 +217,6 @@ public static class Poseidon
 
             state[0] = out0;
         }
-
-        // Second half, without constants after the last S-box.
-        var secondC = c[((halfF + 1) * t + p.RoundsP)..];
-        for (int r = 0; r < halfF - 1; r++)
-        {
-            var rc = secondC.Slice(r * t, t);
-            for (int i = 0; i < t; i++)
-            {
-                state[i] = Fr.Pow5AddLazy(in state[i], in rc[i]);
-            }
-
-            Mix(state[..t], mt, scratch);
-        }
-
-        for (int i = 0; i < t; i++)
-        {
-            state[i] = Fr.Pow5AddLazy(in state[i], Fr.Zero);
-        }
-
-        // Poseidon(n) outputs only word 0 of the last mix: Σ M[j][0]·in[j].
-        return Fr.Canonical(SumOfProducts(mt[..t], state[..t]));
-    }
-
-    /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
-    private static void Mix(Span<Fr> state, ReadOnlySpan<Fr> transposed, Span<Fr> scratch)
-    {
-        int t = state.Length;
-        for (int i = 0; i < t; i++)
-        {
-            scratch[i] = SumOfProducts(transposed.Slice(i * t, t), state);
-        }
-
-        scratch.CopyTo(state);
     }
 
     /// <summary>Σ a_i·b_i of canonical values, for precomputing constants of any width.</summary>
@@ -190,8 +234,8 @@ public static class Poseidon
 
     /// <summary>
     /// Σ a_i·b_i, lazily reduced. The single-reduction kernel takes up to 8 terms, enough for every
-    /// width up to t = 7 that the sequencer's hot path uses (the paired partial rounds sum t + 1);
-    /// the wide sponges (t up to 17, one per batch) sum canonical partial sums of at most 5 terms.
+    /// width up to t = 7 (the paired partial rounds sum t + 1); the wide sponges (t up to 17, one per
+    /// batch) sum canonical partial sums of at most 5 terms.
     /// </summary>
     private static Fr SumOfProducts(ReadOnlySpan<Fr> a, ReadOnlySpan<Fr> b)
     {
@@ -208,6 +252,18 @@ public static class Poseidon
         }
 
         return sum;
+    }
+
+    /// <summary>state ← state·M, i.e. out[i] = Σ_j M[j][i]·in[j], with M given transposed (row i = column i).</summary>
+    private static void Mix(Span<Fr> state, ReadOnlySpan<Fr> transposed, Span<Fr> scratch)
+    {
+        int t = state.Length;
+        for (int i = 0; i < t; i++)
+        {
+            scratch[i] = SumOfProducts(transposed.Slice(i * t, t), state);
+        }
+
+        scratch.CopyTo(state);
     }
 
     private static Parameters[] Load()

@@ -123,4 +123,34 @@ public sealed class PoseidonTests
         Assert.Throws<CorruptStateException>(() => Poseidon.Parse(full.AsSpan(0, full.Length - 1), "short"));
         Assert.Throws<CorruptStateException>(() => Poseidon.Parse([.. full, 0], "long"));
     }
+
+    [Fact]
+    public void Hash_equals_the_scalar_path_on_random_and_edge_inputs()
+    {
+        // On AVX-512 hardware Hash runs the Fr8 path; elsewhere both are the scalar path.
+        var rng = new Random(4242);
+        var bytes = new byte[32];
+        Fr Random()
+        {
+            rng.NextBytes(bytes);
+            return Fr.Reduce(new System.Numerics.BigInteger(bytes, isUnsigned: true));
+        }
+
+        Fr[] edges = [Fr.Zero, Fr.One, -Fr.One, -Fr.FromUInt64(2), Fr.FromUInt64(ulong.MaxValue)];
+        for (int i = 0; i < 3000; i++)
+        {
+            int n = 1 + (i % Poseidon.MaxInputs);
+            var inputs = Enumerable.Range(0, n).Select(j => i < 40 ? edges[(i + j) % edges.Length] : Random()).ToArray();
+            Assert.Equal(Poseidon.HashScalar(inputs), Poseidon.Hash(inputs));
+            if (n == 2)
+            {
+                Assert.Equal(Poseidon.HashScalar(inputs), Poseidon.Hash(inputs[0], inputs[1]));
+            }
+
+            if (n == 4)
+            {
+                Assert.Equal(Poseidon.HashScalar(inputs), Poseidon.Hash(inputs[0], inputs[1], inputs[2], inputs[3]));
+            }
+        }
+    }
 }
