@@ -73,8 +73,12 @@ public sealed class SequencerNode : IAsyncDisposable
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; we never block a request thread
         });
-        _writer = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-        _emitter = Task.Run(EmitLoopAsync);
+        // The writer and the emitter block (Poseidon over a whole group, fsync, batch files) for
+        // milliseconds at a time. On thread-pool threads that starves the pool on a small machine, and
+        // every JSON-RPC request then waits for the pool to grow (half a second per thread), so each
+        // runs on a thread of its own.
+        _writer = RunOnOwnThread("prover-log-writer", WriteLoop);
+        _emitter = RunOnOwnThread("prover-batch-emitter", EmitLoop);
     }
 
     /// <summary>The address every receipt recovers to.</summary>
@@ -162,6 +166,31 @@ public sealed class SequencerNode : IAsyncDisposable
         return submission.Done.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Like <see cref="SubmitAsync"/>, but waits for room in the intake instead of refusing: the
+    /// backpressure an in-process producer wants (the JSON-RPC endpoint refuses instead, so that its
+    /// client can back off). Completes once the transaction is queued, with the task of its receipt,
+    /// so a producer that awaits each call keeps at most one waiting submission.
+    /// </summary>
+    public async ValueTask<Task<Receipt>> EnqueueAsync(SignedTransaction tx, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var submission = new Submission(tx, NowMs(), new TaskCompletionSource<Receipt>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_intake.Writer.TryWrite(submission))
+        {
+            try
+            {
+                await _intake.Writer.WriteAsync(submission, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new SequencerStoppedException();
+            }
+        }
+
+        return submission.Done.Task;
+    }
+
     public bool TryGetReceipt(Hash32 txHash, out Receipt? receipt) => _log.TryGetReceipt(txHash, out receipt);
 
     /// <summary>A stored batch's ordering witness, or null if that batch does not exist yet.</summary>
@@ -193,7 +222,30 @@ public sealed class SequencerNode : IAsyncDisposable
 
     private ulong NowMs() => (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private async Task WriteLoopAsync()
+    private static Task RunOnOwnThread(string name, Action loop)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                loop();
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void WriteLoop()
     {
         var reader = _intake.Reader;
         var group = new List<Submission>(_options.MaxGroupSize);
@@ -210,7 +262,8 @@ public sealed class SequencerNode : IAsyncDisposable
                     using var timeout = new CancellationTokenSource(wait, _time);
                     try
                     {
-                        more = await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                        // Blocking is what this thread is for: it owns the log and has nothing else to do.
+                        more = reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
                     }
                     catch (OperationCanceledException)
                     {
@@ -220,7 +273,7 @@ public sealed class SequencerNode : IAsyncDisposable
                 }
                 else
                 {
-                    more = await reader.WaitToReadAsync().ConfigureAwait(false);
+                    more = reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
                 }
 
                 if (!more)
@@ -282,10 +335,16 @@ public sealed class SequencerNode : IAsyncDisposable
         }
     }
 
-    private async Task EmitLoopAsync()
+    private void EmitLoop()
     {
-        await foreach (var segment in _closed.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = _closed.Reader;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
+            if (!reader.TryRead(out var segment))
+            {
+                continue;
+            }
+
             try
             {
                 var (prevHead, entries, heads) = _log.Segment(segment.FirstSeq, segment.Count);

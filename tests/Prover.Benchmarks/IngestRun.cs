@@ -44,19 +44,8 @@ internal static class IngestRun
             sw.Restart();
             for (var i = 0; i < count; i++)
             {
-                while (true)
-                {
-                    try
-                    {
-                        pending[i] = node.SubmitAsync(decoded[i]);
-                        break;
-                    }
-                    catch (SequencerBusyException)
-                    {
-                        // Backpressure: the intake is full, so wait for the writer as a real client would.
-                        await Task.Yield();
-                    }
-                }
+                // Backpressure: when the intake is full the producer waits for the writer.
+                pending[i] = await node.EnqueueAsync(decoded[i]);
             }
 
             await Task.WhenAll(pending);

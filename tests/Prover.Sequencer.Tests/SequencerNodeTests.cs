@@ -162,6 +162,33 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enqueueing_waits_for_a_full_intake_instead_of_refusing_and_keeps_submission_order()
+    {
+        var node = Start(capacity: 1000, maxAge: Long, intakeCapacity: 1);
+        var txs = Enumerable.Range(0, 120).Select(n => Decoded((ulong)n)).ToList();
+
+        var pending = new List<Task<Receipt>>();
+        foreach (var tx in txs)
+        {
+            pending.Add(await node.EnqueueAsync(tx));
+        }
+
+        var receipts = await Task.WhenAll(pending);
+
+        Assert.Equal((ulong)txs.Count, node.NextSeq);
+        Assert.Equal(txs.Select(t => t.Hash), receipts.Select(r => r.TxHash));
+        Assert.Equal(Enumerable.Range(0, 120).Select(i => (ulong)i), receipts.Select(r => r.Seq));
+    }
+
+    [Fact]
+    public async Task Enqueueing_to_a_stopped_sequencer_says_it_is_stopping()
+    {
+        var node = Start(capacity: 10, maxAge: Long);
+        await node.DisposeAsync();
+        await Assert.ThrowsAsync<SequencerStoppedException>(async () => await node.EnqueueAsync(Decoded(0)));
+    }
+
+    [Fact]
     public async Task A_full_intake_answers_busy_and_every_accepted_transaction_gets_a_receipt()
     {
         var node = Start(capacity: 1000, maxAge: Long, intakeCapacity: 1);
