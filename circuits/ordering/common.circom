@@ -6,12 +6,11 @@ pragma circom 2.1.6;
 include "circomlib/circuits/poseidon.circom";
 include "circomlib/circuits/bitify.circom";
 
-// Width of one packed ordered composite in the output commitment: every policy's composite
-// key·2^B + index is below 2^80 (keys ≤ 64 bits, B ≤ 16 index bits).
-function COMPOSITE_SLOT_BITS() { return 80; }
-// Consecutive arrival times in one batch differ by less than 2^ARRIVAL_GAP_BITS ms (65.5 s); the
-// sequencer closes a batch at its maximum age (≤ 60 s) so an honest batch always fits.
-function ARRIVAL_GAP_BITS() { return 16; }
+// Bits of one sponge element: 253 < log2 p, so a packed element never wraps modulo p.
+function SPONGE_ELEMENT_BITS() { return 253; }
+// Consecutive arrival times in one batch differ by less than 2^ARRIVAL_GAP_BITS ms (4.096 s); the
+// sequencer closes a batch at its maximum age (at most 4 s), so an honest batch always fits.
+function ARRIVAL_GAP_BITS() { return 12; }
 // The first arrival of a batch is below 2^48 ms (the year 10889), which bounds every arrival in the
 // batch below 2^49 and keeps feeArrival = fee·2^64 + arrival a unique decomposition.
 function FIRST_ARRIVAL_BITS() { return 48; }
@@ -79,105 +78,113 @@ template LogChain(n) {
 }
 
 // Arrival times never decrease along the log: each consecutive gap is range-checked, and so is the
-// first arrival. Telescoping then bounds every arrival below 2^48 + n·2^16, so no arrival aliases
-// modulo p. The gaps are returned because the output commitment absorbs them (see OrderCommitment).
+// first arrival. Telescoping then bounds every arrival below 2^48 + n·2^12, so no arrival aliases
+// modulo p. The bits are returned for the output commitment, which must fix every arrival before the
+// permutation challenge (docs/circuits.md, "The challenge comes last").
 template ArrivalOrder(n) {
     signal input arrival[n];
-    signal output gap[n - 1];
+    signal output firstBits[FIRST_ARRIVAL_BITS()];
+    signal output gapBits[n - 1][ARRIVAL_GAP_BITS()];
 
     component first = Num2Bits(FIRST_ARRIVAL_BITS());
     first.in <== arrival[0];
-    component gapBits[n - 1];
+    firstBits <== first.out;
+    component gap[n - 1];
     for (var j = 0; j < n - 1; j++) {
-        gap[j] <== arrival[j + 1] - arrival[j];
-        gapBits[j] = Num2Bits(ARRIVAL_GAP_BITS());
-        gapBits[j].in <== gap[j];
+        gap[j] = Num2Bits(ARRIVAL_GAP_BITS());
+        gap[j].in <== arrival[j + 1] - arrival[j];
+        gapBits[j] <== gap[j].out;
     }
 }
 
-// The commitment to the output order, and the Fiat–Shamir challenge of the permutation check.
-// It absorbs newHead (which fixes every logged leaf), the first arrival, the ordered composites packed three to a field
-// element, and the arrival gaps packed fifteen to an element, into a Poseidon sponge of width 17
-// (circomlib Poseidon(16): 15 new elements per call after the first). Everything the log-side
-// composites depend on is fixed by these inputs (the gaps pin each fee/arrival split), so a
-// challenge taken from the result comes after every value the product check compares.
-template OrderCommitment(n) {
+// The commitment to the output order, and the Fiat–Shamir challenge of the permutation check: a
+// Poseidon sponge over newHead and a bit stream. The stream is the order's steps (the first ordered
+// composite, then each difference ordered[i+1] − ordered[i] − 1, `width` bits each), then the first
+// arrival (48 bits) and the arrival gaps (12 bits each): bit decompositions the range checks make
+// anyway, concatenated and cut into 253-bit elements (little-endian), so they cost only the sponge.
+// The steps fix every ordered value, newHead every logged leaf and the arrivals every fee/arrival
+// split, so a challenge taken from the result comes after every value the product check compares.
+// The sponge is circomlib's PoseidonEx with the running value as its initial (capacity) state:
+// newHead starts it, and each call absorbs up to 16 elements.
+template OrderCommitment(n, width) {
     signal input newHead;
-    signal input firstArrival;
-    signal input ordered[n];
-    signal input gap[n - 1];
+    signal input steps[n][width];
+    signal input firstArrivalBits[FIRST_ARRIVAL_BITS()];
+    signal input gapBits[n - 1][ARRIVAL_GAP_BITS()];
     signal output out;
 
-    var slotBits = COMPOSITE_SLOT_BITS();
-    var gapBits = ARRIVAL_GAP_BITS();
-    var perGapWord = 15;
-    var orderedWords = (n + 2) \ 3;
-    var gapWords = (n - 1 + perGapWord - 1) \ perGapWord;
-    var total = 2 + orderedWords + gapWords;
+    var elementBits = SPONGE_ELEMENT_BITS();
+    var firstBits = FIRST_ARRIVAL_BITS();
+    var gapWidth = ARRIVAL_GAP_BITS();
+    var streamBits = n * width + firstBits + (n - 1) * gapWidth;
+    var total = (streamBits + elementBits - 1) \ elementBits;
 
-    signal element[total];
-    element[0] <== newHead;
-    element[1] <== firstArrival;
-    for (var w = 0; w < orderedWords; w++) {
-        var acc = 0;
-        for (var m = 0; m < 3; m++) {
-            if (3 * w + m < n) {
-                acc += ordered[3 * w + m] * (1 << (slotBits * m));
-            }
-        }
-        element[2 + w] <== acc;
+    var acc[total];
+    for (var e = 0; e < total; e++) {
+        acc[e] = 0;
     }
-    for (var w = 0; w < gapWords; w++) {
-        var acc = 0;
-        for (var m = 0; m < perGapWord; m++) {
-            if (perGapWord * w + m < n - 1) {
-                acc += gap[perGapWord * w + m] * (1 << (gapBits * m));
-            }
+    var s = 0;
+    for (var t = 0; t < n; t++) {
+        for (var k = 0; k < width; k++) {
+            acc[s \ elementBits] += steps[t][k] * (1 << (s % elementBits));
+            s++;
         }
-        element[2 + orderedWords + w] <== acc;
+    }
+    for (var k = 0; k < firstBits; k++) {
+        acc[s \ elementBits] += firstArrivalBits[k] * (1 << (s % elementBits));
+        s++;
+    }
+    for (var j = 0; j < n - 1; j++) {
+        for (var k = 0; k < gapWidth; k++) {
+            acc[s \ elementBits] += gapBits[j][k] * (1 << (s % elementBits));
+            s++;
+        }
     }
 
-    // Sponge: the first call takes up to 16 elements, each later call the running value and up to 15 more.
-    var calls = total <= 16 ? 1 : 1 + (total - 16 + 14) \ 15;
+    var calls = (total + 15) \ 16;
     component hash[calls];
-    signal running[calls];
-    var next = 0;
+    signal running[calls + 1];
+    running[0] <== newHead;
     for (var c = 0; c < calls; c++) {
-        var carry = c == 0 ? 0 : 1;
-        var take = total - next;
-        if (take > 16 - carry) { take = 16 - carry; }
-        hash[c] = Poseidon(carry + take);
-        if (carry == 1) {
-            hash[c].inputs[0] <== running[c - 1];
-        }
+        var take = total - 16 * c;
+        if (take > 16) { take = 16; }
+        hash[c] = PoseidonEx(take, 1);
+        hash[c].initialState <== running[c];
         for (var i = 0; i < take; i++) {
-            hash[c].inputs[carry + i] <== element[next + i];
+            hash[c].inputs[i] <== acc[16 * c + i];
         }
-        next += take;
-        running[c] <== hash[c].out;
+        running[c + 1] <== hash[c].out[0];
     }
-    out <== running[calls - 1];
+    out <== running[calls];
 }
 
-// `ordered` is `composite` sorted strictly ascending. Strictness and range come from one bit
-// decomposition per consecutive difference, plus the two ends: together they put every ordered value
-// in [0, 2^width). Equality as multisets is a grand-product check at the challenge `beta`, which the
-// caller derives from a hash of both sides (Schwartz–Zippel: a false equality survives with
-// probability ≤ n/p).
-template SortedPermutation(n, width) {
-    signal input composite[n];
+// `ordered` strictly ascends: one bit decomposition of the first value and of each consecutive
+// difference minus one. That makes every ordered value an integer below n·2^width with no wrap modulo
+// p; the log side's composites are bounded by construction or, for priority-fee, through the
+// permutation (docs/circuits.md), so the last value needs no check of its own. steps[0] is the first
+// value's bits and steps[i] the i-th difference's, which the output commitment absorbs.
+template SortedSteps(n, width) {
     signal input ordered[n];
-    signal input beta;
+    signal output steps[n][width];
 
-    component low = Num2Bits(width);
-    low.in <== ordered[0];
-    component high = Num2Bits(width);
-    high.in <== ordered[n - 1];
+    component first = Num2Bits(width);
+    first.in <== ordered[0];
+    steps[0] <== first.out;
     component step[n - 1];
     for (var i = 0; i < n - 1; i++) {
         step[i] = Num2Bits(width);
         step[i].in <== ordered[i + 1] - ordered[i] - 1;
+        steps[i + 1] <== step[i].out;
     }
+}
+
+// `ordered` and `composite` are equal as multisets: a grand-product check at the challenge `beta`,
+// which the caller derives from a hash that fixes both sides (Schwartz–Zippel: a false equality
+// survives with probability ≤ n/p).
+template SamePermutation(n) {
+    signal input composite[n];
+    signal input ordered[n];
+    signal input beta;
 
     signal logProduct[n];
     signal orderedProduct[n];

@@ -2,7 +2,7 @@ pragma circom 2.1.6;
 
 // One template per ordering policy, each proving for a batch of capacity n (see docs/circuits.md):
 //   1. the log chain from prevHead over the first `count` slots gives newHead, arrivals never decrease;
-//   2. outputCommitment commits to the ordered composites key·2^B + logIndex (and the arrival gaps);
+//   2. outputCommitment commits to newHead and the ordered composites key·2^B + logIndex;
 //   3. the ordered composites are a permutation of the logged ones;
 //   4. they strictly increase, so the order is exactly the policy's (key, seq) order;
 //   5. slots beyond `count` carry the largest key, sort after every real entry, and are not hashed
@@ -13,8 +13,9 @@ include "common.circom";
 include "circomlib/circuits/comparators.circom";
 
 // Everything the four policies share: the log chain, arrival order and fee/arrival split, and the
-// output commitment. The policy supplies `ordered` (its claim) and checks it against its composites.
-template OrderingCore(n) {
+// output commitment. The policy supplies the step bits of its claimed order (SortedSteps) and checks
+// that order against its composites.
+template OrderingCore(n, width) {
     signal input prevHead;
     signal input newHead;
     signal input outputCommitment;
@@ -24,7 +25,7 @@ template OrderingCore(n) {
     signal input fee[n];
     signal input arrival[n];
     signal input selector[n + 1];
-    signal input ordered[n];
+    signal input steps[n][width];
 
     signal output commitment;
 
@@ -41,11 +42,11 @@ template OrderingCore(n) {
     component arrivals = ArrivalOrder(n);
     arrivals.arrival <== arrival;
 
-    component commit = OrderCommitment(n);
+    component commit = OrderCommitment(n, width);
     commit.newHead <== newHead;
-    commit.firstArrival <== arrival[0];
-    commit.ordered <== ordered;
-    commit.gap <== arrivals.gap;
+    commit.steps <== steps;
+    commit.firstArrivalBits <== arrivals.firstBits;
+    commit.gapBits <== arrivals.gapBits;
     commit.out === outputCommitment;
     commitment <== commit.out;
 }
@@ -61,8 +62,9 @@ template FeeRange(n) {
     }
 }
 
-// fcfs: the output is the log order. Active slot j has composite j, padding 2^B + j, so `ordered` is
-// the composites themselves and no permutation is checked.
+// fcfs: the output is the log order. Active slot j has composite j, padding 2^B + j, so the order is
+// the composites themselves and no permutation is checked. Its steps are linear in the active flags:
+// the first composite is 0 and each difference minus one is 2^B exactly where the batch ends.
 template FcfsOrdering(n) {
     var B = indexBits(n);
     signal input domain;
@@ -87,7 +89,7 @@ template FcfsOrdering(n) {
     slots.count <== count;
     slots.selector <== selector;
 
-    component core = OrderingCore(n);
+    component core = OrderingCore(n, 1 + B);
     core.prevHead <== prevHead;
     core.newHead <== newHead;
     core.outputCommitment <== outputCommitment;
@@ -96,8 +98,16 @@ template FcfsOrdering(n) {
     core.fee <== fee;
     core.arrival <== arrival;
     core.selector <== selector;
-    for (var j = 0; j < n; j++) {
-        core.ordered[j] <== j + (1 - slots.active[j]) * (1 << B);
+    for (var t = 0; t < n; t++) {
+        for (var k = 0; k <= B; k++) {
+            if (k < B) {
+                core.steps[t][k] <== 0;
+            } else if (t == 0) {
+                core.steps[t][k] <== 1 - slots.active[0];
+            } else {
+                core.steps[t][k] <== slots.active[t - 1] - slots.active[t];
+            }
+        }
     }
 }
 
@@ -124,7 +134,10 @@ template PriorityFeeOrdering(n) {
     slots.count <== count;
     slots.selector <== selector;
 
-    component core = OrderingCore(n);
+    component steps = SortedSteps(n, 64 + B);
+    steps.ordered <== ordered;
+
+    component core = OrderingCore(n, 64 + B);
     core.prevHead <== prevHead;
     core.newHead <== newHead;
     core.outputCommitment <== outputCommitment;
@@ -133,9 +146,9 @@ template PriorityFeeOrdering(n) {
     core.fee <== fee;
     core.arrival <== arrival;
     core.selector <== selector;
-    core.ordered <== ordered;
+    core.steps <== steps.steps;
 
-    component sorted = SortedPermutation(n, 64 + B);
+    component sorted = SamePermutation(n);
     for (var j = 0; j < n; j++) {
         (1 - slots.active[j]) * fee[j] === 0;
         sorted.composite[j] <== ((1 << 64) - 1 - fee[j]) * (1 << B) + j;
@@ -187,7 +200,10 @@ template TimeboostOrdering(n) {
     slots.count <== count;
     slots.selector <== selector;
 
-    component core = OrderingCore(n);
+    component steps = SortedSteps(n, K + B);
+    steps.ordered <== ordered;
+
+    component core = OrderingCore(n, K + B);
     core.prevHead <== prevHead;
     core.newHead <== newHead;
     core.outputCommitment <== outputCommitment;
@@ -196,14 +212,14 @@ template TimeboostOrdering(n) {
     core.fee <== fee;
     core.arrival <== arrival;
     core.selector <== selector;
-    core.ordered <== ordered;
+    core.steps <== steps.steps;
 
     // senderNonce = sender·2^64 + nonce: 224 bits decompose it uniquely (224 < 254).
     component split[n];
     component express[n];
     signal delayed[n];
     signal key[n];
-    component sorted = SortedPermutation(n, K + B);
+    component sorted = SamePermutation(n);
     for (var j = 0; j < n; j++) {
         split[j] = Num2Bits(224);
         split[j].in <== senderNonce[j];
@@ -259,7 +275,10 @@ template ShuffleOrdering(n) {
     slots.count <== count;
     slots.selector <== selector;
 
-    component core = OrderingCore(n);
+    component steps = SortedSteps(n, 64 + B);
+    steps.ordered <== ordered;
+
+    component core = OrderingCore(n, 64 + B);
     core.prevHead <== prevHead;
     core.newHead <== newHead;
     core.outputCommitment <== outputCommitment;
@@ -268,7 +287,7 @@ template ShuffleOrdering(n) {
     core.fee <== fee;
     core.arrival <== arrival;
     core.selector <== selector;
-    core.ordered <== ordered;
+    core.steps <== steps.steps;
 
     component seed = Poseidon(2);
     seed.inputs[0] <== newHead;
@@ -277,7 +296,7 @@ template ShuffleOrdering(n) {
     component draw[n];
     component bits[n];
     signal key[n];
-    component sorted = SortedPermutation(n, 64 + B);
+    component sorted = SamePermutation(n);
     for (var j = 0; j < n; j++) {
         draw[j] = Poseidon(2);
         draw[j].inputs[0] <== seed.out;

@@ -48,7 +48,7 @@ internal static class Commands
             DefaultValueFactory = _ => "fcfs",
         };
         var batchSize = new Option<int>("--batch-size") { Description = "A batch closes at this many transactions…", DefaultValueFactory = _ => 64 };
-        var batchAge = new Option<int>("--batch-age-ms") { Description = "…or when its oldest transaction is this old (ms).", DefaultValueFactory = _ => 250 };
+        var batchAge = new Option<int>("--batch-age-ms") { Description = "…or when its oldest transaction is this old (ms, at most 4000: the circuits take arrival gaps below 2^12 ms).", DefaultValueFactory = _ => 250 };
         var intake = new Option<int>("--intake-capacity") { Description = "Transactions that may wait for the log writer before the RPC answers busy.", DefaultValueFactory = _ => 16_384 };
         var key = new Option<string?>("--key-file") { Description = $"File holding the sequencer's private key (hex). Otherwise ${KeyVariable}; otherwise anvil's public development key." };
 

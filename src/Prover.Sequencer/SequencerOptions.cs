@@ -37,21 +37,21 @@ public sealed record SequencerOptions
     /// <summary>Largest accepted JSON-RPC request body.</summary>
     public int MaxRequestBytes { get; init; } = 512 * 1024;
 
-    /// <summary>The longest a batch may stay open: its entries must arrive less than 2^16 ms apart.</summary>
-    public static readonly TimeSpan MaxBatchAge = TimeSpan.FromSeconds(60);
+    /// <summary>The longest a batch may stay open: its entries must arrive less than 2^12 ms apart (<see cref="CircuitLimits.MaxBatchAge"/>).</summary>
+    public static TimeSpan MaxBatchAge => CircuitLimits.MaxBatchAge;
 
     internal void Validate()
     {
-        if (BatchCapacity < 1 || BatchCapacity > OutputCommitment.MaxCapacity)
+        if (BatchCapacity < 1 || BatchCapacity > CircuitLimits.MaxCapacity)
         {
-            throw new SequencerConfigurationException($"Batch capacity must be between 1 and {OutputCommitment.MaxCapacity}, got {BatchCapacity}.");
+            throw new SequencerConfigurationException($"Batch capacity must be between 1 and {CircuitLimits.MaxCapacity}, got {BatchCapacity}.");
         }
 
         // Every entry of a batch arrives within the max age of its first, so this bound keeps each
-        // arrival gap inside the circuits' 2^16 ms gap check.
+        // arrival gap inside the circuits' 2^12 ms gap check.
         if (BatchMaxAge <= TimeSpan.Zero || BatchMaxAge > MaxBatchAge)
         {
-            throw new SequencerConfigurationException($"Batch max age must be positive and at most {MaxBatchAge.TotalSeconds} s (the ordering circuits check arrival gaps below 2^16 ms), got {BatchMaxAge.TotalMilliseconds} ms.");
+            throw new SequencerConfigurationException($"Batch max age must be positive and at most {MaxBatchAge.TotalSeconds} s (the ordering circuits check arrival gaps below 2^12 ms), got {BatchMaxAge.TotalMilliseconds} ms.");
         }
 
         if (IntakeCapacity < 1 || MaxGroupSize < 1)

@@ -22,28 +22,43 @@ internal static class CircuitRun
     private static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
     private static readonly int[] Capacities = [4, 8, 16, 32, 64];
 
-    public static async Task RunAsync(int[] proveCapacities)
+    public static async Task RunAsync(int[] proveCapacities, int maxPower)
     {
-        var backend = new SnarkjsBackend();
+        var compiler = new SnarkjsBackend();
         var build = Directory.CreateTempSubdirectory("prover-bench-circuits-").FullName;
         try
         {
-            Console.WriteLine($"# circuits: constraints (circom --O2); witness and prove seconds for N in {{{string.Join(", ", proveCapacities)}}}, {Environment.ProcessorCount} cores, snarkjs");
-            Console.WriteLine("policy         N   constraints  per tx   power  witness s  prove s  verify s");
+            var circuits = new List<(string Policy, int N, CompiledCircuit Circuit)>();
             foreach (var policy in Policies)
             {
                 foreach (var n in Capacities)
                 {
-                    var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policy, n));
-                    var circuit = await backend.CompileAsync(main, Path.Combine(build, "build"), CancellationToken.None);
-                    var line = string.Create(CultureInfo.InvariantCulture, $"{policy,-13} {n,3} {circuit.Constraints,12:N0} {circuit.Constraints / (double)n,7:F1} {circuit.RequiredPower,6}");
-                    if (proveCapacities.Contains(n))
-                    {
-                        line += await ProveAsync(backend, circuit, policy, n, Path.Combine(build, $"{policy}-{n}"));
-                    }
-
-                    Console.WriteLine(line);
+                    var main = Path.Combine(compiler.CircuitsDirectory, CircuitInputs.MainFor(policy, n));
+                    circuits.Add((policy, n, await compiler.CompileAsync(main, Path.Combine(build, "build"), CancellationToken.None)));
                 }
+            }
+
+            // One development ceremony large enough for every circuit proven here: preparing phase 2
+            // once at the largest power costs less than preparing each smaller power on the way.
+            bool Proven((string Policy, int N, CompiledCircuit Circuit) c) => proveCapacities.Contains(c.N) && c.Circuit.RequiredPower <= maxPower;
+            var power = circuits.Where(Proven).Select(c => c.Circuit.RequiredPower).DefaultIfEmpty(0).Max();
+            var backend = new SnarkjsBackend(new SnarkjsOptions { MinimumDevelopmentPower = power });
+            Console.WriteLine($"# circuits: constraints (circom --O2); witness and prove seconds for N in {{{string.Join(", ", proveCapacities)}}}, {Environment.ProcessorCount} cores, snarkjs, keys from the development ceremony of power {power}");
+            Console.WriteLine("policy         N   constraints  per tx   power  witness s  prove s  verify s");
+            foreach (var c in circuits)
+            {
+                var (policy, n, circuit) = c;
+                var line = string.Create(CultureInfo.InvariantCulture, $"{policy,-13} {n,3} {circuit.Constraints,12:N0} {circuit.Constraints / (double)n,7:F1} {circuit.RequiredPower,6}");
+                if (Proven(c))
+                {
+                    line += await ProveAsync(backend, circuit, policy, n, Path.Combine(build, $"{policy}-{n}"));
+                }
+                else if (proveCapacities.Contains(n))
+                {
+                    line += $"  not proven: needs a power-{circuit.RequiredPower} ceremony (--max-power {maxPower})";
+                }
+
+                Console.WriteLine(line);
             }
         }
         finally

@@ -7,7 +7,7 @@ internal static class Program
 {
     /// <summary>
     /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
-    /// <c>circuits [N…]</c> the circuit sizes and the proving times for those capacities, <c>field-min
+    /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities (up to ceremony power P), <c>field-min
     /// [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
@@ -24,7 +24,16 @@ internal static class Program
                 await HttpLoadRun.RunAsync(seconds, rates);
                 break;
             case "circuits":
-                await CircuitRun.RunAsync(args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray());
+                // circuits [--max-power P] N…: circuits needing a larger ceremony are sized but not proven.
+                var rest = args[1..];
+                var maxPower = int.MaxValue;
+                if (rest.Length >= 2 && rest[0] == "--max-power")
+                {
+                    maxPower = int.Parse(rest[1], CultureInfo.InvariantCulture);
+                    rest = rest[2..];
+                }
+
+                await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);

@@ -9,7 +9,7 @@ internal static class TestCircuits
     /// <summary>c = a·b with 16-bit a, b: 33 constraints, one public input, power 6.</summary>
     public static string RangedMultiplier { get; } = Path.Combine(AppContext.BaseDirectory, "Circuits", "ranged_multiplier.circom");
 
-    /// <summary>A real ordering circuit (docs/circuits.md: 1,953 constraints at N = 4).</summary>
+    /// <summary>A real ordering circuit (docs/circuits.md: 1,797 constraints at N = 4).</summary>
     public static string PriorityFee4 { get; } = Path.Combine(RepoRoot(), "circuits", "main", "priority_fee_4.circom");
 
     public static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));

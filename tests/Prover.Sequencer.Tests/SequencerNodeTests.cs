@@ -61,7 +61,7 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         var second = node.GetBatch(1)!;
         Assert.Equal((0UL, 4), (first.FirstSeq, first.Count));
         Assert.Equal((4UL, 4), (second.FirstSeq, second.Count));
-        Assert.Null(node.GetBatch(2)); // seq 8 and 9 wait for two more transactions or an hour
+        Assert.Null(node.GetBatch(2)); // seq 8 and 9 wait for two more transactions or the max age
         Assert.Equal(1, node.LastBatchIndex);
     }
 

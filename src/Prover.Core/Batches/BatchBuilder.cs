@@ -67,9 +67,9 @@ public static class BatchBuilder
 
         var order = policy.Order(items, head);
         var slots = capacity ?? entries.Length;
-        if (slots < entries.Length || slots > OutputCommitment.MaxCapacity)
+        if (slots < entries.Length || slots > CircuitLimits.MaxCapacity)
         {
-            throw new ArgumentOutOfRangeException(nameof(capacity), slots, $"Batch {index} has {entries.Length} entries; its capacity must be between that and {OutputCommitment.MaxCapacity}.");
+            throw new ArgumentOutOfRangeException(nameof(capacity), slots, $"Batch {index} has {entries.Length} entries; its capacity must be between that and {CircuitLimits.MaxCapacity}.");
         }
 
         var output = OutputCommitment.Compute(policy, head, Array.ConvertAll(entries, e => e.ArrivalMs), order.Keys, order.Permutation, slots);
@@ -79,7 +79,7 @@ public static class BatchBuilder
 
     /// <summary>
     /// Checks that entries are non-empty, consecutive in seq and non-decreasing in arrival time, and
-    /// that the arrivals fit the circuits (see <see cref="OutputCommitment.CheckArrivals"/>).
+    /// that the arrivals fit the circuits (see <see cref="CircuitLimits.CheckArrivals"/>).
     /// </summary>
     public static void CheckSegment(ulong batchIndex, IReadOnlyList<LogEntry> entries)
     {
@@ -104,6 +104,6 @@ public static class BatchBuilder
             }
         }
 
-        OutputCommitment.CheckArrivals(entries.Select(e => e.ArrivalMs).ToArray());
+        CircuitLimits.CheckArrivals(entries.Select(e => e.ArrivalMs).ToArray());
     }
 }

@@ -6,34 +6,34 @@ namespace Prover.Core.Batches;
 
 /// <summary>
 /// The commitment to a batch's output order, exactly as the ordering circuits compute it
-/// (docs/circuits.md): a Poseidon sponge over the new log head, the first arrival time, the ordered
-/// <em>composites</em> <c>key·2^B + logIndex</c> of every slot of the circuit's capacity, and the
-/// arrival gaps between consecutive slots.
+/// (docs/circuits.md): a Poseidon sponge started at the new log head over the <em>steps</em> of the
+/// ordered composites <c>key·2^B + logIndex</c> of every slot of the circuit's capacity, the first
+/// arrival and the arrival gaps.
 /// </summary>
 /// <remarks>
-/// Committing to (key, log index) pairs instead of re-hashing each ordered leaf costs a circuit about
-/// 15 constraints per transaction instead of about 300, and loses nothing: the new head already
-/// commits to every leaf in log order, and the log indices put them in output order. Slots beyond the
-/// batch (up to the capacity) hold the padding the circuit uses: the policy's largest key and the
-/// slot's own index, arrival gap 0.
+/// <para>
+/// The composites strictly increase, so they are fixed by the first one and the differences
+/// <c>ordered[i+1] − ordered[i] − 1</c>, each below <c>2^w</c> with <c>w = K + B</c> (the policy's key
+/// bits plus the index bits). The stream is those steps (w bits each), the first arrival (48 bits) and
+/// each gap between consecutive slots (12 bits), concatenated little-endian and cut into 253-bit field
+/// elements: exactly the bit decompositions the circuit's range checks make anyway, so the commitment
+/// costs it only the sponge, circomlib's <c>PoseidonEx</c> with the running value as initial state
+/// (16 elements per call).
+/// </para>
+/// <para>
+/// Committing to (key, log index) pairs instead of re-hashing each ordered leaf loses nothing: the new
+/// head already commits to every leaf in log order, and the log indices put them in output order. The
+/// arrivals are in the stream because the permutation challenge must come after them (they fix each
+/// leaf's fee/arrival split). Slots beyond the batch (up to the capacity) hold the padding the circuit
+/// uses: the policy's largest key, the slot's own index, and the last arrival again (gap 0).
+/// </para>
 /// </remarks>
 public static class OutputCommitment
 {
-    /// <summary>Bits per ordered composite when three are packed into one field element.</summary>
-    public const int CompositeSlotBits = 80;
+    /// <summary>Bits per packed sponge element: below log2 p, so packing never wraps.</summary>
+    public const int ElementBits = 253;
 
-    /// <summary>Consecutive arrivals in one batch differ by less than 2^16 ms (the circuits' gap check).</summary>
-    public const int ArrivalGapBits = 16;
-
-    /// <summary>A batch's first arrival is below 2^48 ms.</summary>
-    public const int FirstArrivalBits = 48;
-
-    /// <summary>The largest capacity the 80-bit composite slots allow (64-bit keys, 16 index bits).</summary>
-    public const int MaxCapacity = 1 << 16;
-
-    private const int CompositesPerElement = 3;
-    private const int GapsPerElement = 15;
-    private const int SpongeWidth = 16;
+    private const int SpongeRate = 16;
 
     /// <summary>B, the bits of the log index in a composite: ⌈log2 capacity⌉, at least 1.</summary>
     public static int IndexBits(int capacity)
@@ -77,101 +77,143 @@ public static class OutputCommitment
         return composites;
     }
 
-    /// <summary>
-    /// The arrival gaps between consecutive slots (capacity − 1 of them; padding repeats the last
-    /// arrival, so its gaps are 0).
-    /// </summary>
-    /// <exception cref="ValueOutOfRangeException">A gap is 2^16 ms or more, or the first arrival is 2^48 ms or more.</exception>
-    public static ulong[] ArrivalGaps(IReadOnlyList<ulong> arrivalsMs, int capacity)
+    /// <summary><c>w</c>, the bits of one step: the policy's key bits plus the index bits of the capacity.</summary>
+    public static int StepBits(OrderingPolicy policy, int capacity)
     {
-        ArgumentNullException.ThrowIfNull(arrivalsMs);
-        CheckCapacity(capacity, arrivalsMs.Count);
-        CheckArrivals(arrivalsMs);
-        var gaps = new ulong[capacity - 1];
-        for (var j = 0; j + 1 < arrivalsMs.Count; j++)
-        {
-            gaps[j] = arrivalsMs[j + 1] - arrivalsMs[j];
-        }
-
-        return gaps;
+        ArgumentNullException.ThrowIfNull(policy);
+        return policy.CircuitKeyBits + IndexBits(capacity);
     }
 
     /// <summary>The commitment for a batch of <paramref name="capacity"/> slots (see the type's remarks).</summary>
-    /// <param name="arrivalsMs">Arrival times in log order.</param>
+    /// <param name="arrivalsMs">Arrival times in log order (the batch's entries; padding repeats the last).</param>
     /// <param name="keys">The policy keys in log order.</param>
     /// <param name="permutation"><c>permutation[i]</c> = log index of the entry placed <c>i</c>-th.</param>
+    /// <exception cref="ValueOutOfRangeException">The arrivals do not fit the circuits (<see cref="CircuitLimits.CheckArrivals"/>).</exception>
     public static Fr Compute(
         OrderingPolicy policy, Fr newHead, IReadOnlyList<ulong> arrivalsMs, IReadOnlyList<PolicyKey> keys,
         IReadOnlyList<int> permutation, int capacity)
     {
         ArgumentNullException.ThrowIfNull(arrivalsMs);
         var composites = OrderedComposites(policy, keys, permutation, capacity);
-        var gaps = ArrivalGaps(arrivalsMs, capacity);
-        return Sponge(newHead, arrivalsMs[0], composites, gaps);
+        return Sponge(newHead, composites, StepBits(policy, capacity), PaddedArrivals(arrivalsMs, capacity));
     }
 
-    /// <summary>The sponge over already computed composites and gaps, as the circuit's OrderCommitment template.</summary>
-    public static Fr Sponge(Fr newHead, ulong firstArrivalMs, IReadOnlyList<UInt128> composites, IReadOnlyList<ulong> gaps)
+    /// <summary>The sponge over already computed composites and arrivals, as the circuit's OrderCommitment template.</summary>
+    /// <param name="ordered">The ordered composites: strictly increasing, each below 2^<paramref name="stepBits"/>.</param>
+    /// <param name="arrivalsMs">One arrival per slot, in log order.</param>
+    /// <exception cref="ArgumentException">The composites do not strictly increase or do not fit, or the arrivals do not match them in number.</exception>
+    /// <exception cref="ValueOutOfRangeException">The arrivals do not fit the circuits.</exception>
+    public static Fr Sponge(Fr newHead, IReadOnlyList<UInt128> ordered, int stepBits, IReadOnlyList<ulong> arrivalsMs)
     {
-        ArgumentNullException.ThrowIfNull(composites);
-        ArgumentNullException.ThrowIfNull(gaps);
-        var elements = new List<Fr> { newHead, Fr.FromUInt64(firstArrivalMs) };
-        elements.AddRange(Pack(composites.Select(c => (BigInteger)c).ToList(), CompositesPerElement, CompositeSlotBits));
-        elements.AddRange(Pack(gaps.Select(g => (BigInteger)g).ToList(), GapsPerElement, ArrivalGapBits));
-
-        // The first call absorbs up to 16 elements; each later one the running value and up to 15 more.
-        var take = Math.Min(SpongeWidth, elements.Count);
-        var running = Poseidon.Hash(elements.GetRange(0, take).ToArray());
-        for (var next = take; next < elements.Count; next += take)
+        ArgumentNullException.ThrowIfNull(ordered);
+        ArgumentNullException.ThrowIfNull(arrivalsMs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepBits, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stepBits, 127);
+        for (var i = 0; i < ordered.Count; i++)
         {
-            take = Math.Min(SpongeWidth - 1, elements.Count - next);
-            running = Poseidon.Hash([running, .. elements.GetRange(next, take)]);
+            if (ordered[i] >> stepBits != 0 || (i > 0 && ordered[i] <= ordered[i - 1]))
+            {
+                throw new ArgumentException($"Ordered composite {i} ({ordered[i]}) does not strictly increase within {stepBits} bits: no circuit can commit to it.", nameof(ordered));
+            }
+        }
+
+        if (arrivalsMs.Count != ordered.Count)
+        {
+            throw new ArgumentException($"{arrivalsMs.Count} arrivals for {ordered.Count} slots.", nameof(arrivalsMs));
+        }
+
+        CircuitLimits.CheckArrivals(arrivalsMs);
+        return SpongeOfSteps(newHead, ordered, stepBits, arrivalsMs);
+    }
+
+    /// <summary>
+    /// The sponge without any check: steps and gaps wrap modulo their widths. For values no honest batch
+    /// has (an order that does not increase, a decreasing arrival) this is the commitment a cheating
+    /// prover would have to match, which the tests use to show that the circuit's range checks, not the
+    /// commitment, refuse them.
+    /// </summary>
+    internal static Fr SpongeOfSteps(Fr newHead, IReadOnlyList<UInt128> ordered, int stepBits, IReadOnlyList<ulong> arrivalsMs)
+    {
+        var stream = new BitStream();
+        for (var t = 0; t < ordered.Count; t++)
+        {
+            stream.Append(t == 0 ? (BigInteger)ordered[0] : (BigInteger)ordered[t] - ordered[t - 1] - 1, stepBits);
+        }
+
+        stream.Append(arrivalsMs[0], CircuitLimits.FirstArrivalBits);
+        for (var j = 0; j + 1 < arrivalsMs.Count; j++)
+        {
+            stream.Append((BigInteger)arrivalsMs[j + 1] - arrivalsMs[j], CircuitLimits.ArrivalGapBits);
+        }
+
+        var elements = stream.Finish();
+        var running = newHead;
+        for (var next = 0; next < elements.Count; next += SpongeRate)
+        {
+            running = Poseidon.HashWithInitialState(running, elements.GetRange(next, Math.Min(SpongeRate, elements.Count - next)).ToArray());
         }
 
         return running;
     }
 
-    private static IEnumerable<Fr> Pack(List<BigInteger> values, int perElement, int bits)
+    /// <summary>The batch's arrivals, then the last one again for every padding slot.</summary>
+    private static ulong[] PaddedArrivals(IReadOnlyList<ulong> arrivalsMs, int capacity)
     {
-        for (var start = 0; start < values.Count; start += perElement)
+        CheckCapacity(capacity, arrivalsMs.Count);
+        var padded = new ulong[capacity];
+        for (var j = 0; j < capacity; j++)
         {
-            var acc = BigInteger.Zero;
-            for (var m = 0; m < perElement && start + m < values.Count; m++)
-            {
-                acc += values[start + m] << (bits * m);
-            }
-
-            yield return Fr.FromBigInteger(acc);
+            padded[j] = arrivalsMs[Math.Min(j, arrivalsMs.Count - 1)];
         }
+
+        return padded;
     }
 
-    /// <summary>Refuses arrivals the circuits cannot carry: a first arrival ≥ 2^48 ms or a gap ≥ 2^16 ms.</summary>
-    /// <exception cref="ValueOutOfRangeException">Which arrival broke which limit.</exception>
-    public static void CheckArrivals(IReadOnlyList<ulong> arrivalsMs)
+    /// <summary>Fixed-width fields concatenated little-endian and cut into <see cref="ElementBits"/>-bit elements.</summary>
+    private sealed class BitStream
     {
-        ArgumentNullException.ThrowIfNull(arrivalsMs);
-        if (arrivalsMs.Count > 0 && arrivalsMs[0] >> FirstArrivalBits != 0)
+        private readonly List<Fr> _elements = [];
+        private BigInteger _acc;
+        private int _filled;
+
+        /// <summary>Appends the low <paramref name="bits"/> bits of <paramref name="value"/> (two's complement for a negative one).</summary>
+        public void Append(BigInteger value, int bits)
         {
-            throw new ValueOutOfRangeException("the batch's first arrival time", $"{FirstArrivalBits} bits (ms since 1970, before the year 10889)", arrivalsMs[0].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            value &= (BigInteger.One << bits) - 1;
+            while (bits > 0)
+            {
+                var take = Math.Min(bits, ElementBits - _filled);
+                _acc |= (value & ((BigInteger.One << take) - 1)) << _filled;
+                value >>= take;
+                bits -= take;
+                _filled += take;
+                if (_filled == ElementBits)
+                {
+                    _elements.Add(Fr.FromBigInteger(_acc));
+                    _acc = BigInteger.Zero;
+                    _filled = 0;
+                }
+            }
         }
 
-        for (var j = 1; j < arrivalsMs.Count; j++)
+        public List<Fr> Finish()
         {
-            if (arrivalsMs[j] < arrivalsMs[j - 1] || (arrivalsMs[j] - arrivalsMs[j - 1]) >> ArrivalGapBits != 0)
+            if (_filled > 0)
             {
-                throw new ValueOutOfRangeException(
-                    $"the arrival gap before batch entry {j}",
-                    $"[0, 2^{ArrivalGapBits}) ms (consecutive entries of one batch arrive less than 65.5 s apart)",
-                    $"{arrivalsMs[j]} − {arrivalsMs[j - 1]}");
+                _elements.Add(Fr.FromBigInteger(_acc));
+                _acc = BigInteger.Zero;
+                _filled = 0;
             }
+
+            return _elements;
         }
     }
 
     private static void CheckCapacity(int capacity, int count)
     {
-        if (capacity < Math.Max(count, 1) || capacity > MaxCapacity)
+        if (capacity < Math.Max(count, 1) || capacity > CircuitLimits.MaxCapacity)
         {
-            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"The capacity must hold the batch's {count} entries and be at most {MaxCapacity}.");
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"The capacity must hold the batch's {count} entries and be at most {CircuitLimits.MaxCapacity}.");
         }
     }
 }

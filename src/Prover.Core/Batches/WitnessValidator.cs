@@ -110,9 +110,9 @@ internal static class WitnessValidator
             return new("/count", $"{w.Count} does not match the {w.Entries.Count} entries");
         }
 
-        if (w.Capacity < w.Count || w.Capacity > OutputCommitment.MaxCapacity)
+        if (w.Capacity < w.Count || w.Capacity > CircuitLimits.MaxCapacity)
         {
-            return new("/capacity", $"{w.Capacity} is not between count {w.Count} and {OutputCommitment.MaxCapacity}");
+            return new("/capacity", $"{w.Capacity} is not between count {w.Count} and {CircuitLimits.MaxCapacity}");
         }
 
         for (var i = 0; i < w.Entries.Count; i++)
@@ -129,14 +129,14 @@ internal static class WitnessValidator
                 return new($"{at}/arrivalMs", $"{e.ArrivalMs} is before the previous entry's {w.Entries[i - 1].ArrivalMs}");
             }
 
-            if (i == 0 && e.ArrivalMs >> OutputCommitment.FirstArrivalBits != 0)
+            if (i == 0 && e.ArrivalMs >> CircuitLimits.FirstArrivalBits != 0)
             {
-                return new($"{at}/arrivalMs", $"{e.ArrivalMs} does not fit the circuits' {OutputCommitment.FirstArrivalBits} bits for a batch's first arrival");
+                return new($"{at}/arrivalMs", $"{e.ArrivalMs} does not fit the circuits' {CircuitLimits.FirstArrivalBits} bits for a batch's first arrival");
             }
 
-            if (i > 0 && (e.ArrivalMs - w.Entries[i - 1].ArrivalMs) >> OutputCommitment.ArrivalGapBits != 0)
+            if (i > 0 && (e.ArrivalMs - w.Entries[i - 1].ArrivalMs) >> CircuitLimits.ArrivalGapBits != 0)
             {
-                return new($"{at}/arrivalMs", $"{e.ArrivalMs} is 2^{OutputCommitment.ArrivalGapBits} ms or more after the previous entry's {w.Entries[i - 1].ArrivalMs}; the circuits cannot carry that gap");
+                return new($"{at}/arrivalMs", $"{e.ArrivalMs} is 2^{CircuitLimits.ArrivalGapBits} ms or more after the previous entry's {w.Entries[i - 1].ArrivalMs}; the circuits cannot carry that gap");
             }
 
             if (e.TxId != CircuitEncoding.TxId(e.TxHash))

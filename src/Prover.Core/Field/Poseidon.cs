@@ -80,6 +80,26 @@ public static partial class Poseidon
         return Permute(p, state);
     }
 
+    /// <summary>
+    /// circomlib's <c>PoseidonEx(inputs.Length, 1)</c>: the permutation's capacity word starts at
+    /// <paramref name="initialState"/> instead of 0 (with 0 this is <see cref="Hash(ReadOnlySpan{Fr})"/>).
+    /// A sponge chains calls through it, so each call absorbs a full 16 inputs. Scalar path only: the
+    /// sponges that use it run once per batch, not per transaction.
+    /// </summary>
+    public static Fr HashWithInitialState(Fr initialState, ReadOnlySpan<Fr> inputs)
+    {
+        if (inputs.Length is < 1 or > MaxInputs)
+        {
+            throw new ArgumentException($"Poseidon takes 1 to {MaxInputs} inputs, got {inputs.Length}.", nameof(inputs));
+        }
+
+        var p = ByInputs[inputs.Length - 1];
+        Span<Fr> state = stackalloc Fr[p.T + 1];
+        state[0] = initialState;
+        inputs.CopyTo(state[1..]);
+        return Permute(p, state);
+    }
+
     /// <summary>circomlib's <c>Poseidon(2)</c> of <paramref name="a"/>, <paramref name="b"/>.</summary>
     public static Fr Hash(Fr a, Fr b)
     {

@@ -74,13 +74,13 @@ public class BatchBuilderTests
     }
 
     [Fact]
-    public void Consecutive_arrivals_65536_ms_apart_are_refused_and_65535_ms_are_fine()
+    public void Consecutive_arrivals_4096_ms_apart_are_refused_and_4095_ms_are_fine()
     {
-        LogEntry[] tooFar = [Entry(0, 1_000, Alice), Entry(1, 1_000 + 65_536, Bob)];
+        LogEntry[] tooFar = [Entry(0, 1_000, Alice), Entry(1, 1_000 + 4_096, Bob)];
         var e = Assert.Throws<ValueOutOfRangeException>(() => BatchBuilder.Build(0, PrevHead, tooFar, FcfsPolicy.Instance, ChainId, Inbox));
         Assert.Contains("arrival gap before batch entry 1", e.Message);
 
-        LogEntry[] justFits = [Entry(0, 1_000, Alice), Entry(1, 1_000 + 65_535, Bob)];
+        LogEntry[] justFits = [Entry(0, 1_000, Alice), Entry(1, 1_000 + 4_095, Bob)];
         Assert.Equal(2, BatchBuilder.Build(0, PrevHead, justFits, FcfsPolicy.Instance, ChainId, Inbox).Count);
     }
 
@@ -122,14 +122,66 @@ public class BatchBuilderTests
         Assert.Equal([segment[1], segment[0], segment[2]], batch.Ordered);
         Assert.Null(batch.ShuffleSeed);
 
-        // The commitment written out by hand (docs/circuits.md): capacity 3, so 2 index bits;
-        // composites (2^64 − 1 − fee)·4 + log index in output order, three to an element at 80-bit
-        // offsets; arrivals 1, 2, 2 give gaps 1 and 0.
+        // The commitment written out by hand (docs/circuits.md): capacity 3, so 2 index bits and
+        // 64 + 2 = 66-bit steps; composites (2^64 − 1 − fee)·4 + log index in output order. The stream:
+        // the first composite, each difference minus one, the first arrival (48 bits), the gaps (12 bits
+        // each: arrivals 1, 2, 2 give 1 and 0), cut into 253-bit elements, hashed from newHead.
         BigInteger Composite(ulong fee, int index) => ((BigInteger)(ulong.MaxValue - fee) << 2) + index;
-        var packed = Composite(9, 1) + (Composite(3, 0) << 80) + (Composite(1, 2) << 160);
-        var expected = Poseidon.Hash([batch.NewHead, Fr.FromUInt64(1), Fr.FromBigInteger(packed), Fr.FromUInt64(1)]);
+        var o = new[] { Composite(9, 1), Composite(3, 0), Composite(1, 2) };
+        var stream = o[0] + ((o[1] - o[0] - 1) << 66) + ((o[2] - o[1] - 1) << 132) + (BigInteger.One << 198) + (BigInteger.One << 246);
+        var low = stream & ((BigInteger.One << 253) - 1);
+        var expected = Poseidon.HashWithInitialState(batch.NewHead, [Fr.FromBigInteger(low), Fr.FromBigInteger(stream >> 253)]);
         Assert.Equal(3, batch.Capacity);
         Assert.Equal(expected, batch.OutputCommitment);
+    }
+
+    [Fact]
+    public void Output_commitment_refuses_an_order_or_arrivals_no_circuit_can_commit_to()
+    {
+        ulong[] arrivals = [10, 10, 11];
+        UInt128[] descending = [5, 3, 7];
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, descending, 8, arrivals));
+        UInt128[] tooWide = [1, 2, 256];
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, tooWide, 8, arrivals));
+        UInt128[] fits = [1, 2, 255];
+        Assert.Throws<ValueOutOfRangeException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [10, 9, 11]));
+        Assert.Throws<ValueOutOfRangeException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [10, 4_106, 4_106]));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [10, 10]));
+        Assert.Equal(OutputCommitment.SpongeOfSteps(PrevHead, fits, 8, arrivals), OutputCommitment.Sponge(PrevHead, fits, 8, arrivals));
+    }
+
+    [Fact]
+    public void Output_commitment_fields_straddle_elements_and_the_sponge_chains_calls()
+    {
+        // 64 slots of 70-bit steps, 48 bits of first arrival and 63 gaps of 12 bits: 5,284 bits, 21
+        // elements, so the sponge takes 16 in its first call and 5 in a second, from the first's output.
+        var ordered = Enumerable.Range(0, 64).Select(i => ((UInt128)(ulong)(i * 3 + 1) << 60) + (uint)i).ToArray();
+        var arrivals = Enumerable.Range(0, 64).Select(i => 1_764_300_000_000UL + (ulong)(i * i)).ToArray();
+        var stream = BigInteger.Zero;
+        var at = 0;
+        void Append(BigInteger value, int bits)
+        {
+            stream += value << at;
+            at += bits;
+        }
+
+        for (var t = 0; t < 64; t++)
+        {
+            Append(t == 0 ? (BigInteger)ordered[0] : (BigInteger)ordered[t] - ordered[t - 1] - 1, 70);
+        }
+
+        Append(arrivals[0], 48);
+        for (var j = 0; j < 63; j++)
+        {
+            Append(arrivals[j + 1] - arrivals[j], 12);
+        }
+
+        var mask = (BigInteger.One << 253) - 1;
+        var elements = Enumerable.Range(0, 21).Select(e => Fr.FromBigInteger((stream >> (253 * e)) & mask)).ToArray();
+        Assert.Equal(5_284, at);
+        var first = Poseidon.HashWithInitialState(PrevHead, elements[..16]);
+        var expected = Poseidon.HashWithInitialState(first, elements[16..]);
+        Assert.Equal(expected, OutputCommitment.Sponge(PrevHead, ordered, 70, arrivals));
     }
 
     [Fact]

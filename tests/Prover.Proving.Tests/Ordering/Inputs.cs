@@ -33,27 +33,28 @@ internal static class Inputs
     }
 
     /// <summary>
-    /// Recomputes outputCommitment from the document's own newHead, arrivals and claimed order (fcfs:
-    /// the log order), so that a lie about the order is consistent and only the order checks can catch it.
+    /// Recomputes outputCommitment from the document's own newHead, arrivals and claimed order (fcfs: the
+    /// log order), so that a lie is consistent and only the order and range checks can catch it. Steps and
+    /// gaps that do not fit their widths wrap as they would in the circuit's bit decompositions.
     /// </summary>
-    public static void Recommit(JsonObject input)
+    public static void Recommit(JsonObject input, string policy)
     {
         var n = input["arrival"]!.AsArray().Count;
-        var arrivals = Enumerable.Range(0, n).Select(i => (ulong)Get(input, "arrival", i)).ToArray();
-        var gaps = Enumerable.Range(0, n - 1).Select(i => arrivals[i + 1] - arrivals[i]).ToArray();
+        var b = OutputCommitment.IndexBits(n);
         UInt128[] composites;
         if (input["ordered"] is null)
         {
             var count = (int)Get(input, "count");
-            var b = OutputCommitment.IndexBits(n);
             composites = [.. Enumerable.Range(0, n).Select(i => (UInt128)(uint)i + (i < count ? 0 : UInt128.One << b))];
         }
         else
         {
-            composites = [.. Enumerable.Range(0, n).Select(i => (UInt128)Get(input, "ordered", i))];
+            composites = [.. Enumerable.Range(0, n).Select(i => (UInt128)(Get(input, "ordered", i) & UInt128.MaxValue))];
         }
 
-        var commitment = OutputCommitment.Sponge(Fr.FromBigInteger(Get(input, "newHead")), arrivals[0], composites, gaps);
+        var arrivals = Enumerable.Range(0, n).Select(i => (ulong)(Get(input, "arrival", i) & ulong.MaxValue)).ToArray();
+        var stepBits = OutputCommitment.StepBits(Batches.Policy(policy), n);
+        var commitment = OutputCommitment.SpongeOfSteps(Fr.FromBigInteger(Get(input, "newHead")), composites, stepBits, arrivals);
         Set(input, "outputCommitment", commitment.ToBigInteger());
     }
 

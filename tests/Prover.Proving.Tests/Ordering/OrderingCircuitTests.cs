@@ -53,7 +53,7 @@ public sealed class OrderingCircuitTests
     {
         var input = CircuitInputs.From(Batches.Witness(policy));
         Swap(input, "ordered", 0, 1);
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 
@@ -65,8 +65,10 @@ public sealed class OrderingCircuitTests
         var swapped = witness.Permutation.ToArray();
         (swapped[0], swapped[1]) = (swapped[1], swapped[0]);
         var keys = witness.SortKeys.Select(Prover.Core.Ordering.PolicyKey.FromField).ToArray();
-        var commitment = OutputCommitment.Compute(
-            Prover.Core.Ordering.FcfsPolicy.Instance, witness.NewHead, witness.Entries.Select(e => e.ArrivalMs).ToArray(), keys, swapped, witness.Capacity);
+        var fcfs = Prover.Core.Ordering.FcfsPolicy.Instance;
+        var composites = OutputCommitment.OrderedComposites(fcfs, keys, swapped, witness.Capacity);
+        var commitment = OutputCommitment.SpongeOfSteps(
+            witness.NewHead, composites, OutputCommitment.StepBits(fcfs, witness.Capacity), Enumerable.Range(0, 4).Select(i => (ulong)Get(input, "arrival", i)).ToArray());
         Assert.NotEqual(witness.OutputCommitment, commitment);
         Set(input, "outputCommitment", commitment.ToBigInteger());
         await AssertRefusedAsync("fcfs", input);
@@ -86,7 +88,7 @@ public sealed class OrderingCircuitTests
         }
 
         Set(input, "ordered", 3, Get(input, "ordered", 2) + (BigInteger.One << b));
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 
@@ -97,7 +99,7 @@ public sealed class OrderingCircuitTests
         // Position 0's composite moves down by one: a (key, log index) pair the log does not hold.
         var input = CircuitInputs.From(Batches.Witness(policy));
         Set(input, "ordered", 0, Get(input, "ordered", 0) - 1);
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 
@@ -107,7 +109,7 @@ public sealed class OrderingCircuitTests
     {
         var input = CircuitInputs.From(Batches.Witness(policy));
         Set(input, "ordered", 1, Get(input, "ordered", 0));
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 
@@ -126,7 +128,7 @@ public sealed class OrderingCircuitTests
     {
         var input = CircuitInputs.From(Batches.Witness(policy));
         Set(input, "newHead", Get(input, "newHead") + 1);
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 
@@ -156,7 +158,7 @@ public sealed class OrderingCircuitTests
     [MemberData(nameof(Policies))]
     public async Task A_first_arrival_past_48_bits_is_refused(string policy)
     {
-        // Every arrival moves up by 2^48, so the gaps and their commitment stay as they were, and the
+        // Every arrival moves up by 2^48, so the gaps stay as they were, and the
         // fees absorb the difference so every leaf is unchanged.
         var input = CircuitInputs.From(Batches.Witness(policy));
         var shift = BigInteger.One << 48;
@@ -167,7 +169,7 @@ public sealed class OrderingCircuitTests
             Set(input, "fee", i, Get(input, "fee", i) + feeShift);
         }
 
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 
@@ -228,7 +230,7 @@ public sealed class OrderingCircuitTests
             Set(input, "ordered", i, composites[i]);
         }
 
-        Recommit(input);
+        Recommit(input, policy);
         await AssertRefusedAsync(policy, input);
     }
 

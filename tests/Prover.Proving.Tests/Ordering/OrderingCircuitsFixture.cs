@@ -48,14 +48,21 @@ public sealed class OrderingCircuitsFixture : IAsyncLifetime
     /// <summary>A fresh folder for one test's files.</summary>
     public string Work() => Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
 
+    /// <summary>A circuit outside the two precompiled capacities, compiled now (a 64-slot circuit takes seconds).</summary>
+    public Task<CompiledCircuit> CompileAsync(string policy, int capacity) =>
+        Backend.CompileAsync(Path.Combine(TestCircuits.RepoRoot(), "circuits", CircuitInputs.MainFor(policy, capacity)), _root.Combine("build"), CancellationToken.None);
+
     /// <summary>Writes <paramref name="input"/> and computes its witness with the policy's circuit of <paramref name="capacity"/>.</summary>
-    public async Task<string> WitnessAsync(string policy, int capacity, JsonObject input)
+    public Task<string> WitnessAsync(string policy, int capacity, JsonObject input) => WitnessAsync(Circuit(policy, capacity), input);
+
+    /// <summary>Writes <paramref name="input"/> and computes its witness with <paramref name="circuit"/>.</summary>
+    public async Task<string> WitnessAsync(CompiledCircuit circuit, JsonObject input)
     {
         var work = Work();
         var inputFile = Path.Combine(work, "input.json");
         await File.WriteAllTextAsync(inputFile, input.ToJsonString());
         var witness = Path.Combine(work, "witness.wtns");
-        await Backend.ComputeWitnessAsync(Circuit(policy, capacity), inputFile, witness, CancellationToken.None);
+        await Backend.ComputeWitnessAsync(circuit, inputFile, witness, CancellationToken.None);
         return witness;
     }
 

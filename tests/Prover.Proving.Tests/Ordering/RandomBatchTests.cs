@@ -13,7 +13,7 @@ namespace Prover.Proving.Tests.Ordering;
 public sealed class RandomBatchTests
 {
     private static readonly ulong[] Fees = [0, 1, 2, 2, 7, 1_000_000_000, 1_000_000_000, ulong.MaxValue];
-    private static readonly ulong[] Gaps = [0, 0, 1, 50, 199, 200, 201, 65_535];
+    private static readonly ulong[] Gaps = [0, 0, 1, 50, 199, 200, 201, 4_095];
 
     private readonly OrderingCircuitsFixture _fixture;
 
@@ -32,7 +32,16 @@ public sealed class RandomBatchTests
             select (sender, fee, gap, salt), earlier + count)
         select Build(policy, earlier, rows);
 
-    private static OrderingWitness Build(string policy, int earlier, (int Sender, ulong Fee, ulong Gap, int Salt)[] rows)
+    private static Gen<OrderingWitness> FullBatch(string policy, int capacity) =>
+        from rows in Gen.ArrayOf(
+            from sender in Gen.Choose(0, Batches.Senders.Length - 1)
+            from fee in Gen.Elements(Fees)
+            from gap in Gen.Elements(Gaps)
+            from salt in Gen.Choose(0, int.MaxValue)
+            select (sender, fee, gap, salt), capacity + 1)
+        select Build(policy, 1, rows, capacity);
+
+    private static OrderingWitness Build(string policy, int earlier, (int Sender, ulong Fee, ulong Gap, int Salt)[] rows, int capacity = 8)
     {
         var log = new List<LogEntry>();
         var arrival = 1_764_300_000_000UL;
@@ -42,7 +51,7 @@ public sealed class RandomBatchTests
             log.Add(Batches.Entry((ulong)i, arrival, Batches.Senders[rows[i].Sender], rows[i].Fee, (ulong)i, (ulong)rows[i].Salt));
         }
 
-        return Batches.WitnessOf(log, earlier, Batches.Policy(policy), capacity: 8);
+        return Batches.WitnessOf(log, earlier, Batches.Policy(policy), capacity);
     }
 
     [Theory]
@@ -64,5 +73,19 @@ public sealed class RandomBatchTests
                 throw new Xunit.Sdk.XunitException($"{e.Message}\nfor the witness\n{witness.ToJson()}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData("priority-fee")]
+    [InlineData("timeboost")]
+    public async Task A_full_random_batch_of_64_satisfies_the_circuit_whose_commitment_spans_sponge_calls(string policy)
+    {
+        // At 64 slots the order's steps fill 15 (timeboost, 56 bits each) or 18 (priority-fee, 70 bits)
+        // sponge elements: exactly one full call, or a second call on the running value.
+        var circuit = await _fixture.CompileAsync(policy, 64);
+        var witness = FullBatch(policy, 64).Sample(1, 1).First();
+        var wtns = await _fixture.WitnessAsync(circuit, CircuitInputs.From(witness));
+        var exported = await _fixture.Backend.ExportWitnessAsync(wtns, CancellationToken.None);
+        Assert.Equal(CircuitInputs.PublicSignals(witness), exported.Skip(1).Take(CircuitInputs.PublicSignalNames.Count));
     }
 }
