@@ -18,7 +18,7 @@ public static class BatchBuilder
     /// <exception cref="ArrivalRegressionException">An arrival time decreases.</exception>
     /// <exception cref="ValueOutOfRangeException">
     /// The circuits cannot carry an arrival (a first arrival of 2^48 ms or more, or two consecutive entries
-    /// 2^16 ms or more apart), or the policy cannot key an entry.
+    /// 2^12 ms or more apart), or the policy cannot key an entry.
     /// </exception>
     /// <param name="capacity">
     /// The slots of the circuit that will prove the batch (the sequencer's batch size); the output
