@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,8 +27,9 @@ public sealed class SequencerStoppedException : ProverException
 
 /// <summary>
 /// The sequencer without its transport: a bounded intake channel, one log writer that assigns seq
-/// and arrival and group-commits to the durable receipt log, a batch cutter on the writer's thread,
-/// and a batch emitter that orders closed segments and stores their witnesses.
+/// and arrival and hashes each group onto the log, a committer that signs, syncs and answers it while
+/// the writer hashes the next, a batch cutter on the writer's thread, and a batch emitter that orders
+/// closed segments and stores their witnesses.
 /// </summary>
 public sealed class SequencerNode : IAsyncDisposable
 {
@@ -40,8 +42,10 @@ public sealed class SequencerNode : IAsyncDisposable
     private readonly BatchCutter _cutter;
     private readonly Channel<Submission> _intake;
     private readonly Channel<ClosedSegment> _closed = Channel.CreateUnbounded<ClosedSegment>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly BlockingCollection<CommitJob> _commits = new(boundedCapacity: 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
+    private readonly Task _committer;
     private readonly Task _emitter;
     private long _lastBatchIndex = -1;
 
@@ -78,6 +82,7 @@ public sealed class SequencerNode : IAsyncDisposable
         // every JSON-RPC request then waits for the pool to grow (half a second per thread), so each
         // runs on a thread of its own.
         _writer = RunOnOwnThread("prover-log-writer", WriteLoop);
+        _committer = RunOnOwnThread("prover-log-committer", CommitLoop);
         _emitter = RunOnOwnThread("prover-batch-emitter", EmitLoop);
     }
 
@@ -208,7 +213,15 @@ public sealed class SequencerNode : IAsyncDisposable
         _intake.Writer.TryComplete();
         try
         {
-            await _writer.ConfigureAwait(false);
+            try
+            {
+                await _writer.ConfigureAwait(false);
+            }
+            finally
+            {
+                _commits.CompleteAdding();
+                await _committer.ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -217,6 +230,7 @@ public sealed class SequencerNode : IAsyncDisposable
             _log.Dispose();
             _signer.Dispose();
             _stopping.Dispose();
+            _commits.Dispose();
         }
     }
 
@@ -245,62 +259,124 @@ public sealed class SequencerNode : IAsyncDisposable
         return done.Task;
     }
 
+    // The log writer: hashes group k onto the log (the serial part, one Poseidon per transaction) while
+    // the committer signs, syncs and answers group k − 1. At most one group is in flight, and the next
+    // is handed over only once it has landed, so a failed group costs one re-hash, never a receipt.
     private void WriteLoop()
     {
         var reader = _intake.Reader;
-        var group = new List<Submission>(_options.MaxGroupSize);
-        var pending = new List<PendingTransaction>(_options.MaxGroupSize);
-        while (true)
+        CommitJob? inFlight = null;
+        try
         {
-            if (!reader.TryPeek(out _))
+            while (true)
             {
-                var deadline = _cutter.Deadline(_log.NextSeq);
-                bool more;
-                if (deadline is { } due)
+                if (!reader.TryPeek(out _))
                 {
-                    var wait = TimeSpan.FromMilliseconds(Math.Max(0, (double)due - NowMs()));
-                    using var timeout = new CancellationTokenSource(wait, _time);
-                    try
+                    if (inFlight is not null)
                     {
-                        // Blocking is what this thread is for: it owns the log and has nothing else to do.
-                        more = reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        CutBatches();
+                        // Nothing to hash meanwhile: let the group in flight land, so that batch cuts
+                        // see it without waiting for the next arrival.
+                        Land(ref inFlight);
                         continue;
                     }
-                }
-                else
-                {
-                    more = reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+
+                    var deadline = _cutter.Deadline(_log.NextSeq);
+                    bool more;
+                    if (deadline is { } due)
+                    {
+                        var wait = TimeSpan.FromMilliseconds(Math.Max(0, (double)due - NowMs()));
+                        using var timeout = new CancellationTokenSource(wait, _time);
+                        try
+                        {
+                            // Blocking is what this thread is for: it owns the log and has nothing else to do.
+                            more = reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            CutBatches();
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        more = reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+                    }
+
+                    if (!more)
+                    {
+                        return; // intake completed and drained
+                    }
                 }
 
-                if (!more)
+                var group = new List<Submission>(Math.Min(_options.MaxGroupSize, 256));
+                var pending = new List<PendingTransaction>(group.Capacity);
+                while (group.Count < _options.MaxGroupSize && reader.TryRead(out var s))
                 {
-                    return; // intake completed and drained
+                    group.Add(s);
+                    pending.Add(new PendingTransaction(s.Tx, s.ReceivedMs));
                 }
+
+                var prepared = _log.Prepare(pending, inFlight?.Prepared);
+                if (inFlight is not null && !Land(ref inFlight))
+                {
+                    // The group this one was hashed after never reached the disk: start again from the log.
+                    prepared = _log.Prepare(pending, after: null);
+                }
+
+                inFlight = new CommitJob(group, prepared);
+                _commits.Add(inFlight);
             }
-
-            group.Clear();
-            pending.Clear();
-            while (group.Count < _options.MaxGroupSize && reader.TryRead(out var s))
+        }
+        finally
+        {
+            if (inFlight is not null)
             {
-                group.Add(s);
-                pending.Add(new PendingTransaction(s.Tx, s.ReceivedMs));
+                Land(ref inFlight);
             }
-
-            AppendGroup(group, pending);
-            CutBatches();
         }
     }
 
-    private void AppendGroup(List<Submission> group, List<PendingTransaction> pending)
+    /// <summary>Waits for the group in flight, cuts the batches it completes, and says whether it was logged.</summary>
+    private bool Land(ref CommitJob? inFlight)
+    {
+        var job = inFlight!;
+        inFlight = null;
+        job.Done.Wait();
+        job.Done.Dispose();
+        CutBatches();
+        return job.Logged;
+    }
+
+    private void CommitLoop()
+    {
+        foreach (var job in _commits.GetConsumingEnumerable())
+        {
+            try
+            {
+                job.Logged = Persist(job.Group, job.Prepared);
+            }
+            catch (Exception e)
+            {
+                // Never leave the writer waiting: the group fails, the log is unchanged.
+                _logger.LogError(e, "Logging a group of {Count} transactions failed.", job.Group.Count);
+                foreach (var s in job.Group)
+                {
+                    s.Done.TrySetException(e);
+                }
+            }
+            finally
+            {
+                job.Done.Set();
+            }
+        }
+    }
+
+    private bool Persist(List<Submission> group, ReceiptLog.PreparedGroup prepared)
     {
         IReadOnlyList<ReceiptLog.Result> results;
         try
         {
-            results = _log.Append(pending);
+            results = _log.Persist(prepared);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -311,7 +387,7 @@ public sealed class SequencerNode : IAsyncDisposable
                 s.Done.TrySetException(error);
             }
 
-            return;
+            return false;
         }
 
         for (var i = 0; i < group.Count; i++)
@@ -325,6 +401,8 @@ public sealed class SequencerNode : IAsyncDisposable
                 group[i].Done.TrySetException(results[i].Error!);
             }
         }
+
+        return true;
     }
 
     private void CutBatches()
@@ -385,6 +463,18 @@ public sealed class SequencerNode : IAsyncDisposable
     }
 
     private sealed record Submission(SignedTransaction Tx, ulong ReceivedMs, TaskCompletionSource<Receipt> Done);
+
+    /// <summary>A hashed group on its way to the disk, and whether it got there.</summary>
+    private sealed class CommitJob(List<Submission> group, ReceiptLog.PreparedGroup prepared)
+    {
+        public List<Submission> Group { get; } = group;
+
+        public ReceiptLog.PreparedGroup Prepared { get; } = prepared;
+
+        public ManualResetEventSlim Done { get; } = new();
+
+        public bool Logged { get; set; }
+    }
 }
 
 /// <summary>The receipt log could not be written; the transactions in that group were not logged.</summary>

@@ -110,21 +110,36 @@ internal sealed class ReceiptLog : IDisposable
     /// Logs a group: one fsync, one signature. Returns, per input and in input order, the receipt or the
     /// reason it was refused. Nothing is changed in memory unless the group reached the disk.
     /// </summary>
-    public IReadOnlyList<Result> Append(IReadOnlyList<PendingTransaction> pending)
+    public IReadOnlyList<Result> Append(IReadOnlyList<PendingTransaction> pending) => Persist(Prepare(pending, after: null));
+
+    /// <summary>
+    /// The hashing half of <see cref="Append"/>: assigns seq and arrival and advances the head for each
+    /// transaction it accepts, starting from the durable tail or, when <paramref name="after"/> is given,
+    /// from the end of that group, which is still being persisted. Changes nothing; only the log writer
+    /// calls it, so that the next group hashes while the previous one is signed and synced.
+    /// </summary>
+    public PreparedGroup Prepare(IReadOnlyList<PendingTransaction> pending, PreparedGroup? after)
     {
         var results = new Result[pending.Count];
         var accepted = new List<LogEntry>(pending.Count);
         var heads = new List<Fr>(pending.Count);
         var acceptedIndex = new List<int>(pending.Count);
-        var inGroup = new HashSet<Fr>();
+        var inGroup = new HashSet<Fr>(pending.Count);
         ulong firstSeq;
         Fr head;
         ulong lastArrival;
-        lock (_gate)
+        if (after is null)
         {
-            firstSeq = (ulong)_entries.Count;
-            head = _head;
-            lastArrival = _lastArrival;
+            lock (_gate)
+            {
+                firstSeq = (ulong)_entries.Count;
+                head = _head;
+                lastArrival = _lastArrival;
+            }
+        }
+        else
+        {
+            (firstSeq, head, lastArrival) = (after.FirstSeq + (ulong)after.Entries.Count, after.EndHead, after.EndArrival);
         }
 
         for (var i = 0; i < pending.Count; i++)
@@ -137,7 +152,7 @@ internal sealed class ReceiptLog : IDisposable
                 known = _seqByTxId.ContainsKey(txId);
             }
 
-            if (known || !inGroup.Add(txId))
+            if (known || (after is not null && after.TxIds.Contains(txId)) || !inGroup.Add(txId))
             {
                 results[i] = Result.Rejected(new TransactionRejectedException("already-known", $"transaction {tx.Hash} is already in the receipt log (already known)"));
                 continue;
@@ -152,23 +167,43 @@ internal sealed class ReceiptLog : IDisposable
             acceptedIndex.Add(i);
         }
 
+        return new PreparedGroup(firstSeq, accepted, heads, acceptedIndex, results, inGroup, head, lastArrival);
+    }
+
+    /// <summary>
+    /// The durable half of <see cref="Append"/>: signs the prepared group, writes and syncs it, and only
+    /// then makes it visible. The group must continue the durable tail (the one it was prepared after
+    /// was persisted). Throws what the file throws; the log is then unchanged.
+    /// </summary>
+    public IReadOnlyList<Result> Persist(PreparedGroup group)
+    {
+        var results = group.Results;
+        var accepted = group.Entries;
         if (accepted.Count == 0)
         {
             return results;
         }
 
-        var receipts = _signer.SignGroup(ReceiptFieldsOf(accepted, heads));
+        lock (_gate)
+        {
+            if (group.FirstSeq != (ulong)_entries.Count)
+            {
+                throw new InvalidOperationException($"The group at seq {group.FirstSeq} does not continue the log, which ends at seq {(long)_entries.Count - 1}.");
+            }
+        }
+
+        var receipts = _signer.SignGroup(ReceiptFieldsOf(accepted, group.Heads));
         var signature = receipts[0].Group.Signature.ToArray();
-        _file.Append(new StoredGroup(firstSeq, accepted, signature));
+        _file.Append(new StoredGroup(group.FirstSeq, accepted, signature));
 
         lock (_gate)
         {
-            Commit(new GroupRecord(firstSeq, accepted.Count, signature), accepted, heads);
+            Commit(new GroupRecord(group.FirstSeq, accepted.Count, signature), accepted, group.Heads);
         }
 
         for (var k = 0; k < accepted.Count; k++)
         {
-            results[acceptedIndex[k]] = Result.Accepted(receipts[k]);
+            results[group.AcceptedIndex[k]] = Result.Accepted(receipts[k]);
         }
 
         return results;
@@ -299,6 +334,17 @@ internal sealed class ReceiptLog : IDisposable
     }
 
     private sealed record GroupRecord(ulong FirstSeq, int Count, byte[] Signature);
+
+    /// <summary>A group hashed onto the log's tail, not yet durable (see <see cref="Prepare"/>).</summary>
+    internal sealed record PreparedGroup(
+        ulong FirstSeq,
+        IReadOnlyList<LogEntry> Entries,
+        IReadOnlyList<Fr> Heads,
+        IReadOnlyList<int> AcceptedIndex,
+        Result[] Results,
+        IReadOnlySet<Fr> TxIds,
+        Fr EndHead,
+        ulong EndArrival);
 
     /// <summary>Either a receipt or the reason there is none.</summary>
     internal readonly record struct Result(Receipt? Receipt, ProverException? Error)

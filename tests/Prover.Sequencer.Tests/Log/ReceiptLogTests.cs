@@ -193,6 +193,48 @@ public sealed class ReceiptLogTests : IDisposable
     }
 
     [Fact]
+    public void A_group_hashed_while_the_previous_is_in_flight_continues_it_and_refuses_its_duplicates()
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        var first = log.Prepare([new(Decoded(0), 1_000), new(Decoded(1), 1_000)], after: null);
+        var second = log.Prepare([new(Decoded(1), 1_005), new(Decoded(2), 900)], after: first);
+
+        // Nothing is visible before the disk has it.
+        Assert.Equal(0UL, log.NextSeq);
+        Assert.Equal(2UL, second.FirstSeq);
+        Assert.Equal("already-known", Assert.IsType<TransactionRejectedException>(second.Results[0].Error).Reason);
+        Assert.Equal(1_000UL, second.Entries[0].ArrivalMs); // never before the group in flight
+
+        log.Persist(first);
+        var results = log.Persist(second);
+        Assert.Equal(2UL, results[1].Receipt!.Seq);
+        Assert.Equal(3UL, log.NextSeq);
+        Assert.Equal(second.EndHead, log.Head);
+
+        // Hashed in one go, the same transactions give the same log.
+        log.Dispose();
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out var torn);
+        Assert.Equal((0L, 3UL), (torn, reopened.NextSeq));
+        Assert.Equal(second.EndHead, reopened.Head);
+    }
+
+    [Fact]
+    public void A_group_hashed_after_one_that_never_landed_is_refused_and_the_log_is_unchanged()
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        var lost = log.Prepare([new(Decoded(0), 1_000)], after: null);
+        var next = log.Prepare([new(Decoded(1), 1_000)], after: lost);
+        var length = new FileInfo(LogPath).Length;
+
+        Assert.Throws<InvalidOperationException>(() => log.Persist(next));
+        Assert.Equal((0UL, length), (log.NextSeq, new FileInfo(LogPath).Length));
+
+        // Re-hashed on the durable tail (what the writer does when a group fails), it is logged at seq 0.
+        var again = log.Persist(log.Prepare([new(Decoded(1), 1_000)], after: null));
+        Assert.Equal(0UL, again[0].Receipt!.Seq);
+    }
+
+    [Fact]
     public void Arrival_times_never_decrease_even_when_received_times_do()
     {
         using (var log = ReceiptLog.Open(LogPath, _signer, out _))
