@@ -124,6 +124,14 @@ public sealed class ChainConnection
         return receipt;
     }
 
+    /// <summary>Reads the next nonce from the chain again before the next send (after the chain was rewound, e.g. anvil's evm_revert).</summary>
+    internal async Task ResynchronizeNonceAsync(CancellationToken cancellationToken)
+    {
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _nextNonce = null;
+        _sending.Release();
+    }
+
     internal async Task<TransactionReceipt> WaitForReceiptAsync(string hash, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + ReceiptTimeout;
