@@ -178,17 +178,15 @@ public sealed class BatchInbox
     public async Task<FinalizedBatch> SubmitAsync(BatchSubmission submission, CancellationToken cancellationToken, ulong? gasLimit = null)
     {
         ArgumentNullException.ThrowIfNull(submission);
-        var message = new SubmitBatchFunction
+        var message = Message(submission);
+        var intrinsic = IntrinsicGas(message.GetCallData());
+        if (gasLimit < intrinsic)
         {
-            Index = submission.Index,
-            Domain = submission.Domain.ToBigInteger(),
-            PrevHead = submission.PrevHead.ToBigInteger(),
-            NewHead = submission.NewHead.ToBigInteger(),
-            OutputCommitment = submission.OutputCommitment.ToBigInteger(),
-            Count = (ulong)submission.Count,
-            OrderedTxHashes = [.. submission.OrderedTxHashes.Select(h => h.ToArray())],
-            Proof = [.. submission.Proof.Words],
-        };
+            // A node may accept such a transaction into its pool and never mine it (anvil does), leaving
+            // the nonce stuck, so it is refused here.
+            throw new ChainConfigurationException("gas limit", $"{gasLimit:N0} is below this submission's intrinsic cost of {intrinsic:N0} gas (21,000 plus its calldata, EIP-2028 and the EIP-7623 floor).");
+        }
+
         var handler = _connection.Web3.Eth.GetContractTransactionHandler<SubmitBatchFunction>();
         var estimate = await SimulateAsync(() => handler.EstimateGasAsync(Address.ToString(), message), cancellationToken).ConfigureAwait(false);
         var limit = gasLimit ?? (ulong)(estimate + estimate / 4);
@@ -202,6 +200,46 @@ public sealed class BatchInbox
             },
             cancellationToken).ConfigureAwait(false);
         return Finalized(receipt).Single(b => b.Index == submission.Index);
+    }
+
+    /// <summary>The <c>submitBatch</c> call for a submission.</summary>
+    internal static SubmitBatchFunction Message(BatchSubmission submission) => new()
+    {
+        Index = submission.Index,
+        Domain = submission.Domain.ToBigInteger(),
+        PrevHead = submission.PrevHead.ToBigInteger(),
+        NewHead = submission.NewHead.ToBigInteger(),
+        OutputCommitment = submission.OutputCommitment.ToBigInteger(),
+        Count = (ulong)submission.Count,
+        OrderedTxHashes = [.. submission.OrderedTxHashes.Select(h => h.ToArray())],
+        Proof = [.. submission.Proof.Words],
+    };
+
+    /// <summary>The least gas a transaction carrying this submission can be given; see <see cref="IntrinsicGas(ReadOnlySpan{byte})"/>.</summary>
+    internal static ulong IntrinsicGas(BatchSubmission submission) => IntrinsicGas(Message(submission).GetCallData());
+
+    /// <summary>
+    /// The least gas a transaction with this calldata can be given: 21,000 plus 16 per nonzero and 4 per
+    /// zero byte (EIP-2028), or, when larger, the EIP-7623 floor of 21,000 plus 10 per token (a zero byte
+    /// is one token, a nonzero byte four).
+    /// </summary>
+    internal static ulong IntrinsicGas(ReadOnlySpan<byte> calldata)
+    {
+        ulong zero = 0, nonzero = 0;
+        foreach (var b in calldata)
+        {
+            if (b == 0)
+            {
+                zero++;
+            }
+            else
+            {
+                nonzero++;
+            }
+        }
+
+        var tokens = zero + (4 * nonzero);
+        return 21_000 + Math.Max(4 * tokens, 10 * tokens);
     }
 
     /// <summary>Reads the inbox's state.</summary>

@@ -20,8 +20,15 @@ public sealed class GasLimitSweepTests
         var submission = await _fixture.ProveAsync(new TestLog(connection.ChainId, inbox.Address, "priority-fee").NextBatch(4));
         var before = await InboxTestKit.ProgressAsync(inbox);
 
-        // Coarse from just above the intrinsic cost, fine where the verifier's pairing runs out.
-        var limits = new List<ulong> { 40_000, 60_000, 100_000, 150_000, 200_000 };
+        // Below the intrinsic cost no transaction can be mined at all (a node may hold it forever), so the
+        // client refuses to send one.
+        var intrinsic = BatchInbox.IntrinsicGas(submission);
+        var refused = await Assert.ThrowsAsync<ChainConfigurationException>(() => inbox.SubmitAsync(submission, CancellationToken.None, gasLimit: intrinsic - 1));
+        Assert.Equal("gas limit", refused.Setting);
+        Assert.Equal(before, await InboxTestKit.ProgressAsync(inbox));
+
+        // From the intrinsic cost up: coarse at first, fine where the verifier's pairing runs out of gas.
+        var limits = new List<ulong> { intrinsic, intrinsic + 1, 60_000, 100_000, 150_000, 200_000 };
         for (ulong g = 210_000; g <= 300_000; g += 3_000)
         {
             limits.Add(g);

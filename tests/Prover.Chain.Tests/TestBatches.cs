@@ -57,8 +57,8 @@ internal sealed class TestLog
         for (var i = 0; i < count; i++)
         {
             var seq = _seq++;
-            // Fees with ties, the express-lane sender every fourth, arrivals 0–120 ms apart.
-            segment[i] = Entry(seq, 1_764_300_000_000 + (seq * 37 % 121) + seq * 50, TestBatches.Senders[seq % 4], (seq * 7 % 3 + 1) * 1_000_000_000, seq);
+            // Fees with ties, the express-lane sender every fourth, arrivals 10–90 ms apart, never decreasing.
+            segment[i] = Entry(seq, 1_764_300_000_000 + seq * 50 + (seq * 37 % 41), TestBatches.Senders[seq % 4], (seq * 7 % 3 + 1) * 1_000_000_000, seq);
         }
 
         var batch = BatchBuilder.Build(_index++, Head, segment, _policy, _chainId, _inbox, ChainFixture.Capacity);
