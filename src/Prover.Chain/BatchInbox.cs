@@ -171,11 +171,16 @@ public sealed class BatchInbox
     /// <summary>
     /// Submits a batch and waits until it is final. The call is simulated first (which also estimates
     /// its gas), so a batch the inbox would refuse is refused here with the inbox's own error and costs
-    /// nothing. <paramref name="gasLimit"/> overrides the estimate (plus a 25% margin).
+    /// nothing. The gas limit is the estimate plus 25%.
     /// </summary>
     /// <exception cref="InboxRejectedException">The inbox refuses the batch (its custom error).</exception>
-    /// <exception cref="TransactionRevertedException">The transaction was mined but reverted (e.g. out of gas); nothing changed.</exception>
-    public async Task<FinalizedBatch> SubmitAsync(BatchSubmission submission, CancellationToken cancellationToken, ulong? gasLimit = null)
+    /// <exception cref="TransactionRevertedException">The transaction was mined but reverted; nothing changed.</exception>
+    public Task<FinalizedBatch> SubmitAsync(BatchSubmission submission, CancellationToken cancellationToken) =>
+        SubmitAsync(submission, gasLimit: null, cancellationToken);
+
+    /// <summary>Like <see cref="SubmitAsync(BatchSubmission, CancellationToken)"/>, with the gas limit given (null: estimated).</summary>
+    /// <exception cref="ChainConfigurationException">The limit is below the transaction's intrinsic cost, so it could never be mined.</exception>
+    public async Task<FinalizedBatch> SubmitAsync(BatchSubmission submission, ulong? gasLimit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
         var message = Message(submission);
@@ -219,27 +224,39 @@ public sealed class BatchInbox
     internal static ulong IntrinsicGas(BatchSubmission submission) => IntrinsicGas(Message(submission).GetCallData());
 
     /// <summary>
-    /// The least gas a transaction with this calldata can be given: 21,000 plus 16 per nonzero and 4 per
-    /// zero byte (EIP-2028), or, when larger, the EIP-7623 floor of 21,000 plus 10 per token (a zero byte
-    /// is one token, a nonzero byte four).
+    /// The least gas a transaction with this calldata can be given: its <see cref="CalldataGas"/> or, when
+    /// larger, the EIP-7623 floor of 21,000 plus 10 per token (a zero byte is one token, a nonzero byte four).
     /// </summary>
     internal static ulong IntrinsicGas(ReadOnlySpan<byte> calldata)
     {
-        ulong zero = 0, nonzero = 0;
-        foreach (var b in calldata)
+        var (zero, nonzero) = CountBytes(calldata);
+        var tokens = zero + (4 * nonzero);
+        return Math.Max(CalldataGas(calldata), 21_000 + (10 * tokens));
+    }
+
+    /// <summary>
+    /// What a transaction pays before it executes: 21,000 plus 16 per nonzero and 4 per zero calldata
+    /// byte (EIP-2028). The EIP-7623 floor exceeds it only for transactions that execute little, not for
+    /// a submission, so gas used is this plus execution.
+    /// </summary>
+    internal static ulong CalldataGas(ReadOnlySpan<byte> calldata)
+    {
+        var (zero, nonzero) = CountBytes(calldata);
+        return 21_000 + (4 * zero) + (16 * nonzero);
+    }
+
+    private static (ulong Zero, ulong Nonzero) CountBytes(ReadOnlySpan<byte> data)
+    {
+        ulong zero = 0;
+        foreach (var b in data)
         {
             if (b == 0)
             {
                 zero++;
             }
-            else
-            {
-                nonzero++;
-            }
         }
 
-        var tokens = zero + (4 * nonzero);
-        return 21_000 + Math.Max(4 * tokens, 10 * tokens);
+        return (zero, (ulong)data.Length - zero);
     }
 
     /// <summary>Reads the inbox's state.</summary>

@@ -59,11 +59,12 @@ internal static class ChainCommands
                 throw new ChainConfigurationException(record, "an inbox is already recorded here. Use another --data-dir, or delete the file (and chain/anvil.state for the embedded chain) to start over.");
             }
 
+            var settings = Resolve(parse);
             var orderingPolicy = OrderingPolicy.Parse(parse.GetValue(policy)!);
             var n = parse.GetValue(capacity);
             var backend = Backend(parse);
             var artifacts = await SetupAsync(backend, orderingPolicy.Id, n, Ceremony(parse), Path.Combine(Path.GetDirectoryName(record)!, "artifacts"), ct);
-            await using var chain = await OpenAsync(parse, ct);
+            await using var chain = await OpenAsync(settings, ct);
             var sequencerAddress = parse.GetValue(sequencer) is { } s ? ParseAddress(s, "--sequencer") : chain.Connection.Account;
             var (_, deployment) = await BatchInbox.DeployAsync(
                 chain.Connection, new InboxDeploymentRequest(artifacts.VerifierContractFile, orderingPolicy, n, sequencerAddress), Tools(parse), ct);
@@ -91,6 +92,7 @@ internal static class ChainCommands
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
             var deployment = await ReadDeploymentAsync(DeploymentFile(parse), ct);
+            var settings = Resolve(parse);
             var witnessFile = WitnessFile(parse.GetValue(DataDir)!.FullName, parse.GetValue(batch)!);
             var witness = OrderingWitness.FromJson(await File.ReadAllTextAsync(witnessFile, ct));
             if (witness.ChainId != deployment.ChainId || witness.Inbox != deployment.Inbox || witness.Policy.Spec != deployment.Policy)
@@ -119,7 +121,7 @@ internal static class ChainCommands
                 proof = await ProvingCommands.ProveWitnessAsync(backend, artifacts, witness, work, ct);
             }
 
-            await using var chain = await OpenAsync(parse, ct);
+            await using var chain = await OpenAsync(settings, ct);
             var submission = await BatchSubmission.FromProofAsync(witness, proof, ct);
             var finalized = await new BatchInbox(chain.Connection, deployment.Inbox).SubmitAsync(submission, ct);
             Console.Out.WriteLine($"batch {finalized.Index} final: {finalized.Count} transactions from seq {finalized.FirstSeq}, head {finalized.NewHead.ToHex()}");
@@ -136,7 +138,7 @@ internal static class ChainCommands
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
             var deployment = await ReadDeploymentAsync(DeploymentFile(parse), ct);
-            await using var chain = await OpenAsync(parse, ct);
+            await using var chain = await OpenAsync(Resolve(parse), ct);
             if (chain.Connection.ChainId != deployment.ChainId)
             {
                 throw new ChainConfigurationException("chain", $"the chain's id is {chain.Connection.ChainId}, but the inbox was deployed on chain {deployment.ChainId}.");
@@ -226,12 +228,15 @@ internal static class ChainCommands
     private static EthAddress ParseAddress(string text, string option) =>
         EthAddress.TryParse(text, out var a) ? a : throw new ChainConfigurationException(option, $"'{text}' is not an address (0x followed by 40 hex digits).");
 
-    /// <summary>The chain to use: the given RPC URL, or the embedded anvil with its state file.</summary>
-    private static async Task<OpenChain> OpenAsync(ParseResult parse, CancellationToken ct)
+    /// <summary>
+    /// The chain to use, checked before anything slow runs: the given RPC URL with a key, or the
+    /// embedded anvil with its state file (and anvil's public key unless one is given).
+    /// </summary>
+    private static ChainSettings Resolve(ParseResult parse)
     {
         var rpc = parse.GetValue(Rpc) ?? Environment.GetEnvironmentVariable(RpcVariable);
         var key = parse.GetValue(KeyFile) is { } file
-            ? (file.Exists ? (await File.ReadAllTextAsync(file.FullName, ct)).Trim() : throw new ChainConfigurationException("--key-file", $"{file.FullName} does not exist."))
+            ? (file.Exists ? File.ReadAllText(file.FullName).Trim() : throw new ChainConfigurationException("--key-file", $"{file.FullName} does not exist."))
             : Environment.GetEnvironmentVariable(KeyVariable);
         if (rpc is { Length: > 0 })
         {
@@ -240,31 +245,43 @@ internal static class ChainCommands
                 throw new ChainConfigurationException("--rpc", $"'{rpc}' is not an http(s) URL.");
             }
 
-            if (key is not { Length: > 0 })
-            {
-                throw new ChainConfigurationException("key", $"a chain given by --rpc needs the sending account's key: --key-file FILE or ${KeyVariable}.");
-            }
-
-            return new OpenChain(await ChainConnection.ConnectAsync(url, key, ct), null, url.GetLeftPart(UriPartial.Authority));
+            return key is { Length: > 0 }
+                ? new ChainSettings(url, key, null, 0)
+                : throw new ChainConfigurationException("key", $"a chain given by --rpc needs the sending account's key: --key-file FILE or ${KeyVariable}.");
         }
 
-        var state = Path.Combine(parse.GetValue(DataDir)!.FullName, "chain", "anvil.state");
         if (key is not { Length: > 0 })
         {
             Console.Error.WriteLine("using anvil's PUBLIC development key on the embedded chain; never use it anywhere else.");
             key = AnvilNode.DevelopmentKeys[0];
         }
 
-        var anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = parse.GetValue(ChainId), StateFile = state }, ct);
+        return new ChainSettings(null, key, Path.Combine(parse.GetValue(DataDir)!.FullName, "chain", "anvil.state"), parse.GetValue(ChainId));
+    }
+
+    private static async Task<OpenChain> OpenAsync(ChainSettings settings, CancellationToken ct)
+    {
+        if (settings.Rpc is { } url)
+        {
+            return new OpenChain(await ChainConnection.ConnectAsync(url, settings.Key, ct), null, url.GetLeftPart(UriPartial.Authority));
+        }
+
+        var anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = settings.ChainId, StateFile = settings.StateFile }, ct);
         try
         {
-            return new OpenChain(await ChainConnection.ConnectAsync(anvil.Url, key, ct), anvil, $"embedded anvil, state {state}");
+            return new OpenChain(await ChainConnection.ConnectAsync(anvil.Url, settings.Key, ct), anvil, $"embedded anvil, state {settings.StateFile}");
         }
         catch
         {
             await anvil.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Where the chain is. <see cref="Key"/> is a secret: it is passed to the signer and never printed.</summary>
+    private sealed record ChainSettings(Uri? Rpc, string Key, string? StateFile, ulong ChainId)
+    {
+        public override string ToString() => Rpc?.GetLeftPart(UriPartial.Authority) ?? $"embedded anvil (chain {ChainId})";
     }
 
     private sealed record OpenChain(ChainConnection Connection, AnvilNode? Anvil, string Description) : IAsyncDisposable

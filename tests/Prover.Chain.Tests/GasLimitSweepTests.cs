@@ -23,7 +23,7 @@ public sealed class GasLimitSweepTests
         // Below the intrinsic cost no transaction can be mined at all (a node may hold it forever), so the
         // client refuses to send one.
         var intrinsic = BatchInbox.IntrinsicGas(submission);
-        var refused = await Assert.ThrowsAsync<ChainConfigurationException>(() => inbox.SubmitAsync(submission, CancellationToken.None, gasLimit: intrinsic - 1));
+        var refused = await Assert.ThrowsAsync<ChainConfigurationException>(() => inbox.SubmitAsync(submission, intrinsic - 1, CancellationToken.None));
         Assert.Equal("gas limit", refused.Setting);
         Assert.Equal(before, await InboxTestKit.ProgressAsync(inbox));
 
@@ -42,7 +42,7 @@ public sealed class GasLimitSweepTests
             var snapshot = await connection.Web3.Client.SendRequestAsync<string>("evm_snapshot");
             try
             {
-                var batch = await inbox.SubmitAsync(submission, CancellationToken.None, gasLimit: limit);
+                var batch = await inbox.SubmitAsync(submission, limit, CancellationToken.None);
                 finalized++;
                 Assert.True(batch.GasUsed <= limit);
                 Assert.Equal(submission.NewHead, batch.NewHead);

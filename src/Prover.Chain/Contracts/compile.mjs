@@ -58,6 +58,8 @@ for (const { source, contract } of wanted) {
   };
 }
 
-// Written beside and renamed, so an interrupted build never leaves a truncated file that looks current.
-writeFileSync(outFile + ".tmp", JSON.stringify(result, null, 2) + "\n");
-renameSync(outFile + ".tmp", outFile);
+// Written beside under a name of this process and renamed: an interrupted run never leaves a truncated
+// file that looks current, and two runs compiling the same source never interleave their writes.
+const scratch = `${outFile}.${process.pid}.tmp`;
+writeFileSync(scratch, JSON.stringify(result, null, 2) + "\n");
+renameSync(scratch, outFile);
