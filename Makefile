@@ -46,14 +46,18 @@ HTTP_RATES ?= 1000 5000 10000
 # whose one-off development ceremony takes many minutes: `make bench-circuits` measures them all.
 PROVE_N ?= 8 16
 PROVE_N_ALL ?= 8 16 32 64
+# Capacities whose submitBatch gas `make bench` measures on a local anvil (real proofs; one ceremony
+# of power 14 serves both).
+GAS_N ?= 4 8
 
 # Field, Poseidon and ecrecover micro-benchmarks, sustained in-process ingest, receipt latency over
-# HTTP, circuit sizes and proving times.
+# HTTP, circuit sizes and proving times, gas per finalized batch.
 bench: build
 	$(BENCH) --filter '*Field*' '*RecoverBenchmarks*' --job short
 	$(BENCH) ingest $(INGEST_TX)
 	$(BENCH) http $(HTTP_SECONDS) $(HTTP_RATES)
 	$(BENCH) circuits $(PROVE_N)
+	$(BENCH) gas $(GAS_N)
 
 # MAX_POWER=16 skips proving circuits that need a larger development ceremony (shuffle at N = 64
 # needs power 17, whose phase-2 preparation takes about 40 minutes on 2 cores).

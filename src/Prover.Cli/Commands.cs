@@ -34,6 +34,7 @@ internal static class Commands
         root.Subcommands.Add(BatchCommand());
         root.Subcommands.Add(ProvingCommands.Prove());
         root.Subcommands.Add(ProvingCommands.VerifyProof());
+        root.Subcommands.Add(ChainCommands.Chain());
         return root;
     }
 

@@ -29,7 +29,7 @@ internal static class ProvingCommands
             try
             {
                 var witness = ReadWitness(file);
-                var input = CircuitInputs.From(witness);
+                witness.EnsureValid();
                 var backend = new SnarkjsBackend(new SnarkjsOptions { CircuitsDirectory = parse.GetValue(circuits)?.FullName, CacheDirectory = parse.GetValue(cache)?.FullName });
                 var outDir = Directory.CreateDirectory(parse.GetValue(output)?.FullName ?? Path.Combine(file.DirectoryName!, Path.GetFileNameWithoutExtension(file.Name) + ".proof")).FullName;
                 var ceremony = parse.GetValue(ptau) is { } ptauFile ? CeremonySource.FromFile(ptauFile.FullName) : CeremonySource.Development;
@@ -46,11 +46,7 @@ internal static class ProvingCommands
                 Console.Error.WriteLine($"{circuit.Constraints:N0} constraints; setting up keys (power {circuit.RequiredPower}, {(ceremony.IsInsecure ? "development ceremony: INSECURE" : "ceremony " + ((CeremonySource.PhaseOneFile)ceremony).Path)}) …");
                 var artifacts = await backend.SetupAsync(circuit, ceremony, Path.Combine(outDir, "artifacts"), ct);
 
-                var inputFile = Path.Combine(outDir, "input.json");
-                await File.WriteAllTextAsync(inputFile, input.ToJsonString(), ct);
-                var wtns = Path.Combine(outDir, "witness.wtns");
-                await backend.ComputeWitnessAsync(circuit, inputFile, wtns, ct);
-                var proof = await backend.ProveAsync(artifacts, wtns, outDir, ct);
+                var proof = await ProveWitnessAsync(backend, artifacts, witness, outDir, ct);
                 File.Copy(artifacts.VerificationKeyFile, Path.Combine(outDir, "verification_key.json"), overwrite: true);
 
                 Console.Out.WriteLine($"batch {witness.BatchIndex} ({witness.Policy.Spec}, {witness.Count} of {witness.Capacity}): proof {proof.ProofFile}");
@@ -109,6 +105,17 @@ internal static class ProvingCommands
             }
         });
         return command;
+    }
+
+    /// <summary>Computes the witness of <paramref name="witness"/>'s circuit input and proves it into <paramref name="outputDirectory"/>.</summary>
+    internal static async Task<ProofFiles> ProveWitnessAsync(SnarkjsBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string outputDirectory, CancellationToken ct)
+    {
+        var outDir = Directory.CreateDirectory(outputDirectory).FullName;
+        var inputFile = Path.Combine(outDir, "input.json");
+        await File.WriteAllTextAsync(inputFile, CircuitInputs.From(witness).ToJsonString(), ct);
+        var wtns = Path.Combine(outDir, "witness.wtns");
+        await backend.ComputeWitnessAsync(artifacts.Circuit, inputFile, wtns, ct);
+        return await backend.ProveAsync(artifacts, wtns, outDir, ct);
     }
 
     private static OrderingWitness ReadWitness(FileInfo file)

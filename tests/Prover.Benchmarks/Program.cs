@@ -7,7 +7,9 @@ internal static class Program
 {
     /// <summary>
     /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
-    /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities (up to ceremony power P), <c>field-min
+    /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
+    /// (up to ceremony power P), <c>gas [N…]</c> submitBatch's gas on a local anvil for every policy at
+    /// those capacities, <c>field-min
     /// [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
@@ -34,6 +36,9 @@ internal static class Program
                 }
 
                 await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower);
+                break;
+            case "gas":
+                await GasRun.RunAsync(args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8]);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);

@@ -9,6 +9,10 @@ public sealed class CommandLineTests
     [InlineData(new[] { "batch", "show", "--help" }, "--json")]
     [InlineData(new[] { "prove", "--help" }, "--ptau")]
     [InlineData(new[] { "verify-proof", "--help" }, "--verification-key")]
+    [InlineData(new[] { "chain", "--help" }, "submit")]
+    [InlineData(new[] { "chain", "deploy", "--help" }, "--capacity")]
+    [InlineData(new[] { "chain", "submit", "--help" }, "--proof")]
+    [InlineData(new[] { "chain", "status", "--help" }, "--rpc")]
     public async Task Help_exits_zero_and_describes_the_command(string[] arguments, string mentions)
     {
         var result = await ProverProcess.RunAsync(arguments);

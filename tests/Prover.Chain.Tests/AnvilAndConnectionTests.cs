@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Nethereum.ABI.ABIDeserialisation;
+using Nethereum.Contracts;
+
+namespace Prover.Chain.Tests;
+
+/// <summary>The embedded chain's lifecycle, connection errors, and the typed messages against the compiled ABI.</summary>
+public sealed class AnvilAndConnectionTests
+{
+    [Fact]
+    public async Task Anvil_starts_on_a_loopback_port_with_the_chain_id_asked_for_and_dispose_ends_it()
+    {
+        var anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = 4242 }, CancellationToken.None);
+        var pid = anvil.ProcessId;
+        Assert.Equal("127.0.0.1", anvil.Url.Host);
+        var connection = await ChainFixture.ConnectAsync(anvil);
+        Assert.Equal(4242UL, connection.ChainId);
+        Assert.Equal(Core.Ethereum.EthAddress.Parse("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"), connection.Account);
+
+        await anvil.DisposeAsync();
+        Assert.True(IsGone(pid), "anvil is still running after dispose");
+        await Assert.ThrowsAsync<ChainUnavailableException>(() => ChainFixture.ConnectAsync(anvil));
+    }
+
+    [Fact]
+    public async Task A_chain_with_a_state_file_keeps_its_contracts_and_blocks_across_restarts()
+    {
+        using var dir = new TempDirectory();
+        var options = new AnvilOptions { ChainId = 31339, StateFile = dir.Combine("anvil.state") };
+        string hash;
+        await using (var anvil = await AnvilNode.StartAsync(options, CancellationToken.None))
+        {
+            var connection = await ChainFixture.ConnectAsync(anvil);
+            var receipt = await connection.SendAsync("a transfer", 21_000, nonce => connection.Web3.Eth.TransactionManager.SendTransactionAsync(
+                new Nethereum.RPC.Eth.DTOs.TransactionInput { From = connection.Account.ToString(), To = "0x000000000000000000000000000000000000dEaD", Value = new(12345), Gas = new(21_000), Nonce = nonce }), CancellationToken.None);
+            hash = receipt.TransactionHash;
+        }
+
+        Assert.True(File.Exists(options.StateFile));
+        await using (var anvil = await AnvilNode.StartAsync(options, CancellationToken.None))
+        {
+            var connection = await ChainFixture.ConnectAsync(anvil);
+            var balance = await connection.Web3.Eth.GetBalance.SendRequestAsync("0x000000000000000000000000000000000000dEaD");
+            Assert.Equal(12345, balance.Value);
+            Assert.NotNull(await connection.Web3.Eth.Transactions.GetTransactionReceipt.SendRequestAsync(hash));
+        }
+    }
+
+    [Fact]
+    public async Task Nothing_listening_at_the_endpoint_is_a_ChainUnavailableException_naming_it()
+    {
+        var url = new Uri("http://127.0.0.1:9/");
+        var e = await Assert.ThrowsAsync<ChainUnavailableException>(() => ChainConnection.ConnectAsync(url, AnvilNode.DevelopmentKeys[0], CancellationToken.None));
+        Assert.Equal(url.ToString(), e.Endpoint);
+    }
+
+    [Fact]
+    public async Task A_malformed_key_is_refused_without_repeating_it()
+    {
+        const string Key = "0x1234567890abcdefXYZ";
+        var e = await Assert.ThrowsAsync<ChainConfigurationException>(() => ChainConnection.ConnectAsync(new Uri("http://127.0.0.1:9/"), Key, CancellationToken.None));
+        Assert.DoesNotContain("1234567890", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_typed_messages_match_the_compiled_inbox_abi()
+    {
+        var abi = new ABIJsonDeserialiser().DeserialiseContract(CompiledContract.BatchInbox.Abi);
+        Assert.Equal(abi.Functions.Single(f => f.Name == "submitBatch").Sha3Signature, ABITypedRegistry.GetFunctionABI<SubmitBatchFunction>().Sha3Signature);
+        Assert.Equal(abi.Events.Single(e => e.Name == "BatchFinalized").Sha3Signature, ABITypedRegistry.GetEvent<BatchFinalizedEvent>().Sha3Signature);
+        Assert.Equal(
+            ["BadProof", "CountOutOfRange", "InvalidDeployment", "NotSequencer", "TxListLengthMismatch", "WrongDomain", "WrongHead"],
+            InboxErrors.Selectors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(InboxTestKit.Selector("WrongHead(uint64,uint256,uint64,uint256)"), InboxErrors.Selectors["WrongHead"]);
+    }
+
+    private static bool IsGone(int pid)
+    {
+        try
+        {
+            using var p = Process.GetProcessById(pid);
+            return p.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+}

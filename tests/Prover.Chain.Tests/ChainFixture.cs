@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using Prover.Core.Batches;
+using Prover.Proving;
+using Prover.Proving.Snarkjs;
+
+namespace Prover.Chain.Tests;
+
+/// <summary>
+/// The real ordering circuits at capacity 4, each compiled and set up once per test run on first use
+/// (development ceremony of power 13, enough for all four, from the shared key cache), and a local anvil
+/// the tests deploy to. Proofs are real snarkjs proofs of real batches.
+/// </summary>
+public sealed class ChainFixture : IAsyncLifetime
+{
+    public const int Capacity = 4;
+
+    public static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
+
+    private readonly TempDirectory _root = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<CircuitArtifacts>>> _artifacts = new();
+    private int _work;
+
+    public SnarkjsBackend Backend { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
+
+    public AnvilNode Anvil { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = TestBatches.ChainId }, CancellationToken.None);
+
+    public async Task DisposeAsync()
+    {
+        await Anvil.DisposeAsync();
+        _root.Dispose();
+    }
+
+    /// <summary>The compiled circuit and keys of a policy at <see cref="Capacity"/>, made once.</summary>
+    public Task<CircuitArtifacts> ArtifactsAsync(string policy) =>
+        _artifacts.GetOrAdd(policy, p => new Lazy<Task<CircuitArtifacts>>(async () =>
+        {
+            var main = Path.Combine(Backend.CircuitsDirectory, CircuitInputs.MainFor(p, Capacity));
+            var circuit = await Backend.CompileAsync(main, _root.Combine("build", p), CancellationToken.None);
+            return await Backend.SetupAsync(circuit, CeremonySource.Development, _root.Combine("artifacts", p), CancellationToken.None);
+        })).Value;
+
+    /// <summary>Proves a batch's witness and returns what submitBatch takes.</summary>
+    public async Task<BatchSubmission> ProveAsync(OrderingWitness witness)
+    {
+        var artifacts = await ArtifactsAsync(witness.Policy.Id);
+        var work = Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+        var input = Path.Combine(work, "input.json");
+        await File.WriteAllTextAsync(input, CircuitInputs.ToJson(witness));
+        var wtns = Path.Combine(work, "witness.wtns");
+        await Backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
+        var proof = await Backend.ProveAsync(artifacts, wtns, work, CancellationToken.None);
+        return await BatchSubmission.FromProofAsync(witness, proof, CancellationToken.None);
+    }
+
+    /// <summary>Deploys a fresh inbox for <paramref name="policy"/> on <paramref name="connection"/>'s chain, with that connection's account as sequencer.</summary>
+    public async Task<(BatchInbox Inbox, InboxDeployment Deployment)> DeployAsync(ChainConnection connection, string policy)
+    {
+        var artifacts = await ArtifactsAsync(policy);
+        return await BatchInbox.DeployAsync(
+            connection,
+            new InboxDeploymentRequest(artifacts.VerifierContractFile, TestBatches.Policy(policy), Capacity, connection.Account),
+            tools: null,
+            CancellationToken.None);
+    }
+
+    /// <summary>A connection to the fixture's anvil as development account <paramref name="account"/>.</summary>
+    public Task<ChainConnection> ConnectAsync(int account = 0) => ConnectAsync(Anvil, account);
+
+    public static Task<ChainConnection> ConnectAsync(AnvilNode anvil, int account = 0) =>
+        ChainConnection.ConnectAsync(anvil.Url, AnvilNode.DevelopmentKeys[account], CancellationToken.None);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChainCollection : ICollectionFixture<ChainFixture>
+{
+    public const string Name = "chain";
+}
