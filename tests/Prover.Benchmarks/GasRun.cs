@@ -22,10 +22,13 @@ internal static class GasRun
 {
     private static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
 
-    public static async Task RunAsync(int[] capacities)
+    /// <param name="power">
+    /// The one development ceremony every circuit is set up from (14 serves every circuit up to N = 8:
+    /// shuffle_8 needs it); circuits that need more are listed as skipped.
+    /// </param>
+    public static async Task RunAsync(int[] capacities, int power = 14)
     {
-        // One prepared ceremony serves every circuit up to N = 8 (shuffle_8 needs power 14).
-        var backend = new SnarkjsBackend(new SnarkjsOptions { MinimumDevelopmentPower = 14 });
+        var backend = new SnarkjsBackend(new SnarkjsOptions { MinimumDevelopmentPower = power });
         var work = Directory.CreateTempSubdirectory("prover-bench-gas-").FullName;
         await using var anvil = await AnvilNode.StartAsync(new AnvilOptions(), CancellationToken.None);
         var connection = await ChainConnection.ConnectAsync(anvil.Url, AnvilNode.DevelopmentKeys[0], CancellationToken.None);
@@ -39,6 +42,12 @@ internal static class GasRun
                 {
                     var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policy, n));
                     var circuit = await backend.CompileAsync(main, Path.Combine(work, "build", $"{policy}-{n}"), CancellationToken.None);
+                    if (circuit.RequiredPower > power)
+                    {
+                        Console.WriteLine($"{policy,-13} {n,2}  skipped: needs a power-{circuit.RequiredPower} ceremony (--power {power})");
+                        continue;
+                    }
+
                     var artifacts = await backend.SetupAsync(circuit, CeremonySource.Development, Path.Combine(work, "artifacts", $"{policy}-{n}"), CancellationToken.None);
                     var orderingPolicy = Policy(policy);
                     var (inbox, deployment) = await BatchInbox.DeployAsync(connection, new InboxDeploymentRequest(artifacts.VerifierContractFile, orderingPolicy, n, connection.Account), null, CancellationToken.None);

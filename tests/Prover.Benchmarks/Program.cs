@@ -8,8 +8,8 @@ internal static class Program
     /// <summary>
     /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
     /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
-    /// (up to ceremony power P), <c>gas [N…]</c> submitBatch's gas on a local anvil for every policy at
-    /// those capacities, <c>field-min
+    /// (up to ceremony power P), <c>gas [--power P] [N…]</c> submitBatch's gas on a local anvil for every policy
+    /// at those capacities, <c>field-min
     /// [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
@@ -38,7 +38,16 @@ internal static class Program
                 await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower);
                 break;
             case "gas":
-                await GasRun.RunAsync(args.Length > 1 ? args[1..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8]);
+                // gas [--power P] N…: every circuit set up from one development ceremony of power P.
+                var gasArgs = args[1..];
+                var power = 14;
+                if (gasArgs.Length >= 2 && gasArgs[0] == "--power")
+                {
+                    power = int.Parse(gasArgs[1], CultureInfo.InvariantCulture);
+                    gasArgs = gasArgs[2..];
+                }
+
+                await GasRun.RunAsync(gasArgs.Length > 0 ? gasArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8], power);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);

@@ -125,7 +125,7 @@ public sealed class SequencerProcessTests : IAsyncLifetime
         var hashes = fees.Select((fee, nonce) => HashOf(Sign((ulong)nonce, fee))).ToList();
         string[] expectedOrder = [hashes[1], hashes[3], hashes[2], hashes[0]];
 
-        var sequencer = await StartAsync("--policy", "priority-fee", "--batch-size", "4", "--batch-age-ms", "60000");
+        var sequencer = await StartAsync("--policy", "priority-fee", "--batch-size", "4", "--batch-age-ms", "4000");
         using (var rpc = new RpcClient(sequencer.Url))
         {
             for (var nonce = 0; nonce < fees.Length; nonce++)
