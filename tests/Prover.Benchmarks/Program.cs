@@ -28,25 +28,13 @@ internal static class Program
             case "circuits":
                 // circuits [--max-power P] N…: circuits needing a larger ceremony are sized but not proven.
                 var rest = args[1..];
-                var maxPower = int.MaxValue;
-                if (rest.Length >= 2 && rest[0] == "--max-power")
-                {
-                    maxPower = int.Parse(rest[1], CultureInfo.InvariantCulture);
-                    rest = rest[2..];
-                }
-
+                var maxPower = TakeOption(ref rest, "--max-power", int.MaxValue);
                 await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower);
                 break;
             case "gas":
                 // gas [--power P] N…: every circuit set up from one development ceremony of power P.
                 var gasArgs = args[1..];
-                var power = 14;
-                if (gasArgs.Length >= 2 && gasArgs[0] == "--power")
-                {
-                    power = int.Parse(gasArgs[1], CultureInfo.InvariantCulture);
-                    gasArgs = gasArgs[2..];
-                }
-
+                var power = TakeOption(ref gasArgs, "--power", 14);
                 await GasRun.RunAsync(gasArgs.Length > 0 ? gasArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8], power);
                 break;
             case "field-min":
@@ -56,5 +44,18 @@ internal static class Program
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 break;
         }
+    }
+
+    /// <summary>A leading <c>name value</c> pair of <paramref name="args"/>, removed from them; else <paramref name="fallback"/>.</summary>
+    private static int TakeOption(ref string[] args, string name, int fallback)
+    {
+        if (args.Length < 2 || args[0] != name)
+        {
+            return fallback;
+        }
+
+        var value = int.Parse(args[1], CultureInfo.InvariantCulture);
+        args = args[2..];
+        return value;
     }
 }

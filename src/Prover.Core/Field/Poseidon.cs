@@ -66,19 +66,7 @@ public static partial class Poseidon
     }
 
     /// <summary>The scalar path of <see cref="Hash(ReadOnlySpan{Fr})"/>, whatever the CPU (tests and benchmarks compare against it).</summary>
-    internal static Fr HashScalar(ReadOnlySpan<Fr> inputs)
-    {
-        if (inputs.Length is < 1 or > MaxInputs)
-        {
-            throw new ArgumentException($"Poseidon takes 1 to {MaxInputs} inputs, got {inputs.Length}.", nameof(inputs));
-        }
-
-        var p = ByInputs[inputs.Length - 1];
-        Span<Fr> state = stackalloc Fr[p.T + 1];
-        state[0] = Fr.Zero;
-        inputs.CopyTo(state[1..]);
-        return Permute(p, state);
-    }
+    internal static Fr HashScalar(ReadOnlySpan<Fr> inputs) => HashWithInitialState(Fr.Zero, inputs);
 
     /// <summary>
     /// circomlib's <c>PoseidonEx(inputs.Length, 1)</c>: the permutation's capacity word starts at
