@@ -124,8 +124,12 @@ public sealed class ChainConnection
         return receipt;
     }
 
-    /// <summary>Reads the next nonce from the chain again before the next send (after the chain was rewound, e.g. anvil's evm_revert).</summary>
-    internal async Task ResynchronizeNonceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the next nonce from the chain again before the next send: after the chain was rewound (anvil's
+    /// evm_revert), or when another process may have sent from this account since (a submitter that
+    /// takes over from another worker).
+    /// </summary>
+    public async Task ResynchronizeNonceAsync(CancellationToken cancellationToken)
     {
         await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
         _nextNonce = null;

@@ -36,11 +36,27 @@ public sealed record Groth16Proof
     /// <exception cref="ChainConfigurationException">The file is not a snarkjs Groth16 proof over BN254.</exception>
     public static async Task<Groth16Proof> ReadSnarkjsAsync(string proofFile, CancellationToken cancellationToken)
     {
+        string json;
         try
         {
-            await using var stream = File.OpenRead(proofFile);
-            using var json = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var root = json.RootElement;
+            json = await File.ReadAllTextAsync(proofFile, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ChainConfigurationException(proofFile, "no such proof file.");
+        }
+
+        return ParseSnarkjs(json, proofFile);
+    }
+
+    /// <summary>Parses the text of snarkjs' <c>proof.json</c>; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ChainConfigurationException">The text is not a snarkjs Groth16 proof over BN254.</exception>
+    public static Groth16Proof ParseSnarkjs(string json, string source)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
             var a = root.GetProperty("pi_a");
             var b = root.GetProperty("pi_b");
             var c = root.GetProperty("pi_c");
@@ -54,11 +70,7 @@ public sealed record Groth16Proof
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
-            throw new ChainConfigurationException(proofFile, $"not a snarkjs Groth16 proof (pi_a, pi_b, pi_c of BN254 coordinates): {e.Message}");
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ChainConfigurationException(proofFile, "no such proof file.");
+            throw new ChainConfigurationException(source, $"not a snarkjs Groth16 proof (pi_a, pi_b, pi_c of BN254 coordinates): {e.Message}");
         }
     }
 

@@ -295,7 +295,7 @@ internal static class ChainCommands
         }
     }
 
-    private sealed record DeploymentRecord(EthAddress Inbox, EthAddress Verifier, ulong ChainId, string Policy, int Capacity, EthAddress Sequencer, ulong Block, string VerificationKeySha256);
+    internal sealed record DeploymentRecord(EthAddress Inbox, EthAddress Verifier, ulong ChainId, string Policy, int Capacity, EthAddress Sequencer, ulong Block, string VerificationKeySha256);
 
     private static async Task WriteDeploymentAsync(string path, InboxDeployment d, CircuitArtifacts artifacts, CancellationToken ct)
     {
@@ -317,7 +317,7 @@ internal static class ChainCommands
         await File.WriteAllTextAsync(path, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n", ct);
     }
 
-    private static async Task<DeploymentRecord> ReadDeploymentAsync(string path, CancellationToken ct)
+    internal static async Task<DeploymentRecord> ReadDeploymentAsync(string path, CancellationToken ct)
     {
         if (!File.Exists(path))
         {

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Prover.Chain;
+using Prover.Core.Batches;
+
+namespace Prover.Workers;
+
+/// <summary>
+/// The Hangfire job that finalizes proved batches strictly in index order. Proofs finish in any order;
+/// this job only ever submits the batch the inbox expects next (its <c>nextBatchIndex</c>, read from the
+/// chain each time), so the chain, not the store, decides what is next. One submitter at a time holds
+/// the store's <c>submitter</c> lease, so no two processes race their transactions; a batch the chain
+/// already finalized (by an earlier run that died before recording it) counts as success.
+/// </summary>
+public sealed class SubmitJob
+{
+    internal const string LeaseName = "submitter";
+
+    private readonly PoolRuntime _pool;
+
+    internal SubmitJob(PoolRuntime pool) => _pool = pool;
+
+    /// <summary>Submits every proved batch that is next in line. <paramref name="cancellationToken"/> is the worker's shutdown.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (_pool.Chain is not { } chain)
+        {
+            _pool.Logger.LogWarning("{Worker} took a submit job but has no chain configured; it submits nothing", _pool.WorkerId);
+            return;
+        }
+
+        var store = _pool.Store;
+        var leaseMs = (long)_pool.Options.Lease.TotalMilliseconds;
+        while (true)
+        {
+            if (!await store.TryLeaseAsync(LeaseName, _pool.WorkerId, _pool.NowMs, leaseMs, cancellationToken).ConfigureAwait(false))
+            {
+                return; // another submitter is draining; it looks again before it lets go.
+            }
+
+            try
+            {
+                await DrainAsync(chain, leaseMs, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await store.ReleaseLeaseAsync(LeaseName, _pool.WorkerId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            // A proof stored while this job held the lease had its own submit job return at once; look
+            // again after letting go so that batch does not wait for the reconciler.
+            if (!await NextIsReadyAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> NextIsReadyAsync(CancellationToken cancellationToken)
+    {
+        var open = await _pool.Store.ListAsync(cancellationToken, BatchState.Pending, BatchState.Proving, BatchState.Proved, BatchState.Submitted, BatchState.Failed).ConfigureAwait(false);
+        return open.Count > 0 && open[0].State is BatchState.Proved or BatchState.Submitted;
+    }
+
+    private async Task DrainAsync(PoolChain chain, long leaseMs, CancellationToken cancellationToken)
+    {
+        var store = _pool.Store;
+        await chain.Connection.ResynchronizeNonceAsync(cancellationToken).ConfigureAwait(false);
+        ulong? refusedIndex = null;
+        while (true)
+        {
+            if (!await store.TryLeaseAsync(LeaseName, _pool.WorkerId, _pool.NowMs, leaseMs, cancellationToken).ConfigureAwait(false))
+            {
+                _pool.Logger.LogWarning("{Worker} lost the submitter lease (it ran out); stopping", _pool.WorkerId);
+                return;
+            }
+
+            var state = await chain.Inbox.GetStateAsync(cancellationToken).ConfigureAwait(false);
+            await CatchUpAsync(chain, state.NextBatchIndex, cancellationToken).ConfigureAwait(false);
+            var index = state.NextBatchIndex;
+            var record = await store.GetAsync(index, cancellationToken).ConfigureAwait(false);
+            if (record is not { State: BatchState.Proved or BatchState.Submitted })
+            {
+                return;
+            }
+
+            var witness = OrderingWitness.FromJson(record.Witness!);
+            if (witness.PrevHead != state.Head)
+            {
+                await FailAsync(index, $"it starts at log head {witness.PrevHead.ToHex()}, but the inbox's head is {state.Head.ToHex()}: the store and the chain disagree about the log (another sequencer, or a store of another inbox).", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            var submission = new BatchSubmission(
+                witness.BatchIndex, witness.Domain, witness.PrevHead, witness.NewHead, witness.OutputCommitment, witness.Count,
+                witness.OrderedTxHashes, Groth16Proof.ParseSnarkjs(record.Proof!, $"batch {index}'s stored proof"));
+            await store.MarkSubmittedAsync(index, _pool.NowMs, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var finalized = await chain.Inbox.SubmitAsync(submission, cancellationToken).ConfigureAwait(false);
+                await store.MarkFinalizedAsync(index, finalized.TransactionHash, (long)finalized.GasUsed, _pool.NowMs, CancellationToken.None).ConfigureAwait(false);
+                _pool.Metrics.Finalized(record.Count);
+                _pool.Logger.LogInformation("{Worker} finalized batch {Index} ({Count} transactions) in {Tx}, gas {Gas:N0}", _pool.WorkerId, index, finalized.Count, finalized.TransactionHash, finalized.GasUsed);
+            }
+            catch (InboxRejectedException e) when (e.Error == "WrongHead" && refusedIndex != index)
+            {
+                // The inbox moved on between our read and the call (an earlier submitter's transaction landed
+                // late): read its state again, once, and catch up from there.
+                refusedIndex = index;
+                _pool.Logger.LogWarning("the inbox refused batch {Index} as not next ({Message}); reading its state again", index, e.Message);
+            }
+            catch (InboxRejectedException e)
+            {
+                await FailAsync(index, e.Message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Records as final every stored batch below the inbox's next index, checking that the chain finalized the same batch.</summary>
+    private async Task CatchUpAsync(PoolChain chain, ulong nextIndex, CancellationToken cancellationToken)
+    {
+        var behind = (await _pool.Store.ListAsync(cancellationToken, BatchState.Pending, BatchState.Proving, BatchState.Proved, BatchState.Submitted, BatchState.Failed).ConfigureAwait(false))
+            .Where(b => b.Index < nextIndex)
+            .ToList();
+        if (behind.Count == 0)
+        {
+            return;
+        }
+
+        var events = (await chain.Inbox.GetFinalizedBatchesAsync(chain.DeploymentBlock, cancellationToken).ConfigureAwait(false)).ToDictionary(b => b.Index);
+        foreach (var batch in behind)
+        {
+            var record = await _pool.Store.GetAsync(batch.Index, cancellationToken).ConfigureAwait(false);
+            var witness = OrderingWitness.FromJson(record!.Witness!);
+            if (!events.TryGetValue(batch.Index, out var onChain) || onChain.NewHead != witness.NewHead)
+            {
+                await FailAsync(batch.Index, $"the inbox finalized a different batch {batch.Index} (head {onChain?.NewHead.ToHex() ?? "unknown"}, ours {witness.NewHead.ToHex()}).", cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (await _pool.Store.MarkFinalizedAsync(batch.Index, onChain.TransactionHash, (long)onChain.GasUsed, _pool.NowMs, cancellationToken).ConfigureAwait(false))
+            {
+                _pool.Logger.LogInformation("batch {Index} was already final on chain ({Tx}); recorded", batch.Index, onChain.TransactionHash);
+            }
+        }
+    }
+
+    private async Task FailAsync(ulong index, string reason, CancellationToken cancellationToken)
+    {
+        await _pool.Store.FailAsync(index, reason, _pool.NowMs, cancellationToken).ConfigureAwait(false);
+        _pool.Logger.LogError("batch {Index} FAILED for good and will not be submitted: {Reason}", index, reason);
+    }
+}

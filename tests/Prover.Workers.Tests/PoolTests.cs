@@ -1,0 +1,223 @@
+using System.Globalization;
+using Hangfire.States;
+using Prover.Core.Field;
+
+namespace Prover.Workers.Tests;
+
+/// <summary>
+/// The pool in one process on the embedded store (SQLite), with real proofs and a real inbox on anvil:
+/// the flow, its exactly-once effects on at-least-once jobs, failures, and the reconciler.
+/// </summary>
+[Collection(PoolCollection.Name)]
+public sealed class PoolTests(PoolFixture fixture) : IDisposable
+{
+    private static readonly TimeSpan Settle = TimeSpan.FromMinutes(3);
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Batches_cut_into_the_witness_folder_are_proven_and_finalized_in_index_order()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var witnesses = new TestLog(deployment.ChainId, deployment.Inbox).Next(6);
+        var folder = Directory.CreateDirectory(_dir.Combine("batches")).FullName;
+        foreach (var w in witnesses)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, w.BatchIndex.ToString("D10", CultureInfo.InvariantCulture) + ".witness.json"), w.ToJson());
+        }
+
+        await using var pool = await StartAsync(chain, workers: 2, witnessDirectory: folder);
+        await pool.WaitUntilSettledAsync(6, Settle, default);
+
+        var state = await chain.Inbox.GetStateAsync(default);
+        Assert.Equal(6UL, state.NextBatchIndex);
+        Assert.Equal(witnesses[^1].NewHead, state.Head);
+        var events = await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default);
+        Assert.Equal([0UL, 1, 2, 3, 4, 5], events.Select(e => e.Index));
+        var records = await pool.Store.ListAsync(default);
+        Assert.All(records, r => Assert.Equal(BatchState.Finalized, r.State));
+        Assert.Equal(events.Select(e => e.TransactionHash), records.Select(r => r.TransactionHash));
+        Assert.Equal(events.Select(e => (long)e.GasUsed), records.Select(r => r.GasUsed!.Value));
+        Assert.All(records, r => Assert.Equal(1, r.Attempts));
+        Assert.Equal(6, pool.Metrics.Proofs);
+        Assert.Equal(witnesses.Sum(w => w.Count), pool.Metrics.FinalizedTransactions);
+    }
+
+    [Fact]
+    public async Task A_job_delivered_three_times_proves_and_finalizes_its_batch_once()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        await using var pool = await StartAsync(chain, workers: 2);
+        var witness = new TestLog(deployment.ChainId, deployment.Inbox).NextBatch(4);
+        await pool.Store.AddAsync(witness, pool.Runtime.NowMs, default);
+        for (var i = 0; i < 3; i++)
+        {
+            await pool.Runtime.EnqueueProveAsync(0, default);
+        }
+
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+
+        var record = (await pool.Store.GetAsync(0, default))!;
+        Assert.Equal(BatchState.Finalized, record.State);
+        Assert.Equal(1, record.Attempts);
+        Assert.Single(await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default));
+        Assert.Equal(1, pool.Metrics.Proofs);
+    }
+
+    [Fact]
+    public async Task An_invalid_witness_fails_at_once_without_retries_and_later_batches_wait_behind_it()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var witnesses = new TestLog(deployment.ChainId, deployment.Inbox).Next(3);
+        var forged = witnesses[1] with { OutputCommitment = witnesses[1].OutputCommitment + Fr.One };
+        await using var pool = await StartAsync(chain, workers: 1);
+        await pool.Store.AddAsync(witnesses[0], pool.Runtime.NowMs, default);
+        await pool.Store.AddAsync(forged, pool.Runtime.NowMs, default);
+        await pool.Store.AddAsync(witnesses[2], pool.Runtime.NowMs, default);
+        await pool.ReconcileAsync(default); // the store holds batches without jobs: the reconciler enqueues them
+
+        await WaitForAsync(pool, async () =>
+            (await pool.Store.ListAsync(default)).Select(r => r.State).SequenceEqual([BatchState.Finalized, BatchState.Failed, BatchState.Proved]));
+
+        var failed = (await pool.Store.GetAsync(1, default))!;
+        Assert.Equal(1, failed.Attempts);
+        Assert.Contains("batch 1 failed for good", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("/outputCommitment", failed.Error, StringComparison.Ordinal);
+        Assert.Equal(FailedState.StateName, JobStates.Of(pool.Runtime.JobStorage, failed.JobId!)); // failed, not scheduled for a retry
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Equal(1UL, (await chain.Inbox.GetStateAsync(default)).NextBatchIndex);
+        Assert.Equal(1, (await pool.Store.GetAsync(1, default))!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_batch_the_chain_already_finalized_counts_as_success()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var witnesses = new TestLog(deployment.ChainId, deployment.Inbox).Next(2);
+        var external = await chain.Inbox.SubmitAsync(await fixture.ProveDirectlyAsync(witnesses[0]), default);
+        await using var pool = await StartAsync(chain, workers: 1);
+        foreach (var w in witnesses)
+        {
+            await pool.Store.AddAsync(w, pool.Runtime.NowMs, default);
+        }
+
+        await pool.ReconcileAsync(default);
+        await pool.WaitUntilSettledAsync(2, Settle, default);
+
+        var records = await pool.Store.ListAsync(default);
+        Assert.All(records, r => Assert.Equal(BatchState.Finalized, r.State));
+        Assert.Equal(external.TransactionHash, records[0].TransactionHash);
+        var events = await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default);
+        Assert.Equal([0UL, 1], events.Select(e => e.Index));
+        Assert.Equal(1, pool.Metrics.FinalizedBatches);
+    }
+
+    [Fact]
+    public async Task A_batch_whose_worker_died_mid_proof_goes_to_another_worker_when_its_lease_runs_out()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        await using var pool = await StartAsync(chain, workers: 1);
+        await pool.Store.AddAsync(new TestLog(deployment.ChainId, deployment.Inbox).NextBatch(3), pool.Runtime.NowMs, default);
+        Assert.True(await pool.Store.TryClaimAsync(0, "worker-that-died", pool.Runtime.NowMs, 1_500, default));
+
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+
+        var record = (await pool.Store.GetAsync(0, default))!;
+        Assert.Equal(BatchState.Finalized, record.State);
+        Assert.Equal(2, record.Attempts);
+        Assert.Equal(pool.WorkerId, record.ProvedBy);
+    }
+
+    [Fact]
+    public async Task A_lost_queue_is_rebuilt_from_the_store_and_pending_batches_resume()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var witnesses = new TestLog(deployment.ChainId, deployment.Inbox).Next(2);
+        var folder = Directory.CreateDirectory(_dir.Combine("batches")).FullName;
+        foreach (var w in witnesses)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, w.BatchIndex.ToString("D10", CultureInfo.InvariantCulture) + ".witness.json"), w.ToJson());
+        }
+
+        // A process with no workers and no chain imports and enqueues, then goes away with its queue.
+        await using (var importer = await StartAsync(chain: null, workers: 0, witnessDirectory: folder))
+        {
+            await importer.ReconcileAsync(default);
+            Assert.All(await importer.Store.ListAsync(default), r => Assert.NotNull(r.JobId));
+        }
+
+        foreach (var file in Directory.GetFiles(_dir.Combine("pool"), "hangfire.db*"))
+        {
+            File.Delete(file);
+        }
+
+        await using var pool = await StartAsync(chain, workers: 1, witnessDirectory: folder);
+        await pool.WaitUntilSettledAsync(2, Settle, default);
+
+        Assert.Equal(2UL, (await chain.Inbox.GetStateAsync(default)).NextBatchIndex);
+        Assert.Equal(2, pool.Metrics.Proofs);
+    }
+
+    [Fact]
+    public async Task A_store_of_one_inbox_refuses_a_pool_of_another()
+    {
+        var (first, _) = await fixture.DeployAsync();
+        var (second, _) = await fixture.DeployAsync();
+        await (await StartAsync(first, workers: 0)).DisposeAsync();
+
+        var e = await Assert.ThrowsAsync<PoolConfigurationException>(() => StartAsync(second, workers: 0));
+
+        Assert.Contains($"belongs to chain {PoolFixture.ChainId}, inbox {first.Inbox.Address}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_dashboard_is_served_on_loopback_and_refuses_changes_by_default()
+    {
+        await using var pool = await StartAsync(chain: null, workers: 0, dashboardPort: 0);
+        Assert.NotNull(pool.DashboardUrl);
+        Assert.Equal("127.0.0.1", pool.DashboardUrl.Host);
+        using var http = new HttpClient();
+
+        var page = await http.GetAsync(pool.DashboardUrl);
+        var delete = await http.PostAsync(pool.DashboardUrl + "/jobs/enqueued/delete", new FormUrlEncodedContent([new("jobs[]", "1")]));
+
+        Assert.True(page.IsSuccessStatusCode, $"GET {pool.DashboardUrl}: {page.StatusCode}");
+        Assert.Contains("Hangfire", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(delete.IsSuccessStatusCode, $"a read-only dashboard accepted a delete ({delete.StatusCode})");
+    }
+
+    private Task<ProverPool> StartAsync(PoolChain? chain, int workers, string? witnessDirectory = null, int? dashboardPort = null) =>
+        ProverPool.StartAsync(
+            new ProverPoolOptions
+            {
+                Storage = new PoolStorage.Sqlite(_dir.Combine("pool")),
+                WorkDirectory = _dir.Combine("work"),
+                Workers = workers,
+                WitnessDirectory = witnessDirectory,
+                DashboardPort = dashboardPort,
+                Lease = TimeSpan.FromSeconds(5),
+                ReconcileInterval = TimeSpan.FromMilliseconds(500),
+                RetryBaseDelay = TimeSpan.FromMilliseconds(500),
+            },
+            workers > 0 ? fixture.Proving : null,
+            chain,
+            fixture.VerificationKeyHash,
+            loggerFactory: null,
+            time: null,
+            default);
+
+    private static async Task WaitForAsync(ProverPool pool, Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + Settle;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail("timed out; the store holds: " + string.Join(", ", (await pool.Store.ListAsync(default)).Select(r => $"{r.Index} {r.State} {r.Error}")));
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
