@@ -10,7 +10,7 @@ export DOTNET_NOLOGO := 1
 
 NPM_DIRS := . circuits
 
-.PHONY: setup npm restore build test run bench bench-circuits clean
+.PHONY: setup npm restore postgres build test run bench bench-circuits clean
 
 setup: npm restore
 
@@ -31,7 +31,15 @@ restore:
 build: setup
 	$(DOTNET) build Prover.sln -c $(CONFIG) --no-restore
 
-test: build
+# The pool's tests start their own throwaway PostgreSQL cluster (initdb + pg_ctl on a temp folder), so
+# they need the server programs from Debian's postgresql package, installed here when missing and root.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get install -y --no-install-recommends postgresql || { apt-get update && apt-get install -y --no-install-recommends postgresql; }; \
+	else echo "PostgreSQL's server programs (initdb, pg_ctl) are missing: install Debian's postgresql package." >&2; exit 1; fi
+
+test: build postgres
 	$(DOTNET) test Prover.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
 
 run: build

@@ -105,7 +105,7 @@ internal static class GasRun
         return ((ulong)receipt.GasUsed.Value, BatchInbox.CalldataGas(message.GetCallData()));
     }
 
-    private static async Task<ProofFiles> ProveAsync(SnarkjsBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string folder)
+    internal static async Task<ProofFiles> ProveAsync(SnarkjsBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string folder)
     {
         Directory.CreateDirectory(folder);
         var input = Path.Combine(folder, "input.json");
@@ -116,7 +116,7 @@ internal static class GasRun
     }
 
     /// <summary>The next <paramref name="count"/> log entries as a batch; transaction hashes are keccak outputs, like real ones.</summary>
-    private static Batch Batch(ulong index, Fr head, ref ulong seq, int count, int capacity, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    internal static Batch Batch(ulong index, Fr head, ref ulong seq, int count, int capacity, OrderingPolicy policy, ulong chainId, EthAddress inbox)
     {
         var senders = new[]
         {
@@ -134,7 +134,7 @@ internal static class GasRun
         return BatchBuilder.Build(index, head, entries, policy, chainId, inbox, capacity);
     }
 
-    private static OrderingPolicy Policy(string id) => id switch
+    internal static OrderingPolicy Policy(string id) => id switch
     {
         "timeboost" => new TimeboostPolicy(EthAddress.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")),
         "shuffle" => new ShufflePolicy(Fr.FromUInt64(7)),

@@ -28,21 +28,21 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Runs <c>prover ARGS</c> to completion within a minute: its exit code and stdout.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
+    {
+        var info = StartInfo(arguments);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("could not start prover");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
     /// <summary>Starts <c>prover worker ARGS</c> with the sequencer key in the environment and waits until it runs.</summary>
     public static async Task<WorkerProcess> StartAsync(params string[] arguments)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "prover.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first.");
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("worker");
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["PROVER_CHAIN_KEY"] = AnvilNode.DevelopmentKeys[0];
+        var info = StartInfo(["worker", .. arguments]);
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start prover worker");
         var worker = new WorkerProcess(process);
         process.OutputDataReceived += (_, e) => worker.OnLine(e.Data);
@@ -80,6 +80,22 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(IEnumerable<string> arguments)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "prover.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first.");
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
+        var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["PROVER_CHAIN_KEY"] = AnvilNode.DevelopmentKeys[0];
+        return info;
     }
 
     private void OnLine(string? line)

@@ -114,6 +114,10 @@ public sealed class WorkerProcessTests(PoolFixture fixture) : IDisposable
         await WaitForFinalizedAsync(store, 6, restarted);
 
         await AssertFinalizedExactlyOnceAsync(chain, deployment, 6);
+        var (exitCode, status) = await WorkerProcess.RunAsync("pool", "status", "--data-dir", dataDir);
+        Assert.Equal(0, exitCode);
+        Assert.Contains("6 finalized", status, StringComparison.Ordinal);
+        Assert.Contains("batch      5  finalized", status, StringComparison.Ordinal);
     }
 
     private async Task<(PoolStore Store, string ConnectionString)> PostgresStoreAsync()

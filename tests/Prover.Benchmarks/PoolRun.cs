@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Globalization;
+using Prover.Chain;
+using Prover.Core.Batches;
+using Prover.Proving;
+using Prover.Proving.Snarkjs;
+using Prover.Workers;
+
+namespace Prover.Benchmarks;
+
+/// <summary>
+/// The prover pool end to end on the embedded store: full batches stored at once, proven by 1 or 2
+/// Hangfire workers and finalized on a local anvil. For each worker count the same batches are first
+/// proven directly (the backend's snarkjs commands one after another, no queue, no store, no chain): the
+/// pool's overhead is its wall time against that, and its throughput is proofs per minute and
+/// transactions finalized per second.
+/// </summary>
+internal static class PoolRun
+{
+    public static async Task RunAsync(string policyId, int capacity, int batches, int[] workerCounts)
+    {
+        var backend = new SnarkjsBackend(new SnarkjsOptions());
+        var work = Directory.CreateTempSubdirectory("prover-bench-pool-").FullName;
+        await using var anvil = await AnvilNode.StartAsync(new AnvilOptions(), CancellationToken.None);
+        var connection = await ChainConnection.ConnectAsync(anvil.Url, AnvilNode.DevelopmentKeys[0], CancellationToken.None);
+        try
+        {
+            var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policyId, capacity));
+            var circuit = await backend.CompileAsync(main, Path.Combine(work, "build"), CancellationToken.None);
+            var artifacts = await backend.SetupAsync(circuit, CeremonySource.Development, Path.Combine(work, "artifacts"), CancellationToken.None);
+            var policy = GasRun.Policy(policyId);
+            Console.WriteLine($"# pool: {batches} full {policyId} batches of N = {capacity} ({circuit.Constraints:N0} constraints), SQLite store, anvil; direct = witness + prove per batch, sequential");
+            Console.WriteLine("workers  direct s  pool s  overhead  proofs/min  tx finalized/s");
+            foreach (var workers in workerCounts)
+            {
+                var (inbox, deployment) = await BatchInbox.DeployAsync(connection, new InboxDeploymentRequest(artifacts.VerifierContractFile, policy, capacity, connection.Account), null, CancellationToken.None);
+                var witnesses = new List<OrderingWitness>();
+                var head = deployment.GenesisHead;
+                ulong seq = 0;
+                for (var i = 0; i < batches; i++)
+                {
+                    var batch = GasRun.Batch((ulong)i, head, ref seq, capacity, capacity, policy, connection.ChainId, inbox.Address);
+                    head = batch.NewHead;
+                    witnesses.Add(OrderingWitness.FromBatch(batch));
+                }
+
+                var direct = Stopwatch.StartNew();
+                foreach (var w in witnesses)
+                {
+                    await GasRun.ProveAsync(backend, artifacts, w, Path.Combine(work, "direct", $"{workers}-{w.BatchIndex}"));
+                }
+
+                direct.Stop();
+                var pooled = await PoolAsync(backend, connection, inbox, deployment, witnesses, workers, Path.Combine(work, $"pool-{workers}"), ProverPool.VerificationKeyHash(artifacts.VerificationKeyFile));
+                var transactions = witnesses.Sum(w => w.Count);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{workers,7} {direct.Elapsed.TotalSeconds,9:F1} {pooled.TotalSeconds,7:F1} {(pooled / direct.Elapsed) - 1,9:P1} {batches / pooled.TotalMinutes,11:F1} {transactions / pooled.TotalSeconds,15:F2}"));
+            }
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<TimeSpan> PoolAsync(
+        SnarkjsBackend backend, ChainConnection connection, BatchInbox inbox, InboxDeployment deployment, List<OrderingWitness> witnesses, int workers, string folder, string keyHash)
+    {
+        var options = new ProverPoolOptions { Storage = new PoolStorage.Sqlite(Path.Combine(folder, "pool")), WorkDirectory = Path.Combine(folder, "work"), Workers = workers };
+        await using var pool = await ProverPool.StartAsync(
+            options, new ProvingSetup(backend, CeremonySource.Development, backend.CircuitsDirectory), new PoolChain(connection, inbox, deployment.Block), keyHash, null, null, CancellationToken.None);
+        // Compile and set up before the clock starts, as the direct run had its artifacts already.
+        await pool.Runtime.Prover.ArtifactsAsync(witnesses[0].Policy.Id, witnesses[0].Capacity, CancellationToken.None);
+        var clock = Stopwatch.StartNew();
+        foreach (var w in witnesses)
+        {
+            await pool.Store.AddAsync(w, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);
+            await pool.Runtime.EnqueueProveAsync(w.BatchIndex, CancellationToken.None);
+        }
+
+        await pool.WaitUntilSettledAsync(witnesses.Count, TimeSpan.FromMinutes(30), CancellationToken.None);
+        clock.Stop();
+        var counts = await pool.Store.CountsAsync(CancellationToken.None);
+        if (counts[BatchState.Finalized] != witnesses.Count)
+        {
+            throw new InvalidOperationException($"the pool finalized {counts[BatchState.Finalized]} of {witnesses.Count} batches.");
+        }
+
+        return clock.Elapsed;
+    }
+}
