@@ -9,7 +9,7 @@ internal static class Program
     /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
     /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
     /// (up to ceremony power P), <c>gas [--power P] [N…]</c> submitBatch's gas on a local anvil for every policy
-    /// at those capacities, <c>field-min
+    /// at those capacities, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>field-min
     /// [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
@@ -36,6 +36,9 @@ internal static class Program
                 var gasArgs = args[1..];
                 var power = TakeOption(ref gasArgs, "--power", 14);
                 await GasRun.RunAsync(gasArgs.Length > 0 ? gasArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8], power);
+                break;
+            case "lightclient":
+                await LightClientRun.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);
