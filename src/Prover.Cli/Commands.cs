@@ -35,6 +35,8 @@ internal static class Commands
         root.Subcommands.Add(ProvingCommands.Prove());
         root.Subcommands.Add(ProvingCommands.VerifyProof());
         root.Subcommands.Add(ChainCommands.Chain());
+        root.Subcommands.Add(LightClientCommands.Verify());
+        root.Subcommands.Add(LightClientCommands.Receipt());
         return root;
     }
 
