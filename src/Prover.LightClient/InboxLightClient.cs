@@ -164,6 +164,17 @@ public sealed class InboxLightClient
 
     private async Task<BatchCheck> CheckBatchAsync(InboxState state, FinalizedBatch e, VerificationKey? key, CancellationToken cancellationToken)
     {
+        var (call, decodeProblem) = await FetchCallAsync(e, cancellationToken).ConfigureAwait(false);
+        return BatchChecks.Check(state, e, call, decodeProblem, key);
+    }
+
+    /// <summary>Every <c>BatchFinalized</c> event of the inbox, in order.</summary>
+    internal Task<IReadOnlyList<FinalizedBatch>> GetFinalizedBatchesAsync(CancellationToken cancellationToken) =>
+        _inbox.GetFinalizedBatchesAsync(0, cancellationToken);
+
+    /// <summary>The decoded <c>submitBatch</c> call behind an event, or why there is none.</summary>
+    internal async Task<(SubmittedBatch? Call, string? Problem)> FetchCallAsync(FinalizedBatch e, CancellationToken cancellationToken)
+    {
         var tx = await _connection.Rpc(() => _connection.Web3.Eth.Transactions.GetTransactionByHash.SendRequestAsync(e.TransactionHash)).WaitAsync(cancellationToken).ConfigureAwait(false);
         SubmittedBatch? call = null;
         string? decodeProblem = null;
@@ -184,7 +195,7 @@ public sealed class InboxLightClient
             }
         }
 
-        return BatchChecks.Check(state, e, call, decodeProblem, key);
+        return (call, decodeProblem);
     }
 
     /// <summary>Decodes a <c>submitBatch</c> transaction.</summary>

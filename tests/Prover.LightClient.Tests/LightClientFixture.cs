@@ -82,6 +82,16 @@ public sealed class LightClientFixture : IAsyncLifetime
             connection, new InboxDeploymentRequest(artifacts.VerifierContractFile, Policy, Capacity, connection.Account), tools: null, CancellationToken.None);
     }
 
+    /// <summary>
+    /// One inbox with three finalized batches (4, 1 and 3 transactions) of a log whose entries the tests
+    /// can sign receipts for; made once and shared, since nothing the light client does changes it.
+    /// </summary>
+    public Task<FinalizedChain> ChainAsync() => _chain.Value;
+
+    private Lazy<Task<FinalizedChain>> _chain => _chainLazy ??= new(FinalizedChain.CreateAsync(this));
+
+    private Lazy<Task<FinalizedChain>>? _chainLazy;
+
     /// <summary>A connection to the fixture's anvil as development account <paramref name="account"/>.</summary>
     public Task<ChainConnection> ConnectAsync(int account = 0) =>
         ChainConnection.ConnectAsync(Anvil.Url, AnvilNode.DevelopmentKeys[account], CancellationToken.None);
