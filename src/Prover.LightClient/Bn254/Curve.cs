@@ -95,9 +95,37 @@ internal readonly record struct G1Jacobian(Fq X, Fq Y, Fq Z)
         return new G1Jacobian(x3, (r * (v - x3)) - (a.Y * hhh), a.Z * h);
     }
 
+    /// <summary>
+    /// Σ scalarᵢ·pointᵢ with one shared doubling chain (Straus–Shamir without tables): one doubling per
+    /// bit of the longest scalar instead of one per bit per point.
+    /// </summary>
+    public static G1Jacobian MultiScalarMultiply(ReadOnlySpan<G1> points, ReadOnlySpan<BigInteger> scalars)
+    {
+        var bits = 0L;
+        foreach (var k in scalars)
+        {
+            bits = Math.Max(bits, k.GetBitLength());
+        }
+
+        var result = Infinity;
+        for (var i = (int)bits - 1; i >= 0; i--)
+        {
+            result = result.Double();
+            for (var j = 0; j < points.Length; j++)
+            {
+                if (!(scalars[j] >> i).IsEven)
+                {
+                    result += points[j];
+                }
+            }
+        }
+
+        return result;
+    }
+
     public G1Jacobian Multiply(BigInteger scalar)
     {
-        var affine = ToAffine();
+        var affine = Z == Fq.One ? new G1(X, Y, false) : ToAffine();
         var result = Infinity;
         for (var i = scalar.GetBitLength() - 1; i >= 0; i--)
         {
@@ -213,7 +241,7 @@ internal readonly record struct G2Jacobian(Fq2 X, Fq2 Y, Fq2 Z)
     public G2Jacobian Multiply(BigInteger scalar)
     {
         // Double-and-add against the affine base (the base is fixed, so mixed addition needs no inversion per step).
-        var affine = ToAffine();
+        var affine = Z == Fq2.One ? new G2(X, Y, false) : ToAffine();
         var result = Infinity;
         for (var i = scalar.GetBitLength() - 1; i >= 0; i--)
         {

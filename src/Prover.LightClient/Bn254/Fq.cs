@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Prover.LightClient.Bn254;
 
@@ -10,7 +11,7 @@ namespace Prover.LightClient.Bn254;
 /// </summary>
 /// <remarks>
 /// Multiplication is word-by-word Montgomery multiplication with interleaved reduction (CIOS, Koç,
-/// Acar and Kaliski 1996). The constants are derived from p at start-up rather than typed in. Not
+/// Acar and Kaliski 1996), unrolled. The constants are derived from p at start-up rather than typed in. Not
 /// hardened against timing side channels: a verifier handles public data only.
 /// </remarks>
 internal readonly struct Fq : IEquatable<Fq>
@@ -155,52 +156,42 @@ internal readonly struct Fq : IEquatable<Fq>
 
     private static Fq Multiply(in Fq a, in Fq b)
     {
-        Span<ulong> t = stackalloc ulong[6];
-        t.Clear();
-        ReadOnlySpan<ulong> x = [a._l0, a._l1, a._l2, a._l3];
-        ReadOnlySpan<ulong> y = [b._l0, b._l1, b._l2, b._l3];
-        ReadOnlySpan<ulong> p = [P0, P1, P2, P3];
-        for (var i = 0; i < 4; i++)
-        {
-            // t += x · y[i]
-            ulong carry = 0;
-            for (var j = 0; j < 4; j++)
-            {
-                t[j] = MulAdd(x[j], y[i], t[j], carry, out carry);
-            }
+        // Four rounds of t = (t + a·b[i] + m·p) / 2^64. With p < 2^254 every intermediate t stays below
+        // 2^256 after the shift and below 2^320 before it, so five words suffice and t < 2p at the end.
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        Round(a, b._l0, ref t0, ref t1, ref t2, ref t3);
+        Round(a, b._l1, ref t0, ref t1, ref t2, ref t3);
+        Round(a, b._l2, ref t0, ref t1, ref t2, ref t3);
+        Round(a, b._l3, ref t0, ref t1, ref t2, ref t3);
+        return ReduceOnce(t0, t1, t2, t3);
+    }
 
-            t[4] = AddCarry(t[4], carry, out var top);
-            t[5] = top;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round(in Fq a, ulong bi, ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3)
+    {
+        t0 = MulAdd(a._l0, bi, t0, 0, out var c);
+        t1 = MulAdd(a._l1, bi, t1, c, out c);
+        t2 = MulAdd(a._l2, bi, t2, c, out c);
+        t3 = MulAdd(a._l3, bi, t3, c, out var t4);
 
-            // t = (t + m·p) / 2^64 with m chosen to clear the low word.
-            var m = t[0] * PInvNeg;
-            _ = MulAdd(m, p[0], t[0], 0, out carry);
-            for (var j = 1; j < 4; j++)
-            {
-                t[j - 1] = MulAdd(m, p[j], t[j], carry, out carry);
-            }
-
-            t[3] = AddCarry(t[4], carry, out var c2);
-            t[4] = t[5] + c2;
-        }
-
-        // t < 2p < 2^255 here, so t[4] is zero and one conditional subtraction makes it canonical.
-        return ReduceOnce(t[0], t[1], t[2], t[3]);
+        var m = t0 * PInvNeg;
+        _ = MulAdd(m, P0, t0, 0, out c);
+        t0 = MulAdd(m, P1, t1, c, out c);
+        t1 = MulAdd(m, P2, t2, c, out c);
+        t2 = MulAdd(m, P3, t3, c, out c);
+        t3 = t4 + c;
     }
 
     /// <summary>a·b + c + d as a 128-bit value: returns the low word, <paramref name="high"/> the high one (never overflows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAdd(ulong a, ulong b, ulong c, ulong d, out ulong high)
     {
-        var product = (UInt128)a * b + c + d;
-        high = (ulong)(product >> 64);
-        return (ulong)product;
-    }
-
-    private static ulong AddCarry(ulong a, ulong b, out ulong carry)
-    {
-        var sum = a + b;
-        carry = sum < a ? 1UL : 0;
-        return sum;
+        high = Math.BigMul(a, b, out var low);
+        low += c;
+        high += low < c ? 1UL : 0;
+        low += d;
+        high += low < d ? 1UL : 0;
+        return low;
     }
 
     private static Fq ReduceOnce(ulong r0, ulong r1, ulong r2, ulong r3)

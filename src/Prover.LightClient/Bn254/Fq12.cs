@@ -33,6 +33,38 @@ internal readonly record struct Fq12(Fq6 C0, Fq6 C1)
     }
 
     /// <summary>
+    /// The square of an element of the cyclotomic subgroup (x^(p⁶ + 1)·… = 1, i.e. any value after the
+    /// easy part of the final exponentiation): Granger and Scott, "Faster squaring in the cyclotomic
+    /// subgroup of sixth degree extensions" (PKC 2010), 9 F_p² squarings instead of 12 products. Viewing
+    /// the element as <c>A0 + A1·w + A2·w²</c> over F_p⁴ = F_p²[s]/(s² − ξ), s = w³, with
+    /// <c>A0 = c0 + c3 s</c>, <c>A1 = c1 + c4 s</c>, <c>A2 = c2 + c5 s</c>, its square is
+    /// <c>(3A0² − 2Ā0) + (3s·A2² + 2Ā1)·w + (3A1² − 2Ā2)·w²</c>. Wrong for any other element.
+    /// </summary>
+    public Fq12 CyclotomicSquare()
+    {
+        Fq2 c0 = C0.C0, c2 = C0.C1, c4 = C0.C2, c1 = C1.C0, c3 = C1.C1, c5 = C1.C2;
+
+        // Aᵢ² = (a² + ξb²) + 2ab·s for Aᵢ = a + b s.
+        var (a0, b0) = Fq4Square(c0, c3);
+        var (a1, b1) = Fq4Square(c1, c4);
+        var (a2, b2) = Fq4Square(c2, c5);
+        var sb2 = b2.MulByXi(); // s·A2² = ξ·b2 + a2·s
+
+        Fq2 Minus(Fq2 square, Fq2 c) => ((square - c).Double()) + square; // 3·square − 2c
+        Fq2 Plus(Fq2 square, Fq2 c) => ((square + c).Double()) + square;  // 3·square + 2c
+        return new Fq12(
+            new Fq6(Minus(a0, c0), Minus(a1, c2), Minus(a2, c4)),
+            new Fq6(Plus(sb2, c1), Plus(b0, c3), Plus(b1, c5)));
+    }
+
+    private static (Fq2 A, Fq2 B) Fq4Square(Fq2 a, Fq2 b)
+    {
+        var aa = a.Square();
+        var bb = b.Square();
+        return (bb.MulByXi() + aa, (a + b).Square() - aa - bb);
+    }
+
+    /// <summary>
     /// Multiplies by a line value <c>a0 + (b0 + b1·v)·w</c> (<c>a0, b0, b1</c> in F_p²), the only shape
     /// the Miller loop produces: 13 F_p² products instead of 18.
     /// </summary>

@@ -115,7 +115,7 @@ internal static class Pairing
         var result = Fq12.One;
         for (var i = naf.Count - 1; i >= 0; i--)
         {
-            result = result.Square();
+            result = result.CyclotomicSquare();
             if (naf[i] == 1)
             {
                 result *= x;

@@ -74,11 +74,13 @@ public static class Groth16Verifier
             throw new ProofFormatException("public signals", $"{publicSignals.Count} given, the verification key takes {key.PublicInputCount}.");
         }
 
-        var vkX = G1Jacobian.From(key.IC[0]);
-        for (var i = 0; i < publicSignals.Count; i++)
+        var scalars = new BigInteger[publicSignals.Count];
+        for (var i = 0; i < scalars.Length; i++)
         {
-            vkX += G1Jacobian.From(key.IC[i + 1]).Multiply(publicSignals[i].ToBigInteger()).ToAffine();
+            scalars[i] = publicSignals[i].ToBigInteger();
         }
+
+        var vkX = G1Jacobian.MultiScalarMultiply(key.IC.AsSpan(1), scalars) + key.IC[0];
 
         var f = key.NegatedAlphaBeta * Pairing.MillerLoop([(a, b), (vkX.ToAffine().Negate(), key.Gamma), (c.Negate(), key.Delta)]);
         return Pairing.FinalExponentiation(f).IsOne;

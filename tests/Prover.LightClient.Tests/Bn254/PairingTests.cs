@@ -89,6 +89,36 @@ public sealed class PairingTests
         Assert.True(G2.Generator.IsInSubgroup);
     }
 
+    [Fact]
+    public void Cyclotomic_squaring_equals_squaring_after_the_easy_part_of_the_final_exponentiation()
+    {
+        var f = Pairing.MillerLoop([(G1.Generator.Multiply(5), G2.Generator.Multiply(7))]);
+        var easy = f.Conjugate() * f.Inverse();
+        easy = easy.Frobenius(2) * easy;
+
+        Assert.Equal(easy.Square(), easy.CyclotomicSquare());
+        Assert.NotEqual(f.Square(), f.CyclotomicSquare());
+    }
+
+    [Fact]
+    public void Frobenius_maps_are_the_p_th_powers()
+    {
+        var x = Pairing.MillerLoop([(G1.Generator, G2.Generator.Multiply(3))]);
+        Assert.Equal(x.Pow(Fq.Modulus), x.Frobenius(1));
+        Assert.Equal(x.Frobenius(1).Frobenius(1), x.Frobenius(2));
+        Assert.Equal(x.Frobenius(2).Frobenius(1), x.Frobenius(3));
+    }
+
+    [Fact]
+    public void A_multi_scalar_multiplication_is_the_sum_of_the_scalar_multiplications()
+    {
+        G1[] points = [G1.Generator, G1.Generator.Multiply(11), G1.Generator.Multiply(G1.Order - 2)];
+        BigInteger[] scalars = [G1.Order - 1, 0, BigInteger.Pow(2, 200) + 3];
+
+        var expected = points[0].Multiply(scalars[0]) + points[1].Multiply(scalars[1]) + points[2].Multiply(scalars[2]);
+        Assert.Equal(expected, G1Jacobian.MultiScalarMultiply(points, scalars).ToAffine());
+    }
+
     /// <summary>The 0x08 precompile's answer for these pairs (EIP-197 encoding: G2 imaginary parts first).</summary>
     internal static bool Precompile(IEnumerable<(G1 P, G2 Q)> pairs)
     {
