@@ -75,9 +75,10 @@ internal static class LightClientCommands
         var inbox = InboxOption();
         var key = new Option<FileInfo?>("--verification-key") { Description = "Also re-verify the covering batch's proof in C# with this key (checked to be the verifier's); without it the proof is taken as the inbox's verifier accepted it." };
         var sequencer = new Option<string?>("--sequencer") { Description = "The sequencer address the receipt must be signed by (default: the inbox's recorded sequencer)." };
+        var witness = new Option<FileInfo?>("--witness") { Description = "The covering batch's ordering witness (batches/NNNNNNNNNN.witness.json, or prover_getBatch): checked against the chain, it lets every seq's head be checked, not only a batch's last." };
         var check = new Command("check", "Check a sequencer receipt against the chain: its signature, the finalized batch covering its seq, the transaction's position there. A receipt the sequencer broke is reported as EQUIVOCATION with the evidence. Exit 0: covered; 1: invalid or equivocation; 2: could not check (e.g. not finalized yet).");
         check.Arguments.Add(file);
-        foreach (var option in new Option[] { rpc, inbox, key, sequencer })
+        foreach (var option in new Option[] { rpc, inbox, key, sequencer, witness })
         {
             check.Options.Add(option);
         }
@@ -94,7 +95,10 @@ internal static class LightClientCommands
             var vk = parse.GetValue(key) is { } k ? await VerificationKey.ReadAsync(k.FullName, ct) : null;
             var signer = parse.GetValue(sequencer) is { } text ? ParseAddress(text, "--sequencer") : (EthAddress?)null;
             var client = await InboxLightClient.ConnectAsync(ParseUrl(parse.GetValue(rpc)!), ParseAddress(parse.GetValue(inbox)!, "--inbox"), ct);
-            var result = await client.CheckReceiptAsync(receipt, vk, signer, ct);
+            var batchWitness = parse.GetValue(witness) is { } w
+                ? (w.Exists ? Core.Batches.OrderingWitness.FromJson(await File.ReadAllTextAsync(w.FullName, ct)) : throw new CorruptStateException(w.FullName, "no such witness file."))
+                : null;
+            var result = await client.CheckReceiptAsync(receipt, vk, signer, batchWitness, ct);
             switch (result.Verdict)
             {
                 case ReceiptVerdict.Covered:

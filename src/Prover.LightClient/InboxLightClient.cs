@@ -99,7 +99,22 @@ public sealed class InboxLightClient
     /// where the chain fixes it. A contradiction is an <see cref="ReceiptVerdict.Equivocation"/> with evidence.
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
-    public async Task<ReceiptCheck> CheckReceiptAsync(Receipt receipt, VerificationKey? key, EthAddress? sequencer, CancellationToken cancellationToken)
+    public Task<ReceiptCheck> CheckReceiptAsync(Receipt receipt, VerificationKey? key, EthAddress? sequencer, CancellationToken cancellationToken) =>
+        CheckReceiptAsync(receipt, key, sequencer, batchWitness: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="CheckReceiptAsync(Receipt, VerificationKey?, EthAddress?, CancellationToken)"/>, with
+    /// the covering batch's ordering witness (the sequencer's <c>batches/NNNNNNNNNN.witness.json</c> or
+    /// <c>prover_getBatch</c>), which supplies the data the chain does not carry. The witness is trusted for
+    /// nothing: it must be self-consistent (<see cref="OrderingWitness.Validate"/>: heads, policy order,
+    /// commitment) and state exactly the finalized batch (prevHead, newHead, outputCommitment, count,
+    /// firstSeq, domain), which by Poseidon's collision resistance makes its entries the proven segment.
+    /// Then every seq's head, transaction and arrival are checked, not only the batch's last, and the
+    /// batch's posted hash list must be the segment's policy order.
+    /// </summary>
+    /// <exception cref="WitnessMismatchException">The witness is not the covering batch's.</exception>
+    /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
+    public async Task<ReceiptCheck> CheckReceiptAsync(Receipt receipt, VerificationKey? key, EthAddress? sequencer, OrderingWitness? batchWitness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(receipt);
         var state = await GetStateAsync(cancellationToken).ConfigureAwait(false);
@@ -136,7 +151,23 @@ public sealed class InboxLightClient
                 $"batch {covering.Index}, which covers seq {receipt.Seq}, does not verify");
         }
 
-        var (differences, position, headChecked) = BatchChecks.CompareReceipt(receipt, covering, check.OrderedTxHashes);
+        if (batchWitness is not null)
+        {
+            var mismatches = BatchChecks.CheckWitness(state, covering, batchWitness);
+            if (mismatches.Count > 0)
+            {
+                throw new WitnessMismatchException(covering.Index, mismatches);
+            }
+
+            if (!batchWitness.OrderedTxHashes.SequenceEqual(check.OrderedTxHashes))
+            {
+                problems.Add(new Mismatch(covering.Index, "orderedTxHashes", $"the proven segment's policy order [{string.Join(", ", batchWitness.OrderedTxHashes)}]", $"[{string.Join(", ", check.OrderedTxHashes)}] in the submitBatch call"));
+                return new ReceiptCheck(ReceiptVerdict.ChainInvalid, receipt, signer, covering, null, false, check.ProofVerified, null, problems,
+                    $"batch {covering.Index}'s posted transaction list is not the order of the segment its proof covers");
+            }
+        }
+
+        var (differences, position, headChecked) = BatchChecks.CompareReceipt(receipt, covering, check.OrderedTxHashes, batchWitness);
         if (differences.Count > 0)
         {
             var report = new EquivocationReport(receipt, signer, covering, check.OrderedTxHashes, differences);
@@ -344,7 +375,12 @@ internal static class BatchChecks
     /// What a valid receipt commits to, against the batch finalized for its seq: its transaction is in
     /// the batch's ordered list, and, when its seq is the batch's last, its head is the batch's new head.
     /// </summary>
-    public static (List<Mismatch> Differences, int? Position, bool HeadChecked) CompareReceipt(Receipt receipt, FinalizedBatch batch, IReadOnlyList<Hash32> ordered)
+    /// <remarks>
+    /// With the batch's <paramref name="witness"/> (already checked to be the batch's, see
+    /// <see cref="CheckWitness"/>) every seq is checked: the entry at the receipt's seq must have the
+    /// receipt's transaction, arrival and head.
+    /// </remarks>
+    public static (List<Mismatch> Differences, int? Position, bool HeadChecked) CompareReceipt(Receipt receipt, FinalizedBatch batch, IReadOnlyList<Hash32> ordered, OrderingWitness? witness = null)
     {
         var differences = new List<Mismatch>();
         int? position = null;
@@ -362,6 +398,27 @@ internal static class BatchChecks
             differences.Add(new Mismatch(batch.Index, "transaction", $"{receipt.TxHash} at seq {receipt.Seq}", $"no such transaction among the batch's {ordered.Count} ordered hashes"));
         }
 
+        if (witness is not null)
+        {
+            var entry = witness.Entries[(int)(receipt.Seq - batch.FirstSeq)];
+            if (entry.TxHash != receipt.TxHash)
+            {
+                differences.Add(new Mismatch(batch.Index, $"transaction at seq {receipt.Seq}", receipt.TxHash.ToString(), $"{entry.TxHash} in the proven segment"));
+            }
+
+            if (entry.ArrivalMs != receipt.ArrivalMs)
+            {
+                differences.Add(new Mismatch(batch.Index, $"arrival of seq {receipt.Seq}", $"{receipt.ArrivalMs} ms", $"{entry.ArrivalMs} ms in the proven segment"));
+            }
+
+            if (entry.Head != receipt.Head)
+            {
+                differences.Add(new Mismatch(batch.Index, $"head after seq {receipt.Seq}", receipt.Head.ToHex(), $"{entry.Head.ToHex()} in the proven segment"));
+            }
+
+            return (differences, position, true);
+        }
+
         var last = batch.FirstSeq + batch.Count - 1;
         var headChecked = receipt.Seq == last;
         if (headChecked && receipt.Head != batch.NewHead)
@@ -370,6 +427,41 @@ internal static class BatchChecks
         }
 
         return (differences, position, headChecked);
+    }
+
+    /// <summary>
+    /// Whether an ordering witness is the finalized batch's: self-consistent (every head, the policy order,
+    /// the commitment recomputed) and stating the batch's chain, inbox, policy, index, domain, heads,
+    /// commitment, count and seqs. Empty when it is.
+    /// </summary>
+    public static List<Mismatch> CheckWitness(InboxState state, FinalizedBatch batch, OrderingWitness witness)
+    {
+        var problems = new List<Mismatch>();
+        if (witness.Validate() is { } problem)
+        {
+            problems.Add(new Mismatch(batch.Index, $"witness {problem.Pointer}", "a self-consistent ordering witness", problem.Message));
+            return problems;
+        }
+
+        void Compare<T>(string field, T expected, T actual)
+        {
+            if (!EqualityComparer<T>.Default.Equals(expected, actual))
+            {
+                problems.Add(new Mismatch(batch.Index, $"witness {field}", $"{expected}", $"{actual}"));
+            }
+        }
+
+        Compare("chainId", state.ChainId, witness.ChainId);
+        Compare("inbox", state.Inbox, witness.Inbox);
+        Compare("policy", state.PolicyNumericId, witness.Policy.NumericId);
+        Compare("batchIndex", batch.Index, witness.BatchIndex);
+        Compare("domain", state.Domain, witness.Domain);
+        Compare("prevHead", batch.PrevHead, witness.PrevHead);
+        Compare("newHead", batch.NewHead, witness.NewHead);
+        Compare("outputCommitment", batch.OutputCommitment, witness.OutputCommitment);
+        Compare("count", batch.Count, (ulong)witness.Count);
+        Compare("firstSeq", batch.FirstSeq, witness.FirstSeq);
+        return problems;
     }
 
     private static string Ordinal(int i) => (i + 1) switch

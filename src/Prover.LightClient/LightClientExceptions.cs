@@ -40,3 +40,22 @@ public sealed class ProofFormatException : LightClientException
     /// <summary>The file or value that was unreadable.</summary>
     public new string Source { get; }
 }
+
+/// <summary>
+/// An ordering witness given to the light client is not the witness of the finalized batch it was given
+/// for: it is not self-consistent, or its statement (heads, commitment, count, seqs, domain) is not the
+/// batch's. It proves nothing either way, so the check it was meant for could not be made.
+/// </summary>
+public sealed class WitnessMismatchException : LightClientException
+{
+    public WitnessMismatchException(ulong batch, IReadOnlyList<Mismatch> differences)
+        : base($"the ordering witness is not finalized batch {batch}'s: {string.Join("; ", differences)}")
+    {
+        Batch = batch;
+        Differences = differences;
+    }
+
+    public ulong Batch { get; }
+
+    public IReadOnlyList<Mismatch> Differences { get; }
+}
