@@ -175,9 +175,15 @@ public sealed class InboxLightClient
                 $"equivocation: the sequencer signed seq {receipt.Seq} for {receipt.TxHash}, and batch {covering.Index} contradicts it");
         }
 
+        var headText = (headChecked, batchWitness) switch
+        {
+            (false, _) => "; its head is not checked (not the batch's last seq; a witness of the batch checks it)",
+            (true, null) => "; its head is checked: the batch's new head",
+            (true, _) => "; its head is checked against the batch's witness",
+        };
         var proofText = check.ProofVerified == true ? "whose proof verifies in C# against the verifier's key" : "whose proof the inbox's verifier accepted (no --verification-key: not re-verified)";
         return new ReceiptCheck(ReceiptVerdict.Covered, receipt, signer, covering, position, headChecked, check.ProofVerified, null, [],
-            $"seq {receipt.Seq} ({receipt.TxHash}) is position {position} of {covering.Count} in finalized batch {covering.Index}, {proofText}{(headChecked ? "; its head is the batch's new head" : "")}");
+            $"seq {receipt.Seq} ({receipt.TxHash}) is position {position} of {covering.Count} in finalized batch {covering.Index}, {proofText}{headText}");
     }
 
     private static IEnumerable<Mismatch> InboxProblems(InboxState state, VerificationKey? key)

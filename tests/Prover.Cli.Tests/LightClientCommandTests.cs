@@ -67,6 +67,20 @@ public sealed class LightClientCommandTests
         Assert.Contains("EQUIVOCATION", equivocation.StandardOutput, StringComparison.Ordinal);
         Assert.Contains(other.ToString(), equivocation.StandardOutput, StringComparison.Ordinal);
 
+        // Seq 0 is not its batch's last: its head is checked only with the batch's witness.
+        var witness = System.IO.Path.Combine(dir.Path, "batches", "0000000000.witness.json");
+        var midHead = signer.SignGroup([new ReceiptFields(0, entries[0].Entry.ArrivalMs, entries[0].Entry.Tx.Hash, entries[1].Head)])[0];
+        var midFile = await WriteReceiptAsync(dir.Path, "mid.json", midHead);
+        var headUnchecked = await ProverProcess.RunAsync("receipt", "check", midFile, "--rpc", rpc, "--inbox", inbox.ToString());
+        Assert.True(headUnchecked.ExitCode == 0, headUnchecked.StandardError + headUnchecked.StandardOutput);
+        Assert.Contains("its head is not checked", headUnchecked.StandardOutput, StringComparison.Ordinal);
+        var withWitness = await ProverProcess.RunAsync("receipt", "check", midFile, "--rpc", rpc, "--inbox", inbox.ToString(), "--witness", witness);
+        Assert.Equal(1, withWitness.ExitCode);
+        Assert.Contains("head after seq 0", withWitness.StandardOutput, StringComparison.Ordinal);
+        var goodWithWitness = await ProverProcess.RunAsync("receipt", "check", good, "--rpc", rpc, "--inbox", inbox.ToString(), "--witness", witness);
+        Assert.True(goodWithWitness.ExitCode == 0, goodWithWitness.StandardError + goodWithWitness.StandardOutput);
+        Assert.Contains("its head is checked", goodWithWitness.StandardOutput, StringComparison.Ordinal);
+
         var future = signer.SignGroup([new ReceiptFields(3, entries[2].Entry.ArrivalMs, other, entries[2].Head)])[0];
         var pending = await ProverProcess.RunAsync("receipt", "check", await WriteReceiptAsync(dir.Path, "future.json", future), "--rpc", rpc, "--inbox", inbox.ToString());
         Assert.Equal(2, pending.ExitCode);
