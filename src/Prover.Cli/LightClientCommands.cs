@@ -26,8 +26,9 @@ internal static class LightClientCommands
         var key = new Option<FileInfo>("--verification-key") { Description = "The circuit's verification_key.json (snarkjs); checked to be the one the inbox's verifier embeds.", Required = true };
         var batch = new Option<ulong?>("--batch") { Description = "Verify this finalized batch (the chain of heads is always checked in full)." };
         var all = new Option<bool>("--all") { Description = "Verify every finalized batch (the default)." };
+        var batches = new Option<DirectoryInfo?>("--batches") { Description = "The batches' data: a folder of ordering witnesses (NNNNNNNNNN.witness.json, e.g. the sequencer's <data-dir>/batches). Each checked batch's witness must recompute to its finalized statement and order its posted hashes." };
         var command = new Command("verify", "Light client: verify an inbox's finalized batches from the chain alone — events, calldata, the chain of heads and each Groth16 proof, in C#. Exit 0: valid; 1: invalid; 2: could not check.");
-        foreach (var option in new Option[] { rpc, inbox, key, batch, all })
+        foreach (var option in new Option[] { rpc, inbox, key, batch, all, batches })
         {
             command.Options.Add(option);
         }
@@ -41,7 +42,22 @@ internal static class LightClientCommands
 
             var vk = await VerificationKey.ReadAsync(parse.GetValue(key)!.FullName, ct);
             var client = await InboxLightClient.ConnectAsync(ParseUrl(parse.GetValue(rpc)!), ParseAddress(parse.GetValue(inbox)!, "--inbox"), ct);
-            var result = await client.VerifyAsync(vk, parse.GetValue(batch), ct);
+            Func<ulong, Core.Batches.OrderingWitness?>? witnesses = null;
+            if (parse.GetValue(batches) is { } folder)
+            {
+                if (!folder.Exists)
+                {
+                    throw new CorruptStateException(folder.FullName, "no such folder of batch witnesses.");
+                }
+
+                witnesses = index =>
+                {
+                    var path = Path.Combine(folder.FullName, index.ToString("D10", CultureInfo.InvariantCulture) + ".witness.json");
+                    return File.Exists(path) ? Core.Batches.OrderingWitness.FromJson(File.ReadAllText(path)) : null;
+                };
+            }
+
+            var result = await client.VerifyAsync(vk, parse.GetValue(batch), witnesses, ct);
             var s = result.State;
             Console.Out.WriteLine($"inbox     {s.Inbox} on chain {s.ChainId}: policy id {s.PolicyNumericId}, capacity {s.Capacity}, sequencer {s.Sequencer}");
             Console.Out.WriteLine($"verifier  {s.Verifier}: {(result.InboxProblems.Any(p => p.Field.StartsWith("verification key", StringComparison.Ordinal) || p.Field == "verifier") ? "does NOT embed this verification key" : $"embeds this verification key ({vk.Constants().Count} constants found in its code)")}");
@@ -51,7 +67,7 @@ internal static class LightClientCommands
                 var e = b.Batch;
                 var proof = b.ProofVerified switch { true => "proof valid", false => "proof INVALID", null => "proof not checked" };
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"batch {e.Index,6}  seq {e.FirstSeq}..{e.FirstSeq + e.Count - 1}  {e.Count} tx  newHead {e.NewHead.ToHex()}  {(b.IsValid ? "ok" : "INVALID")}  {proof} ({b.VerificationTime.TotalMilliseconds:F1} ms)"));
+                    $"batch {e.Index,6}  seq {e.FirstSeq}..{e.FirstSeq + e.Count - 1}  {e.Count} tx  newHead {e.NewHead.ToHex()}  {(b.IsValid ? "ok" : "INVALID")}  {proof} ({b.VerificationTime.TotalMilliseconds:F1} ms){(b.DataChecked ? "  data checked" : "")}"));
             }
 
             var problems = result.Problems.ToList();

@@ -69,7 +69,18 @@ public sealed class InboxLightClient
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The selected batch is not finalized.</exception>
-    public async Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, CancellationToken cancellationToken)
+    public Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, CancellationToken cancellationToken) =>
+        VerifyAsync(key, batch, witnesses: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="VerifyAsync(VerificationKey, ulong?, CancellationToken)"/>, and with the batches' data:
+    /// <paramref name="witnesses"/> gives each batch's ordering witness (null: none available), which must
+    /// recompute (heads, policy order, output commitment) to exactly the finalized statement and list the
+    /// posted hashes in its order. A missing or mismatching witness is a problem of that batch.
+    /// </summary>
+    /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The selected batch is not finalized.</exception>
+    public async Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, Func<ulong, OrderingWitness?>? witnesses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         var state = await GetStateAsync(cancellationToken).ConfigureAwait(false);
@@ -85,7 +96,13 @@ public sealed class InboxLightClient
         var checks = new List<BatchCheck>();
         foreach (var e in events.Where(e => batch is null || e.Index == batch))
         {
-            checks.Add(await CheckBatchAsync(state, e, key, cancellationToken).ConfigureAwait(false));
+            var check = await CheckBatchAsync(state, e, key, cancellationToken).ConfigureAwait(false);
+            if (witnesses is not null)
+            {
+                check = check with { Problems = [.. check.Problems, .. BatchChecks.CheckData(state, e, check.OrderedTxHashes, witnesses(e.Index))], DataChecked = true };
+            }
+
+            checks.Add(check);
         }
 
         return new ChainCheck(state, inboxProblems, chainProblems, checks);
@@ -94,7 +111,7 @@ public sealed class InboxLightClient
     /// <summary>
     /// Checks a sequencer receipt against the chain: its EIP-712 signature under the sequencer's key
     /// (<paramref name="sequencer"/>, or the inbox's recorded sequencer), the finalized batch covering its
-    /// seq (verified as by <see cref="VerifyAsync"/>; its proof in C# when a key is given, else as the
+    /// seq (verified as by <see cref="VerifyAsync(VerificationKey, ulong?, CancellationToken)"/>; its proof in C# when a key is given, else as the
     /// chain's verifier accepted it), the transaction's position in that batch, and the receipt's head
     /// where the chain fixes it. A contradiction is an <see cref="ReceiptVerdict.Equivocation"/> with evidence.
     /// </summary>
@@ -159,9 +176,10 @@ public sealed class InboxLightClient
                 throw new WitnessMismatchException(covering.Index, mismatches);
             }
 
-            if (!batchWitness.OrderedTxHashes.SequenceEqual(check.OrderedTxHashes))
+            var listProblems = BatchChecks.CheckData(state, covering, check.OrderedTxHashes, batchWitness);
+            if (listProblems.Count > 0)
             {
-                problems.Add(new Mismatch(covering.Index, "orderedTxHashes", $"the proven segment's policy order [{string.Join(", ", batchWitness.OrderedTxHashes)}]", $"[{string.Join(", ", check.OrderedTxHashes)}] in the submitBatch call"));
+                problems.AddRange(listProblems);
                 return new ReceiptCheck(ReceiptVerdict.ChainInvalid, receipt, signer, covering, null, false, check.ProofVerified, null, problems,
                     $"batch {covering.Index}'s posted transaction list is not the order of the segment its proof covers");
             }
@@ -433,6 +451,26 @@ internal static class BatchChecks
         }
 
         return (differences, position, headChecked);
+    }
+
+    /// <summary>
+    /// A batch's data against the chain: its witness exists, is the batch's (<see cref="CheckWitness"/>),
+    /// and orders the posted hashes as the call carried them.
+    /// </summary>
+    public static List<Mismatch> CheckData(InboxState state, FinalizedBatch batch, IReadOnlyList<Hash32> posted, OrderingWitness? witness)
+    {
+        if (witness is null)
+        {
+            return [new Mismatch(batch.Index, "witness", "the batch's ordering witness", "none found")];
+        }
+
+        var problems = CheckWitness(state, batch, witness);
+        if (problems.Count == 0 && !witness.OrderedTxHashes.SequenceEqual(posted))
+        {
+            problems.Add(new Mismatch(batch.Index, "orderedTxHashes", $"the proven segment's policy order [{string.Join(", ", witness.OrderedTxHashes)}]", $"[{string.Join(", ", posted)}] in the submitBatch call"));
+        }
+
+        return problems;
     }
 
     /// <summary>

@@ -38,6 +38,9 @@ public sealed record BatchCheck(FinalizedBatch Batch, SubmittedBatch? Call, bool
 {
     public bool IsValid => Problems.Count == 0;
 
+    /// <summary>Whether the batch's data (its ordering witness) was checked against it too.</summary>
+    public bool DataChecked { get; init; }
+
     /// <summary>The batch's transactions in policy order (empty when the call could not be decoded).</summary>
     public IReadOnlyList<Hash32> OrderedTxHashes => Call?.OrderedTxHashes ?? [];
 }

@@ -39,6 +39,9 @@ public sealed class LightClientCommandTests
         Assert.True(verify.ExitCode == 0, verify.StandardError + verify.StandardOutput);
         Assert.Contains("embeds this verification key", verify.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("valid: 1 batch verified", verify.StandardOutput, StringComparison.Ordinal);
+        var withData = await ProverProcess.RunAsync("verify", "--rpc", rpc, "--inbox", inbox.ToString(), "--verification-key", key, "--batches", System.IO.Path.Combine(dir.Path, "batches"));
+        Assert.True(withData.ExitCode == 0, withData.StandardError + withData.StandardOutput);
+        Assert.Contains("data checked", withData.StandardOutput, StringComparison.Ordinal);
 
         // A key with two IC points swapped: every constant is still in the verifier's code, but it is not its key.
         var swapped = JsonNode.Parse(File.ReadAllText(key))!;

@@ -66,6 +66,32 @@ public sealed class ReceiptWitnessTests
     }
 
     [Fact]
+    public async Task With_every_batchs_witness_the_whole_chain_verifies_down_to_its_data()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+
+        var result = await client.VerifyAsync(chain.Key, null, i => chain.Witnesses[(int)i], CancellationToken.None);
+
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Problems));
+        Assert.All(result.Batches, b => Assert.True(b.DataChecked));
+    }
+
+    [Fact]
+    public async Task A_missing_or_foreign_witness_makes_the_chain_verification_fail_for_that_batch()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+
+        var missing = await client.VerifyAsync(chain.Key, null, i => i == 1 ? null : chain.Witnesses[(int)i], CancellationToken.None);
+        var problem = Assert.Single(missing.Problems);
+        Assert.Equal((1UL, "witness", "none found"), (problem.Batch!.Value, problem.Field, problem.Actual));
+
+        var foreign = await client.VerifyAsync(chain.Key, 2, _ => chain.Witnesses[0], CancellationToken.None);
+        Assert.Contains(foreign.Problems, p => p.Batch == 2 && p.Field == "witness newHead");
+    }
+
+    [Fact]
     public async Task A_witness_of_another_batch_is_refused_as_not_the_batchs()
     {
         var chain = await _fixture.ChainAsync();
@@ -81,7 +107,7 @@ public sealed class ReceiptWitnessTests
     }
 
     [Fact]
-    public async Task A_batch_posted_with_a_hash_list_that_is_not_its_proven_order_is_caught_only_with_the_witness()
+    public async Task A_batch_posted_with_a_hash_list_that_is_not_its_proven_order_is_caught_only_with_its_witness()
     {
         // The inbox checks the list's length, not its contents (docs/chain.md): a sequencer can finalize a
         // valid proof with another list. Account 1 is this inbox's deployer and sequencer.
@@ -96,6 +122,10 @@ public sealed class ReceiptWitnessTests
         var key = (await _fixture.ChainAsync()).Key;
 
         Assert.True((await client.VerifyAsync(key, null, CancellationToken.None)).IsValid);
+        var withData = await client.VerifyAsync(key, null, i => i == 0 ? witness : null, CancellationToken.None);
+        Assert.False(withData.IsValid);
+        var listProblem = Assert.Single(withData.Problems);
+        Assert.Equal((0UL, "orderedTxHashes"), (listProblem.Batch!.Value, listProblem.Field));
 
         using var signer = new ReceiptSigner(Convert.FromHexString(AnvilNode.DevelopmentKeys[1].AsSpan(2)), deployment.ChainId, inbox.Address);
         var receipts = signer.SignGroup([.. log.Entries.Select(e => new ReceiptFields(e.Entry.Seq, e.Entry.ArrivalMs, e.Entry.Tx.Hash, e.Head))]);
