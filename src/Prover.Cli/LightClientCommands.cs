@@ -19,16 +19,19 @@ internal static class LightClientCommands
 
     private static Option<string> InboxOption() => new("--inbox") { Description = "The BatchInbox contract's address.", Required = true };
 
+    private static Option<ulong> FromBlockOption() => new("--from-block") { Description = "Search BatchFinalized events from this block on: at or before the inbox's deployment (default 0; for nodes that limit log ranges)." };
+
     public static Command Verify()
     {
         var rpc = RpcOption();
         var inbox = InboxOption();
+        var fromBlock = FromBlockOption();
         var key = new Option<FileInfo>("--verification-key") { Description = "The circuit's verification_key.json (snarkjs); checked to be the one the inbox's verifier embeds.", Required = true };
         var batch = new Option<ulong?>("--batch") { Description = "Verify this finalized batch (the chain of heads is always checked in full)." };
         var all = new Option<bool>("--all") { Description = "Verify every finalized batch (the default)." };
         var batches = new Option<DirectoryInfo?>("--batches") { Description = "The batches' data: a folder of ordering witnesses (NNNNNNNNNN.witness.json, e.g. the sequencer's <data-dir>/batches). Each checked batch's witness must recompute to its finalized statement and order its posted hashes." };
         var command = new Command("verify", "Light client: verify an inbox's finalized batches from the chain alone — events, calldata, the chain of heads and each Groth16 proof, in C#. Exit 0: valid; 1: invalid; 2: could not check.");
-        foreach (var option in new Option[] { rpc, inbox, key, batch, all, batches })
+        foreach (var option in new Option[] { rpc, inbox, key, batch, all, batches, fromBlock })
         {
             command.Options.Add(option);
         }
@@ -41,7 +44,7 @@ internal static class LightClientCommands
             }
 
             var vk = await VerificationKey.ReadAsync(parse.GetValue(key)!.FullName, ct);
-            var client = await InboxLightClient.ConnectAsync(ParseUrl(parse.GetValue(rpc)!), ParseAddress(parse.GetValue(inbox)!, "--inbox"), ct);
+            var client = await InboxLightClient.ConnectAsync(ParseUrl(parse.GetValue(rpc)!), ParseAddress(parse.GetValue(inbox)!, "--inbox"), parse.GetValue(fromBlock), ct);
             Func<ulong, Core.Batches.OrderingWitness?>? witnesses = null;
             if (parse.GetValue(batches) is { } folder)
             {
@@ -89,12 +92,13 @@ internal static class LightClientCommands
         var file = new Argument<FileInfo>("receipt") { Description = "A sequencer receipt (JSON, version 1: what prover_getReceipt returns)." };
         var rpc = RpcOption();
         var inbox = InboxOption();
+        var fromBlock = FromBlockOption();
         var key = new Option<FileInfo?>("--verification-key") { Description = "Also re-verify the covering batch's proof in C# with this key (checked to be the verifier's); without it the proof is taken as the inbox's verifier accepted it." };
         var sequencer = new Option<string?>("--sequencer") { Description = "The sequencer address the receipt must be signed by (default: the inbox's recorded sequencer)." };
         var witness = new Option<FileInfo?>("--witness") { Description = "The covering batch's ordering witness (batches/NNNNNNNNNN.witness.json, or prover_getBatch): checked against the chain, it lets every seq's head be checked, not only a batch's last." };
         var check = new Command("check", "Check a sequencer receipt against the chain: its signature, the finalized batch covering its seq, the transaction's position there. A receipt the sequencer broke is reported as EQUIVOCATION with the evidence. Exit 0: covered; 1: invalid or equivocation; 2: could not check (e.g. not finalized yet).");
         check.Arguments.Add(file);
-        foreach (var option in new Option[] { rpc, inbox, key, sequencer, witness })
+        foreach (var option in new Option[] { rpc, inbox, key, sequencer, witness, fromBlock })
         {
             check.Options.Add(option);
         }
@@ -110,7 +114,7 @@ internal static class LightClientCommands
             var receipt = ReceiptJson.Parse(await File.ReadAllTextAsync(path.FullName, ct));
             var vk = parse.GetValue(key) is { } k ? await VerificationKey.ReadAsync(k.FullName, ct) : null;
             var signer = parse.GetValue(sequencer) is { } text ? ParseAddress(text, "--sequencer") : (EthAddress?)null;
-            var client = await InboxLightClient.ConnectAsync(ParseUrl(parse.GetValue(rpc)!), ParseAddress(parse.GetValue(inbox)!, "--inbox"), ct);
+            var client = await InboxLightClient.ConnectAsync(ParseUrl(parse.GetValue(rpc)!), ParseAddress(parse.GetValue(inbox)!, "--inbox"), parse.GetValue(fromBlock), ct);
             var batchWitness = parse.GetValue(witness) is { } w
                 ? (w.Exists ? Core.Batches.OrderingWitness.FromJson(await File.ReadAllTextAsync(w.FullName, ct)) : throw new CorruptStateException(w.FullName, "no such witness file."))
                 : null;

@@ -24,24 +24,37 @@ public sealed class InboxLightClient
     private readonly ChainConnection _connection;
     private readonly BatchInbox _inbox;
 
-    private InboxLightClient(ChainConnection connection, EthAddress inbox)
+    private InboxLightClient(ChainConnection connection, EthAddress inbox, ulong fromBlock)
     {
         _connection = connection;
         _inbox = new BatchInbox(connection, inbox);
         Inbox = inbox;
+        FromBlock = fromBlock;
     }
 
     public EthAddress Inbox { get; }
 
+    /// <summary>The first block searched for <c>BatchFinalized</c> events: at or before the inbox's deployment (0 by default).</summary>
+    public ulong FromBlock { get; }
+
     /// <summary>Connects to a chain's JSON-RPC endpoint to read the inbox at <paramref name="inbox"/>. Sends nothing.</summary>
     /// <exception cref="ChainUnavailableException">The endpoint does not answer.</exception>
-    public static async Task<InboxLightClient> ConnectAsync(Uri rpc, EthAddress inbox, CancellationToken cancellationToken)
+    public static Task<InboxLightClient> ConnectAsync(Uri rpc, EthAddress inbox, CancellationToken cancellationToken) =>
+        ConnectAsync(rpc, inbox, fromBlock: 0, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ConnectAsync(Uri, EthAddress, CancellationToken)"/>, searching events from
+    /// <paramref name="fromBlock"/> on (nodes that limit <c>eth_getLogs</c> ranges need it). It must be at or
+    /// before the inbox's deployment: batches finalized earlier would be missed, and the heads would not chain.
+    /// </summary>
+    /// <exception cref="ChainUnavailableException">The endpoint does not answer.</exception>
+    public static async Task<InboxLightClient> ConnectAsync(Uri rpc, EthAddress inbox, ulong fromBlock, CancellationToken cancellationToken)
     {
         // ChainConnection is an account on a chain; a light client never signs, so its account is a
         // fresh random key that holds nothing and is never used.
         var throwaway = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var connection = await ChainConnection.ConnectAsync(rpc, throwaway, cancellationToken).ConfigureAwait(false);
-        return new InboxLightClient(connection, inbox);
+        return new InboxLightClient(connection, inbox, fromBlock);
     }
 
     /// <summary>Reads the inbox's state (and fails if there is no contract at its address).</summary>
@@ -86,7 +99,7 @@ public sealed class InboxLightClient
         var state = await GetStateAsync(cancellationToken).ConfigureAwait(false);
         var inboxProblems = InboxProblems(state, key).ToList();
         inboxProblems.AddRange(await CheckVerificationKeyAsync(state, key, cancellationToken).ConfigureAwait(false));
-        var events = await _inbox.GetFinalizedBatchesAsync(0, cancellationToken).ConfigureAwait(false);
+        var events = await _inbox.GetFinalizedBatchesAsync(FromBlock, cancellationToken).ConfigureAwait(false);
         var chainProblems = BatchChecks.CheckSequence(state, events);
         if (batch is { } selected && !events.Any(e => e.Index == selected))
         {
@@ -149,7 +162,7 @@ public sealed class InboxLightClient
             problems.AddRange(await CheckVerificationKeyAsync(state, key, cancellationToken).ConfigureAwait(false));
         }
 
-        var events = await _inbox.GetFinalizedBatchesAsync(0, cancellationToken).ConfigureAwait(false);
+        var events = await _inbox.GetFinalizedBatchesAsync(FromBlock, cancellationToken).ConfigureAwait(false);
         problems.AddRange(BatchChecks.CheckSequence(state, events));
         var covering = events.FirstOrDefault(e => receipt.Seq >= e.FirstSeq && receipt.Seq - e.FirstSeq < e.Count);
         if (covering is null)
@@ -225,7 +238,7 @@ public sealed class InboxLightClient
 
     /// <summary>Every <c>BatchFinalized</c> event of the inbox, in order.</summary>
     internal Task<IReadOnlyList<FinalizedBatch>> GetFinalizedBatchesAsync(CancellationToken cancellationToken) =>
-        _inbox.GetFinalizedBatchesAsync(0, cancellationToken);
+        _inbox.GetFinalizedBatchesAsync(FromBlock, cancellationToken);
 
     /// <summary>The decoded <c>submitBatch</c> call behind an event, or why there is none.</summary>
     internal async Task<(SubmittedBatch? Call, string? Problem)> FetchCallAsync(FinalizedBatch e, CancellationToken cancellationToken)

@@ -47,6 +47,22 @@ public sealed class ChainVerificationTests
     }
 
     [Fact]
+    public async Task Events_searched_from_the_deployment_block_suffice_and_a_later_start_misses_batches_loudly()
+    {
+        var chain = await _fixture.ChainAsync();
+        var fromDeployment = await InboxLightClient.ConnectAsync(_fixture.Anvil.Url, chain.Deployment.Inbox, chain.Deployment.Block, CancellationToken.None);
+        Assert.True((await fromDeployment.VerifyAsync(chain.Key, null, CancellationToken.None)).IsValid);
+
+        var events = await fromDeployment.GetFinalizedBatchesAsync(CancellationToken.None);
+        var tooLate = await InboxLightClient.ConnectAsync(_fixture.Anvil.Url, chain.Deployment.Inbox, events[1].BlockNumber, CancellationToken.None);
+        var result = await tooLate.VerifyAsync(chain.Key, null, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.ChainProblems, p => p.Batch == 1 && p.Field == "index");
+        Assert.Contains(result.ChainProblems, p => p.Batch is null && p.Field == "nextBatchIndex");
+    }
+
+    [Fact]
     public async Task A_key_the_verifier_does_not_embed_is_named_and_every_proof_fails_under_it()
     {
         var chain = await _fixture.ChainAsync();
