@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Prover.Chain;
 using Prover.Core;
 using Prover.Core.Ethereum;
 using Prover.Core.Receipts;
@@ -40,7 +41,7 @@ internal static class LightClientCommands
         {
             if (parse.GetValue(batch) is not null && parse.GetValue(all))
             {
-                throw new ArgumentException("--batch and --all exclude each other.");
+                throw new ChainConfigurationException("--batch", "--batch and --all exclude each other.");
             }
 
             var vk = await VerificationKey.ReadAsync(parse.GetValue(key)!.FullName, ct);
@@ -158,7 +159,7 @@ internal static class LightClientCommands
         {
             return await body();
         }
-        catch (Exception e) when (e is ProverException or IOException or JsonException or ArgumentException)
+        catch (Exception e) when (e is ProverException or IOException or JsonException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 2;
@@ -168,8 +169,8 @@ internal static class LightClientCommands
     private static Uri ParseUrl(string text) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
             ? url
-            : throw new ArgumentException($"--rpc: '{text}' is not an http(s) URL.");
+            : throw new ChainConfigurationException("--rpc", $"'{text}' is not an http(s) URL.");
 
     private static EthAddress ParseAddress(string text, string option) =>
-        EthAddress.TryParse(text, out var a) ? a : throw new ArgumentException($"{option}: '{text}' is not an address (0x followed by 40 hex digits).");
+        EthAddress.TryParse(text, out var a) ? a : throw new ChainConfigurationException(option, $"'{text}' is not an address (0x followed by 40 hex digits).");
 }

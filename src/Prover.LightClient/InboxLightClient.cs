@@ -81,7 +81,7 @@ public sealed class InboxLightClient
     /// (<paramref name="batch"/>, or all when null) the call behind each event and its proof.
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The selected batch is not finalized.</exception>
+    /// <exception cref="BatchNotFinalizedException">The selected batch is not finalized.</exception>
     public Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, CancellationToken cancellationToken) =>
         VerifyAsync(key, batch, witnesses: null, cancellationToken);
 
@@ -92,7 +92,7 @@ public sealed class InboxLightClient
     /// posted hashes in its order. A missing or mismatching witness is a problem of that batch.
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The selected batch is not finalized.</exception>
+    /// <exception cref="BatchNotFinalizedException">The selected batch is not finalized.</exception>
     public async Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, Func<ulong, OrderingWitness?>? witnesses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -103,7 +103,7 @@ public sealed class InboxLightClient
         var chainProblems = BatchChecks.CheckSequence(state, events);
         if (batch is { } selected && !events.Any(e => e.Index == selected))
         {
-            throw new ArgumentOutOfRangeException(nameof(batch), $"batch {selected} is not finalized; the inbox has finalized {state.NextBatchIndex} batches.");
+            throw new BatchNotFinalizedException(selected, state.NextBatchIndex);
         }
 
         var checks = new List<BatchCheck>();

@@ -59,3 +59,19 @@ public sealed class WitnessMismatchException : LightClientException
 
     public IReadOnlyList<Mismatch> Differences { get; }
 }
+
+/// <summary>A batch was asked for that the inbox has not finalized (yet).</summary>
+public sealed class BatchNotFinalizedException : LightClientException
+{
+    public BatchNotFinalizedException(ulong batch, ulong finalized)
+        : base($"batch {batch} is not finalized: the inbox has finalized {finalized} batch{(finalized == 1 ? "" : "es")}{(finalized == 0 ? "" : $" (0..{finalized - 1})")}.")
+    {
+        Batch = batch;
+        Finalized = finalized;
+    }
+
+    public ulong Batch { get; }
+
+    /// <summary>How many batches the inbox has finalized.</summary>
+    public ulong Finalized { get; }
+}

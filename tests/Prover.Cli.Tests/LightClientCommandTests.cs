@@ -89,6 +89,10 @@ public sealed class LightClientCommandTests
         Assert.Equal(2, pending.ExitCode);
         Assert.Contains("seq 3 is not finalized yet", pending.StandardError, StringComparison.Ordinal);
 
+        var notFinal = await ProverProcess.RunAsync("verify", "--rpc", rpc, "--inbox", inbox.ToString(), "--verification-key", key, "--batch", "5");
+        Assert.Equal(2, notFinal.ExitCode);
+        Assert.Contains("error: batch 5 is not finalized: the inbox has finalized 1 batch (0..0).", notFinal.StandardError, StringComparison.Ordinal);
+
         var unreachable = await ProverProcess.RunAsync("verify", "--rpc", "http://127.0.0.1:9", "--inbox", inbox.ToString(), "--verification-key", key);
         Assert.Equal(2, unreachable.ExitCode);
         Assert.StartsWith("error: ", unreachable.StandardError, StringComparison.Ordinal);

@@ -43,7 +43,8 @@ public sealed class ChainVerificationTests
 
         Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Problems));
         Assert.Equal(1UL, Assert.Single(result.Batches).Batch.Index);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.VerifyAsync(chain.Key, batch: 3, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<BatchNotFinalizedException>(() => client.VerifyAsync(chain.Key, batch: 3, CancellationToken.None));
+        Assert.Equal("batch 3 is not finalized: the inbox has finalized 3 batches (0..2).", e.Message);
     }
 
     [Fact]
