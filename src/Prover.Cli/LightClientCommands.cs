@@ -65,7 +65,7 @@ internal static class LightClientCommands
             var s = result.State;
             Console.Out.WriteLine($"inbox     {s.Inbox} on chain {s.ChainId}: policy id {s.PolicyNumericId}, capacity {s.Capacity}, sequencer {s.Sequencer}");
             Console.Out.WriteLine($"verifier  {s.Verifier}: {(result.InboxProblems.Any(p => p.Field.StartsWith("verification key", StringComparison.Ordinal) || p.Field == "verifier") ? "does NOT embed this verification key" : $"embeds this verification key ({vk.Constants().Count} constants found in its code)")}");
-            Console.Out.WriteLine($"heads     {(result.ChainProblems.Count == 0 ? $"{s.NextBatchIndex} finalized batches chain from the genesis head to the inbox's head (seqs 0..{(s.NextSeq == 0 ? "none" : (s.NextSeq - 1).ToString(CultureInfo.InvariantCulture))})" : "do NOT chain")}");
+            Console.Out.WriteLine($"heads     {(result.ChainProblems.Count == 0 ? $"{s.NextBatchIndex} finalized batch{(s.NextBatchIndex == 1 ? "" : "es")} chain{(s.NextBatchIndex == 1 ? "s" : "")} from the genesis head to the inbox's head (seqs 0..{(s.NextSeq == 0 ? "none" : (s.NextSeq - 1).ToString(CultureInfo.InvariantCulture))})" : "do NOT chain")}");
             foreach (var b in result.Batches)
             {
                 var e = b.Batch;

@@ -170,7 +170,7 @@ public sealed class InboxLightClient
             return problems.Count > 0
                 ? new ReceiptCheck(ReceiptVerdict.ChainInvalid, receipt, signer, null, null, false, null, null, problems, "the inbox's finalized batches do not verify")
                 : new ReceiptCheck(ReceiptVerdict.NotYetFinalized, receipt, signer, null, null, false, null, null, [],
-                    $"seq {receipt.Seq} is not finalized yet: the inbox has finalized seqs 0..{(state.NextSeq == 0 ? "(none)" : (state.NextSeq - 1).ToString(CultureInfo.InvariantCulture))} in {state.NextBatchIndex} batches");
+                    $"seq {receipt.Seq} is not finalized yet: the inbox has finalized seqs 0..{(state.NextSeq == 0 ? "(none)" : (state.NextSeq - 1).ToString(CultureInfo.InvariantCulture))} in {state.NextBatchIndex} batch{(state.NextBatchIndex == 1 ? "" : "es")}");
         }
 
         var check = await CheckBatchAsync(state, covering, key, cancellationToken).ConfigureAwait(false);
