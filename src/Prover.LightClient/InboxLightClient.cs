@@ -14,8 +14,8 @@ using Prover.LightClient.Groth16;
 namespace Prover.LightClient;
 
 /// <summary>
-/// Verifies what a <c>BatchInbox</c> finalized, trusting only the chain's consensus and a verification
-/// key it checks against the deployed verifier (docs/light-client.md): every <c>BatchFinalized</c> event,
+/// Verifies what a <c>BatchInbox</c> finalized, trusting only the chain as its RPC node reports it and a
+/// verification key it checks against the deployed verifier (docs/light-client.md): every <c>BatchFinalized</c> event,
 /// the <c>submitBatch</c> call behind it, the chain of heads, and each Groth16 proof, re-verified in C#.
 /// It also checks sequencer receipts against what was finalized and reports equivocation with evidence.
 /// </summary>
