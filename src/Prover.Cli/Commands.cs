@@ -37,6 +37,8 @@ internal static class Commands
         root.Subcommands.Add(ChainCommands.Chain());
         root.Subcommands.Add(WorkerCommands.Worker());
         root.Subcommands.Add(WorkerCommands.Pool());
+        root.Subcommands.Add(LightClientCommands.Verify());
+        root.Subcommands.Add(LightClientCommands.Receipt());
         return root;
     }
 

@@ -10,7 +10,7 @@ internal static class Program
     /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
     /// (up to ceremony power P), <c>gas [--power P] [N…]</c> submitBatch's gas on a local anvil for every policy
     /// at those capacities, <c>pool [--capacity N] [--batches K] [W…]</c> the prover pool's throughput and
-    /// overhead with W workers, <c>field-min
+    /// overhead with W workers, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>field-min
     /// [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
@@ -44,6 +44,9 @@ internal static class Program
                 var poolCapacity = TakeOption(ref poolArgs, "--capacity", 8);
                 var poolBatches = TakeOption(ref poolArgs, "--batches", 12);
                 await PoolRun.RunAsync("priority-fee", poolCapacity, poolBatches, poolArgs.Length > 0 ? poolArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1, 2]);
+                break;
+            case "lightclient":
+                await LightClientRun.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);

@@ -1,0 +1,206 @@
+using System.Numerics;
+using Prover.Chain;
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
+using Prover.LightClient.Bn254;
+using Prover.LightClient.Groth16;
+
+namespace Prover.LightClient.Tests.Inbox;
+
+/// <summary>The light client against a real anvil with real proofs finalized by a real inbox, and against every single thing a chain could get wrong.</summary>
+[Collection(LightClientCollection.Name)]
+public sealed class ChainVerificationTests
+{
+    private readonly LightClientFixture _fixture;
+
+    public ChainVerificationTests(LightClientFixture fixture) => _fixture = fixture;
+
+    [Fact]
+    public async Task A_chain_of_finalized_batches_verifies_with_the_key_its_verifier_embeds()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+
+        var result = await client.VerifyAsync(chain.Key, batch: null, CancellationToken.None);
+
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Problems));
+        Assert.Equal([0UL, 1UL, 2UL], result.Batches.Select(b => b.Batch.Index));
+        Assert.All(result.Batches, b => Assert.True(b.ProofVerified));
+        for (var i = 0; i < chain.Witnesses.Count; i++)
+        {
+            Assert.Equal(chain.Witnesses[i].OrderedTxHashes, result.Batches[i].OrderedTxHashes);
+            Assert.Equal(chain.Witnesses[i].NewHead, result.Batches[i].Batch.NewHead);
+        }
+    }
+
+    [Fact]
+    public async Task One_batch_can_be_verified_alone_and_an_unfinalized_one_is_refused()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+
+        var result = await client.VerifyAsync(chain.Key, batch: 1, CancellationToken.None);
+
+        Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Problems));
+        Assert.Equal(1UL, Assert.Single(result.Batches).Batch.Index);
+        var e = await Assert.ThrowsAsync<BatchNotFinalizedException>(() => client.VerifyAsync(chain.Key, batch: 3, CancellationToken.None));
+        Assert.Equal("batch 3 is not finalized: the inbox has finalized 3 batches (0..2).", e.Message);
+    }
+
+    [Fact]
+    public async Task Events_searched_from_the_deployment_block_suffice_and_a_later_start_misses_batches_loudly()
+    {
+        var chain = await _fixture.ChainAsync();
+        var fromDeployment = await InboxLightClient.ConnectAsync(_fixture.Anvil.Url, chain.Deployment.Inbox, chain.Deployment.Block, CancellationToken.None);
+        Assert.True((await fromDeployment.VerifyAsync(chain.Key, null, CancellationToken.None)).IsValid);
+
+        var events = await fromDeployment.GetFinalizedBatchesAsync(CancellationToken.None);
+        var tooLate = await InboxLightClient.ConnectAsync(_fixture.Anvil.Url, chain.Deployment.Inbox, events[1].BlockNumber, CancellationToken.None);
+        var result = await tooLate.VerifyAsync(chain.Key, null, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        Assert.Contains(result.ChainProblems, p => p.Batch == 1 && p.Field == "index");
+        Assert.Contains(result.ChainProblems, p => p.Batch is null && p.Field == "nextBatchIndex");
+    }
+
+    [Fact]
+    public async Task A_key_the_verifier_does_not_embed_is_named_and_every_proof_fails_under_it()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+        var other = WithDelta(chain.Key, G2.Generator.Multiply(5));
+
+        var result = await client.VerifyAsync(other, batch: null, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        var missing = result.InboxProblems.Select(p => p.Field).ToList();
+        Assert.Equal(["verification key vk_delta_2.x.c0", "verification key vk_delta_2.x.c1", "verification key vk_delta_2.y.c0", "verification key vk_delta_2.y.c1"], missing);
+        Assert.All(result.Batches, b => Assert.False(b.ProofVerified));
+        Assert.All(result.Batches, b => Assert.Contains(b.Problems, p => p.Field == "proof"));
+    }
+
+    [Fact]
+    public async Task The_real_verification_key_is_found_in_the_verifiers_code_coordinate_by_coordinate()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+        var state = await client.GetStateAsync(CancellationToken.None);
+
+        Assert.Empty(await client.CheckVerificationKeyAsync(state, chain.Key, CancellationToken.None));
+        Assert.Equal(2 + 12 + 12, chain.Key.Constants().Count);
+    }
+
+    [Fact]
+    public async Task Tampered_calldata_is_detected_field_by_field()
+    {
+        var (state, events, calls) = await ReadAsync();
+        var e = events[0];
+        var call = calls[0];
+        var swapped = call.OrderedTxHashes.ToArray();
+        (swapped[0], swapped[1]) = (swapped[1], swapped[0]);
+        var replaced = call.OrderedTxHashes.ToArray();
+        replaced[2] = new Hash32(new byte[32]);
+        var key = (await _fixture.ChainAsync()).Key;
+
+        Assert.Empty(BatchChecks.Check(state, e, call, null, key).Problems);
+        Assert.Equal(["orderedTxHashesHash"], Fields(BatchChecks.Check(state, e, call with { OrderedTxHashes = swapped }, null, key)));
+        Assert.Equal(["orderedTxHashesHash"], Fields(BatchChecks.Check(state, e, call with { OrderedTxHashes = replaced }, null, key)));
+        Assert.Equal(["orderedTxHashes length", "orderedTxHashesHash"], Fields(BatchChecks.Check(state, e, call with { OrderedTxHashes = call.OrderedTxHashes.Take(3).ToArray() }, null, key)));
+        Assert.Equal(["calldata newHead"], Fields(BatchChecks.Check(state, e, call with { NewHead = call.NewHead + Fr.One }, null, key)));
+        Assert.Equal(["calldata domain"], Fields(BatchChecks.Check(state, e, call with { Domain = Fr.Zero }, null, key)));
+        Assert.Equal(["to"], Fields(BatchChecks.Check(state, e, call with { To = EthAddress.Zero }, null, key)));
+        Assert.Equal(["calldata"], Fields(BatchChecks.Check(state, e, null, "not a submitBatch call", key)));
+    }
+
+    [Fact]
+    public async Task A_tampered_proof_is_detected_whether_its_points_are_invalid_or_merely_wrong()
+    {
+        var (state, events, calls) = await ReadAsync();
+        var key = (await _fixture.ChainAsync()).Key;
+        var call = calls[1];
+        var w = call.Proof.Words.ToArray();
+
+        var offCurve = call with { Proof = Groth16Verifier.ProofOf([w[0], w[1] + 1, .. w[2..]]) };
+        var offCurveCheck = BatchChecks.Check(state, events[1], offCurve, null, key);
+        Assert.False(offCurveCheck.ProofVerified);
+        Assert.Contains("proof.A", Assert.Single(offCurveCheck.Problems).Actual, StringComparison.Ordinal);
+
+        var c = new G1(Fq.FromBigInteger(w[6]), Fq.FromBigInteger(w[7]), false) + G1.Generator;
+        var wrong = call with { Proof = Groth16Verifier.ProofOf([.. w[..6], c.X.ToBigInteger(), c.Y.ToBigInteger()]) };
+        var wrongCheck = BatchChecks.Check(state, events[1], wrong, null, key);
+        Assert.False(wrongCheck.ProofVerified);
+        Assert.Equal("proof", Assert.Single(wrongCheck.Problems).Field);
+
+        var aboveP = call with { Proof = Groth16Verifier.ProofOf([w[0] + Fq.Modulus, .. w[1..]]) };
+        Assert.Contains("not below the base field modulus", Assert.Single(BatchChecks.Check(state, events[1], aboveP, null, key).Problems).Actual, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tampered_public_signal_in_the_event_fails_the_proof()
+    {
+        var (state, events, calls) = await ReadAsync();
+        var key = (await _fixture.ChainAsync()).Key;
+        var e = events[2] with { OutputCommitment = events[2].OutputCommitment + Fr.One };
+
+        var check = BatchChecks.Check(state, e, calls[2], null, key);
+
+        Assert.False(check.ProofVerified);
+        Assert.Equal(["calldata outputCommitment", "proof"], Fields(check));
+        var count = BatchChecks.Check(state, events[2] with { Count = 2 }, calls[2], null, key);
+        Assert.Contains("proof", Fields(count));
+    }
+
+    [Fact]
+    public async Task Heads_that_do_not_chain_are_named_by_batch_field_expected_and_actual()
+    {
+        var (state, events, _) = await ReadAsync();
+        Assert.Empty(BatchChecks.CheckSequence(state, events));
+
+        var forked = events.ToArray();
+        forked[1] = forked[1] with { PrevHead = forked[1].PrevHead + Fr.One };
+        var problem = Assert.Single(BatchChecks.CheckSequence(state, forked));
+        Assert.Equal((1UL, "prevHead"), (problem.Batch!.Value, problem.Field));
+        Assert.StartsWith(events[0].NewHead.ToHex(), problem.Expected, StringComparison.Ordinal);
+        Assert.Equal(forked[1].PrevHead.ToHex(), problem.Actual);
+
+        var gap = events.ToArray();
+        gap[2] = gap[2] with { FirstSeq = gap[2].FirstSeq + 1 };
+        Assert.Equal(["firstSeq", "nextSeq"], BatchChecks.CheckSequence(state, gap).Select(p => p.Field));
+
+        Assert.Equal(["nextBatchIndex", "head", "nextSeq"], BatchChecks.CheckSequence(state, events.Take(2).ToArray()).Select(p => p.Field));
+        Assert.Equal(["prevHead"], BatchChecks.CheckSequence(state with { GenesisHead = Fr.One }, events).Select(p => p.Field));
+    }
+
+    private async Task<(InboxState State, IReadOnlyList<FinalizedBatch> Events, IReadOnlyList<SubmittedBatch> Calls)> ReadAsync()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+        var state = await client.GetStateAsync(CancellationToken.None);
+        var events = await client.GetFinalizedBatchesAsync(CancellationToken.None);
+        var calls = new List<SubmittedBatch>();
+        foreach (var e in events)
+        {
+            var (call, problem) = await client.FetchCallAsync(e, CancellationToken.None);
+            calls.Add(call ?? throw new InvalidOperationException(problem));
+        }
+
+        return (state, events, calls);
+    }
+
+    private static List<string> Fields(BatchCheck check) => [.. check.Problems.Select(p => p.Field)];
+
+    /// <summary>The same key with δ replaced by another point of G2: a key the deployed verifier does not use.</summary>
+    private static VerificationKey WithDelta(VerificationKey key, G2 delta)
+    {
+        static string S(BigInteger v) => $"\"{v}\"";
+        var ic = string.Join(",", key.IC.Select(p => $"[{S(p.X.ToBigInteger())},{S(p.Y.ToBigInteger())},\"1\"]"));
+        string G2Json(G2 q) => $"[[{S(q.X.C0.ToBigInteger())},{S(q.X.C1.ToBigInteger())}],[{S(q.Y.C0.ToBigInteger())},{S(q.Y.C1.ToBigInteger())}],[\"1\",\"0\"]]";
+        var json = $$"""
+            {"protocol":"groth16","curve":"bn128","nPublic":{{key.PublicInputCount}},
+             "vk_alpha_1":[{{S(key.Alpha.X.ToBigInteger())}},{{S(key.Alpha.Y.ToBigInteger())}},"1"],
+             "vk_beta_2":{{G2Json(key.Beta)}},"vk_gamma_2":{{G2Json(key.Gamma)}},"vk_delta_2":{{G2Json(delta)}},
+             "IC":[{{ic}}]}
+            """;
+        return VerificationKey.Parse(json);
+    }
+}
