@@ -42,8 +42,10 @@ postgres:
 test: build postgres
 	$(DOTNET) test Prover.sln -c $(CONFIG) --no-build --logger "console;verbosity=normal"
 
+# The whole pipeline on embedded defaults: anvil, one inbox per policy, the sequencer, the prover pool
+# (SQLite, in-process workers), the light client. Each run's data goes to a new $(DATA)/demo-<time>.
 run: build
-	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- sequencer --data-dir $(DATA)
+	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- demo --data-dir $(DATA)
 
 BENCH := $(DOTNET) run --project tests/Prover.Benchmarks -c $(CONFIG) --no-build --
 INGEST_TX ?= 200000
@@ -59,13 +61,17 @@ PROVE_N_ALL ?= 8 16 32 64
 GAS_N ?= 4 8
 
 # Field, Poseidon and ecrecover micro-benchmarks, sustained in-process ingest, receipt latency over
-# HTTP, circuit sizes and proving times, gas per finalized batch.
+# HTTP, circuit sizes and proving times, gas per finalized batch, the prover pool against snarkjs run
+# directly, the light client's verification, and transaction-to-final latency (the demo, one policy).
 bench: build
 	$(BENCH) --filter '*Field*' '*RecoverBenchmarks*' --job short
 	$(BENCH) ingest $(INGEST_TX)
 	$(BENCH) http $(HTTP_SECONDS) $(HTTP_RATES)
 	$(BENCH) circuits $(PROVE_N)
 	$(BENCH) gas $(GAS_N)
+	$(BENCH) pool --capacity 8 --batches 12 1 2
+	$(BENCH) lightclient
+	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- demo --data-dir $$(mktemp -d) --policy priority-fee --batches 10
 
 # MAX_POWER=16 skips proving circuits that need a larger development ceremony (shuffle at N = 64
 # needs power 17, whose phase-2 preparation takes about 40 minutes on 2 cores).

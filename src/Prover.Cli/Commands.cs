@@ -39,6 +39,7 @@ internal static class Commands
         root.Subcommands.Add(WorkerCommands.Pool());
         root.Subcommands.Add(LightClientCommands.Verify());
         root.Subcommands.Add(LightClientCommands.Receipt());
+        root.Subcommands.Add(Demo.DemoCommand.Create());
         return root;
     }
 
