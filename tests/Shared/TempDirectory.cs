@@ -1,9 +1,9 @@
-namespace Prover.Proving.Tests;
+namespace Prover.Testing;
 
 /// <summary>A fresh directory under the system temp folder, deleted with everything in it on dispose.</summary>
 internal sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Path = Directory.CreateTempSubdirectory("prover-proving-tests-").FullName;
+    public TempDirectory() => Path = Directory.CreateTempSubdirectory("prover-tests-").FullName;
 
     public string Path { get; }
 
