@@ -113,7 +113,6 @@ internal static class DemoRun
             var finalized = ctx.AddTask("  finalized", maxValue: 1);
             while (true)
             {
-                await pool.ReconcileAsync(cancellationToken);
                 var records = await pool.Store.ListAsync(cancellationToken);
                 var logged = records.Sum(r => r.Count);
                 cut.Value = logged;
