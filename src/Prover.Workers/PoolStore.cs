@@ -333,14 +333,21 @@ public sealed class PoolStore
 
     private async Task<T> RunAsync<T>(string operation, Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
     {
+        await using var connection = _connect();
         try
         {
-            await using var connection = _connect();
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             return await body(connection).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DbException or TimeoutException or IOException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
         {
+            if (connection is NpgsqlConnection postgres)
+            {
+                // After a server restart every idle pooled connection is dead, and each would fail one
+                // more operation; drop them all so the retry opens a fresh one.
+                NpgsqlConnection.ClearPool(postgres);
+            }
+
             throw new PoolStoreUnavailableException(Description, operation, e);
         }
     }

@@ -44,7 +44,8 @@ public sealed class PostgresCluster : IAsyncLifetime
     public async Task<string> CreateDatabaseAsync()
     {
         var name = $"pool_{Interlocked.Increment(ref _databases)}";
-        await using (var connection = new NpgsqlConnection(ConnectionString("postgres")))
+        // Unpooled: a pooled admin connection would not survive the restart test.
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
@@ -55,12 +56,17 @@ public sealed class PostgresCluster : IAsyncLifetime
     }
 
     /// <summary>Starts the server (again) and waits until it accepts connections.</summary>
-    public Task StartAsync() =>
-        RunServerToolAsync("pg_ctl", [
+    public async Task StartAsync()
+    {
+        await RunServerToolAsync("pg_ctl", [
             "-D", DataDirectory, "-l", _root.Combine("server.log"), "-w", "-t", "60",
             "-o", $"-p {Port} -k {SocketDirectory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
             "start",
         ]);
+
+        // Connections pooled before a restart are dead; this process's tests start afresh.
+        NpgsqlConnection.ClearAllPools();
+    }
 
     /// <summary>Stops the server: <c>fast</c> disconnects every client, as a real restart does.</summary>
     public Task StopAsync() => RunServerToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"]);
