@@ -286,6 +286,14 @@ public sealed class BatchInbox
             await Query<LastFinalizedBlockFunction, ulong>(cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>
+    /// Only what a submitter needs before each submission: the next batch index and the head it must
+    /// continue (two calls, where <see cref="GetStateAsync"/> makes thirteen).
+    /// </summary>
+    public async Task<(ulong NextBatchIndex, Fr Head)> GetHeadAsync(CancellationToken cancellationToken) =>
+        (await Query<NextBatchIndexFunction, ulong>(cancellationToken).ConfigureAwait(false),
+         Field(await Query<HeadFunction, BigInteger>(cancellationToken).ConfigureAwait(false)));
+
     /// <summary>Every <c>BatchFinalized</c> event from <paramref name="fromBlock"/> on, in order.</summary>
     public async Task<IReadOnlyList<FinalizedBatch>> GetFinalizedBatchesAsync(ulong fromBlock, CancellationToken cancellationToken)
     {

@@ -73,6 +73,12 @@ internal static class WorkerCommands
                     "worker {Id} running: {Workers} proving worker(s), {Chain}, store {Store}{Import}{Dashboard}. Ctrl-C stops.",
                     pool.WorkerId, count, chain is null ? "proving only (no --rpc)" : $"finalizing on {chain.Inbox.Address} (chain {chain.Connection.ChainId})", pool.Store.Description,
                     witnessDir is null ? "" : $", importing {witnessDir}", pool.DashboardUrl is { } url ? $", dashboard {url}" : "");
+                if (deployment is not null && count > 0)
+                {
+                    // Set up the deployed circuit now: the first batch should not wait for circom.
+                    await pool.PrepareAsync(Prover.Core.Ordering.OrderingPolicy.Parse(deployment.Policy).Id, deployment.Capacity, ct);
+                }
+
                 if (ceremony.IsInsecure && count > 0)
                 {
                     logger.LogWarning("proving keys come from the INSECURE development ceremony: not for production (pass --ptau).");

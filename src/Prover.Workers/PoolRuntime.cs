@@ -88,8 +88,6 @@ internal static class JobStates
         var state = Of(storage, jobId);
         return state == EnqueuedState.StateName || state == ScheduledState.StateName || state == AwaitingState.StateName;
     }
-
-    public static bool IsProcessing(JobStorage storage, string jobId) => Of(storage, jobId) == ProcessingState.StateName;
 }
 
 /// <summary>What this process did, for status lines and benchmarks.</summary>

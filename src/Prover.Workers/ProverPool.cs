@@ -157,6 +157,20 @@ public sealed class ProverPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Compiles and sets up the circuit of (<paramref name="policyId"/>, <paramref name="capacity"/>) now,
+    /// so the first batch's proof does not wait for it (circom alone takes seconds). Optional: the first
+    /// job does it otherwise.
+    /// </summary>
+    /// <exception cref="PoolConfigurationException">No such circuit, or keys that are not the deployed verifier's.</exception>
+    public async Task PrepareAsync(string policyId, int capacity, CancellationToken cancellationToken)
+    {
+        if (_runtime.ProverOrNull is { } prover)
+        {
+            await prover.ArtifactsAsync(policyId, capacity, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Runs one reconciler pass now (import new witnesses, re-enqueue lost jobs, request a submit pass).</summary>
     public Task ReconcileAsync(CancellationToken cancellationToken) => Reconciler.TickAsync(cancellationToken);
 

@@ -94,9 +94,16 @@ internal sealed class Reconciler
             return false;
         }
 
-        // A job being processed has not claimed the batch yet (or its worker died before it could): it is
-        // live only briefly, since a claim follows its start within milliseconds.
-        return JobStates.IsWaiting(_pool.JobStorage, id) || (JobStates.IsProcessing(_pool.JobStorage, id) && now - batch.UpdatedMs < leaseMs);
+        if (now - batch.UpdatedMs < leaseMs)
+        {
+            // Enqueued (or released by a failing job) within a lease: trust the job for now rather than
+            // ask the queue's storage about every waiting batch on every tick, which costs the workers CPU.
+            return true;
+        }
+
+        // Still pending a lease after its job was enqueued: live only if the job is still waiting. One
+        // being processed that long has not claimed the batch, so its worker died before it could.
+        return JobStates.IsWaiting(_pool.JobStorage, id);
     }
 
     /// <summary>A batch whose job failed transiently waits a doubling delay per attempt, so a persistent failure does not spin.</summary>

@@ -74,7 +74,7 @@ public sealed class SubmitJob
                 return;
             }
 
-            var state = await chain.Inbox.GetStateAsync(cancellationToken).ConfigureAwait(false);
+            var state = await chain.Inbox.GetHeadAsync(cancellationToken).ConfigureAwait(false);
             await CatchUpAsync(chain, state.NextBatchIndex, cancellationToken).ConfigureAwait(false);
             var index = state.NextBatchIndex;
             var record = await store.GetAsync(index, cancellationToken).ConfigureAwait(false);

@@ -102,6 +102,7 @@ internal static class DemoRun
             time: null,
             cancellationToken);
 
+        await pool.PrepareAsync(policyId, options.Capacity, cancellationToken);
         var count = (options.Batches * options.Capacity) + (options.Capacity / 2);
         var sent = await load.SendAsync(sequencer.Url, context.Connection.ChainId, count, cancellationToken);
         console.MarkupLine($"  sequencer {sequencer.Url}: {sent.Count} signed transactions from 5 senders, each answered with a signed receipt");
