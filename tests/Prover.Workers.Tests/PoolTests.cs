@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hangfire.States;
 using Prover.Core.Field;
+using Prover.Proving;
 
 namespace Prover.Workers.Tests;
 
@@ -88,6 +89,29 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
         await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.Equal(1UL, (await chain.Inbox.GetStateAsync(default)).NextBatchIndex);
         Assert.Equal(1, (await pool.Store.GetAsync(1, default))!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_crashed_proof_is_retried_after_a_backoff_and_the_batch_finalizes()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var flaky = new FlakyBackend(fixture.Backend, failures: 2);
+        await using var pool = await StartAsync(chain, workers: 1, proving: new ProvingSetup(flaky, CeremonySource.Development, fixture.Backend.CircuitsDirectory));
+        await pool.Store.AddAsync(new TestLog(deployment.ChainId, deployment.Inbox).NextBatch(2), pool.Runtime.NowMs, default);
+        var job = await pool.Runtime.EnqueueProveAsync(0, default);
+
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+
+        var record = (await pool.Store.GetAsync(0, default))!;
+        Assert.Equal(BatchState.Finalized, record.State);
+        Assert.Equal(2, flaky.Crashes);
+        Assert.Equal(3, record.Attempts); // two crashes, each releasing the lease, then the proof
+        Assert.Equal(job, record.JobId); // retried as the same job, not re-enqueued
+        using var connection = pool.Runtime.JobStorage.GetConnection();
+        Assert.Equal("2", connection.GetJobParameter(job, "RetryCount"));
+        var history = pool.Runtime.JobStorage.GetMonitoringApi().JobDetails(job).History.Select(h => h.StateName).Reverse().ToList();
+        Assert.Equal(2, history.Count(s => s == ScheduledState.StateName)); // each retry waited its backoff
+        Assert.Equal(SucceededState.StateName, history[^1]);
     }
 
     [Fact]
@@ -187,7 +211,7 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
         Assert.False(delete.IsSuccessStatusCode, $"a read-only dashboard accepted a delete ({delete.StatusCode})");
     }
 
-    private Task<ProverPool> StartAsync(PoolChain? chain, int workers, string? witnessDirectory = null, int? dashboardPort = null) =>
+    private Task<ProverPool> StartAsync(PoolChain? chain, int workers, string? witnessDirectory = null, int? dashboardPort = null, ProvingSetup? proving = null) =>
         ProverPool.StartAsync(
             new ProverPoolOptions
             {
@@ -200,7 +224,7 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
                 ReconcileInterval = TimeSpan.FromMilliseconds(500),
                 RetryBaseDelay = TimeSpan.FromMilliseconds(500),
             },
-            workers > 0 ? fixture.Proving : null,
+            workers > 0 ? proving ?? fixture.Proving : null,
             chain,
             fixture.VerificationKeyHash,
             loggerFactory: null,
