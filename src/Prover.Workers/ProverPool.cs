@@ -90,8 +90,19 @@ public sealed class ProverPool : IAsyncDisposable
         }
 
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Prover.Workers");
-        var (store, jobStorage) = Open(options.Storage, options.QueuePollInterval);
+        var (store, openJobStorage) = Open(options.Storage, options.QueuePollInterval);
+        // The store first: it fails with a clear, credential-free message when the database is unreachable.
         await store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        JobStorage jobStorage;
+        try
+        {
+            jobStorage = openJobStorage();
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException or IOException)
+        {
+            throw new PoolStoreUnavailableException(store.Description, "opening Hangfire's job storage", e);
+        }
+
         if (chain is not null)
         {
             var binding = $"chain {chain.Connection.ChainId}, inbox {chain.Inbox.Address}";
@@ -228,14 +239,15 @@ public sealed class ProverPool : IAsyncDisposable
     public static string VerificationKeyHash(string verificationKeyFile) =>
         Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(verificationKeyFile)));
 
-    private static (PoolStore Store, JobStorage Jobs) Open(PoolStorage storage, TimeSpan queuePollInterval)
+    /// <summary>The data store, and how to open Hangfire's storage beside it (which connects at once).</summary>
+    private static (PoolStore Store, Func<JobStorage> Jobs) Open(PoolStorage storage, TimeSpan queuePollInterval)
     {
         switch (storage)
         {
             case PoolStorage.Sqlite sqlite:
                 var directory = Directory.CreateDirectory(sqlite.Directory).FullName;
-                var jobs = new SQLiteStorage(Path.Combine(directory, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = queuePollInterval });
-                return (PoolStore.Sqlite(Path.Combine(directory, "pool.db")), jobs);
+                return (PoolStore.Sqlite(Path.Combine(directory, "pool.db")),
+                    () => new SQLiteStorage(Path.Combine(directory, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = queuePollInterval }));
             case PoolStorage.Postgres postgres:
                 var store = PoolStore.Postgres(postgres.ConnectionString);
                 var options = new PostgreSqlStorageOptions
@@ -247,7 +259,7 @@ public sealed class ProverPool : IAsyncDisposable
                     InvisibilityTimeout = TimeSpan.FromMinutes(5),
                     PrepareSchemaIfNecessary = true,
                 };
-                return (store, new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres.ConnectionString, options), options));
+                return (store, () => new PostgreSqlStorage(new NpgsqlConnectionFactory(postgres.ConnectionString, options), options));
             default:
                 throw new PoolConfigurationException("storage", $"unknown storage {storage}.");
         }

@@ -12,7 +12,7 @@ public abstract class WorkersException : ProverException
 public sealed class PoolStoreUnavailableException : WorkersException
 {
     public PoolStoreUnavailableException(string store, string operation, Exception inner)
-        : base($"the pool's data store ({store}) failed during {operation}: {inner.Message}. The step is retried; if this persists, check that the database is running and reachable.", inner)
+        : base($"the pool's data store ({store}) failed during {operation}: {inner.Message}. Check that the database is running and reachable (a running pool retries the step by itself).", inner)
     {
         Store = store;
         Operation = operation;

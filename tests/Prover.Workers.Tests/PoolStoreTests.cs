@@ -149,7 +149,7 @@ public sealed class PoolStoreTests(PoolFixture fixture) : IDisposable
 
         Assert.Equal("postgres://127.0.0.1:9/nowhere", e.Store);
         Assert.DoesNotContain("secret", e.Message, StringComparison.Ordinal);
-        Assert.Contains("check that the database is running", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Check that the database is running", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -120,6 +120,18 @@ public sealed class WorkerProcessTests(PoolFixture fixture) : IDisposable
         Assert.Contains("batch      5  finalized", status, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_worker_whose_database_is_unreachable_exits_2_naming_it_without_the_password()
+    {
+        var (exitCode, output) = await WorkerProcess.RunAsync(
+            "worker", "--data-dir", _dir.Combine("data"), "--postgres", "Host=127.0.0.1;Port=9;Database=pool;Username=prover;Password=hunter2;Timeout=2");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("postgres://127.0.0.1:9/pool", output, StringComparison.Ordinal);
+        Assert.Contains("check that the database is running", output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("hunter2", output, StringComparison.Ordinal);
+    }
+
     private async Task<(PoolStore Store, string ConnectionString)> PostgresStoreAsync()
     {
         var connection = await fixture.Postgres.CreateDatabaseAsync();
