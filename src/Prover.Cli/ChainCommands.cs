@@ -166,7 +166,7 @@ internal static class ChainCommands
     }
 
     /// <summary>Runs a command body; a failure Prover expects becomes its message on stderr and exit code 2.</summary>
-    private static async Task<int> RunAsync(Func<Task<int>> body)
+    internal static async Task<int> RunAsync(Func<Task<int>> body)
     {
         try
         {

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Prover.Chain;
 using Prover.Core;
 using Prover.Core.Ethereum;
@@ -37,7 +36,7 @@ internal static class LightClientCommands
             command.Options.Add(option);
         }
 
-        command.SetAction((parse, ct) => RunAsync(async () =>
+        command.SetAction((parse, ct) => ChainCommands.RunAsync(async () =>
         {
             if (parse.GetValue(batch) is not null && parse.GetValue(all))
             {
@@ -104,7 +103,7 @@ internal static class LightClientCommands
             check.Options.Add(option);
         }
 
-        check.SetAction((parse, ct) => RunAsync(async () =>
+        check.SetAction((parse, ct) => ChainCommands.RunAsync(async () =>
         {
             var path = parse.GetValue(file)!;
             if (!path.Exists)
@@ -150,20 +149,6 @@ internal static class LightClientCommands
         var command = new Command("receipt", "Sequencer receipts.");
         command.Subcommands.Add(check);
         return command;
-    }
-
-    /// <summary>Runs a command body; anything that prevents the check is its message on stderr and exit code 2.</summary>
-    private static async Task<int> RunAsync(Func<Task<int>> body)
-    {
-        try
-        {
-            return await body();
-        }
-        catch (Exception e) when (e is ProverException or IOException or JsonException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
     }
 
     private static Uri ParseUrl(string text) =>
