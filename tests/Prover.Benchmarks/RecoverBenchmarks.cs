@@ -7,8 +7,9 @@ using Scalar = Prover.Core.Ethereum.Ecrecover.Scalar;
 namespace Prover.Benchmarks;
 
 /// <summary>
-/// Sender recovery, once per accepted transaction: NBitcoin.Secp256k1 (the previous implementation) and
-/// the managed <see cref="EcRecover"/>, each from (digest, r, s, recovery id) to the address. Each call
+/// Sender recovery, once per accepted transaction: NBitcoin.Secp256k1 (the first implementation), the
+/// managed <see cref="EcRecover"/> and libsecp256k1 (each to the public key), and the address as the
+/// decoder gets it (libsecp256k1 plus keccak). Each call
 /// takes the next of 64 distinct signatures so no single input's branches are learned.
 /// </summary>
 [MemoryDiagnoser]
@@ -49,7 +50,23 @@ public class RecoverBenchmarks
     }
 
     [Benchmark]
-    public EthAddress ManagedRecover()
+    public bool ManagedRecover()
+    {
+        int i = _next++ & (Count - 1);
+        Span<byte> key = stackalloc byte[64];
+        return EcRecover.TryRecover(_digests[i], _signatures[i], _recoveryIds[i], key);
+    }
+
+    [Benchmark]
+    public bool NativeSecp256k1()
+    {
+        int i = _next++ & (Count - 1);
+        Span<byte> key = stackalloc byte[64];
+        return Prover.Core.Ethereum.Ecrecover.NativeSecp256k1.TryRecover(_digests[i], _signatures[i], _recoveryIds[i], key);
+    }
+
+    [Benchmark]
+    public EthAddress RecoverAddress()
     {
         int i = _next++ & (Count - 1);
         Secp256k1.TryRecoverAddress(_digests[i], _signatures[i], _recoveryIds[i], out var address);

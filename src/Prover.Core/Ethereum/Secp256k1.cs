@@ -33,13 +33,16 @@ internal static class Secp256k1
     /// <summary>
     /// Recovers the signer's address from a 32-byte digest, r and s (32 bytes each, big-endian) and
     /// the recovery id (0 or 1). False where no public key fits (r is not an x-coordinate, r or s out of range).
-    /// Runs on <see cref="EcRecover"/>, about twice as fast as NBitcoin's recovery (RecoverBenchmarks); the
-    /// tests check the two agree.
+    /// Runs on libsecp256k1 (<see cref="NativeSecp256k1"/>) where its binary loads, else on the managed
+    /// <see cref="EcRecover"/>; the tests hold both equal to NBitcoin's recovery.
     /// </summary>
     public static bool TryRecoverAddress(ReadOnlySpan<byte> digest32, ReadOnlySpan<byte> rs64, int recoveryId, out EthAddress address)
     {
         Span<byte> pub = stackalloc byte[64];
-        if (!EcRecover.TryRecover(digest32, rs64, recoveryId, pub))
+        bool recovered = NativeSecp256k1.IsAvailable
+            ? NativeSecp256k1.TryRecover(digest32, rs64, recoveryId, pub)
+            : EcRecover.TryRecover(digest32, rs64, recoveryId, pub);
+        if (!recovered)
         {
             address = default;
             return false;
@@ -62,15 +65,34 @@ internal static class Secp256k1
 
     /// <summary>
     /// Signs a 32-byte digest (RFC 6979 nonce, low s) and writes Ethereum's 65-byte r || s || v, v = 27 + recovery id.
+    /// The sequencer signs once per group commit, so this runs on libsecp256k1 where it loads
+    /// (<see cref="NativeSecp256k1"/>), else on NBitcoin: both make the same deterministic signature.
     /// </summary>
     public static void Sign(ECPrivKey key, ReadOnlySpan<byte> digest32, Span<byte> signature65)
     {
-        if (!key.TrySignRecoverable(digest32, out var sig) || sig is null)
+        if (digest32.Length != 32)
         {
-            throw new InvalidOperationException("secp256k1 signing failed; the digest must be 32 bytes.");
+            throw new ArgumentException("secp256k1 signs 32-byte digests.", nameof(digest32));
         }
 
-        sig.WriteToSpanCompact(signature65[..64], out var recoveryId);
+        int recoveryId;
+        if (NativeSecp256k1.IsAvailable)
+        {
+            Span<byte> secret = stackalloc byte[32];
+            key.WriteToSpan(secret);
+            NativeSecp256k1.Sign(secret, digest32, signature65[..64], out recoveryId);
+            secret.Clear();
+        }
+        else
+        {
+            if (!key.TrySignRecoverable(digest32, out var sig) || sig is null)
+            {
+                throw new InvalidOperationException("secp256k1 signing failed; the digest must be 32 bytes.");
+            }
+
+            sig.WriteToSpanCompact(signature65[..64], out recoveryId);
+        }
+
         signature65[64] = (byte)(27 + recoveryId);
     }
 }

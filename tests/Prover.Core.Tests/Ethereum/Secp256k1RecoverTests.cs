@@ -10,8 +10,8 @@ using Secp = Prover.Core.Ethereum.Secp256k1;
 namespace Prover.Core.Tests.Ethereum;
 
 /// <summary>
-/// The managed recovery (<see cref="EcRecover"/>, behind <see cref="Secp.TryRecoverAddress"/>) against
-/// NBitcoin.Secp256k1: signatures NBitcoin makes, their high-s twins, arbitrary (r, s) pairs that may not be
+/// Both recoveries behind <see cref="Secp.TryRecoverAddress"/> — libsecp256k1 (<see cref="NativeSecp256k1"/>)
+/// and the managed fallback (<see cref="EcRecover"/>) — against NBitcoin.Secp256k1: signatures NBitcoin makes, their high-s twins, arbitrary (r, s) pairs that may not be
 /// valid at all, and the edges of every input's range. Both must accept the same inputs and recover the same key.
 /// </summary>
 [Properties(Arbitrary = [typeof(Secp256k1Arbitraries)], MaxTest = 300)]
@@ -95,6 +95,38 @@ public class Secp256k1RecoverTests
         AssertAgreesWithNBitcoin(new byte[32], rs, 0);
     }
 
+    [Property]
+    public void Signing_makes_nbitcoins_signature(PrivateKey key, U256 digest)
+    {
+        // Secp.Sign runs on libsecp256k1; NBitcoin ports the same RFC 6979 signer, so the bytes match,
+        // except for digests of n or more (never met with keccak outputs in practice): libsecp256k1
+        // derives the nonce from the digest reduced mod n, NBitcoin from the bytes as given. Either
+        // way the signature is valid, low-s and recovers to the key.
+        var (rs, recoveryId, publicKey) = Sign(key, digest.ToBytes());
+        Assert.True(ECPrivKey.TryCreate(key.Key.ToBytes(), out var priv));
+        var signature = new byte[65];
+        Secp.Sign(priv!, digest.ToBytes(), signature);
+        if (digest.Value < N)
+        {
+            Assert.Equal(rs, signature[..64]);
+            Assert.Equal(27 + recoveryId, signature[64]);
+        }
+
+        Assert.True(Secp.IsLowS(signature.AsSpan(32, 32)));
+        AssertRecoversKey(digest.ToBytes(), signature[..64], signature[64] - 27, publicKey);
+    }
+
+    [Fact]
+    public void The_native_library_loads_on_the_platforms_it_ships_for()
+    {
+        // Recovery falls back to the managed code where libsecp256k1 cannot load; on the platforms the
+        // package bundles a binary for, a fallback would be a packaging fault, and silent.
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsWindows() || OperatingSystem.IsMacOS())
+        {
+            Assert.True(NativeSecp256k1.IsAvailable, "libsecp256k1 did not load or failed its self-check");
+        }
+    }
+
     [Theory]
     [InlineData(-1)]
     [InlineData(2)]
@@ -104,6 +136,8 @@ public class Secp256k1RecoverTests
     {
         var (rs, _, _) = Sign(new PrivateKey(new U256(7)), new byte[32]);
         Assert.False(Secp.TryRecoverAddress(new byte[32], rs, recoveryId, out _));
+        Assert.False(EcRecover.TryRecover(new byte[32], rs, recoveryId, new byte[64]));
+        Assert.False(NativeSecp256k1.TryRecover(new byte[32], rs, recoveryId, new byte[64]));
     }
 
     [Property]
@@ -196,6 +230,9 @@ public class Secp256k1RecoverTests
         var pub = new byte[64];
         bool ours = EcRecover.TryRecover(digest, rs, recoveryId, pub);
         Assert.Equal(theirs, ours);
+        var native = new byte[64];
+        Assert.Equal(theirs, NativeSecp256k1.TryRecover(digest, rs, recoveryId, native));
+        Assert.Equal(pub, native);
         Assert.Equal(theirs, Secp.TryRecoverAddress(digest, rs, recoveryId, out var address));
         if (theirs)
         {
