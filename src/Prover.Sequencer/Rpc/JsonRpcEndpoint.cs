@@ -46,6 +46,8 @@ internal sealed class JsonRpcEndpoint
             }
         }
 
+        // A known length spares the response chunked framing and lets the client read it in one go.
+        context.Response.ContentLength = output.WrittenCount;
         await context.Response.Body.WriteAsync(output.WrittenMemory, ct).ConfigureAwait(false);
     }
 
