@@ -58,7 +58,7 @@ public class RecoverBenchmarks
     }
 
     [Benchmark]
-    public bool NativeSecp256k1()
+    public bool NativeRecover()
     {
         int i = _next++ & (Count - 1);
         Span<byte> key = stackalloc byte[64];
