@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using Nethereum.Util;
 using Prover.Core.Field;
 
 namespace Prover.Core.Ethereum;
@@ -93,6 +92,38 @@ public readonly struct EthAddress : IEquatable<EthAddress>
     public static bool operator ==(EthAddress l, EthAddress r) => l.Equals(r);
     public static bool operator !=(EthAddress l, EthAddress r) => !l.Equals(r);
 
-    /// <summary>EIP-55 checksummed form.</summary>
-    public override string ToString() => new AddressUtil().ConvertToChecksumAddress(Convert.ToHexStringLower(ToArray()));
+    /// <summary>
+    /// EIP-55 checksummed form: a hex letter is upper case where the matching nibble of
+    /// keccak256(the lower-case hex digits) is 8 or more. Written here rather than through Nethereum's
+    /// AddressUtil because every witness prints an address per transaction, and that path allocated
+    /// several strings and ran a second keccak implementation per call.
+    /// </summary>
+    public override string ToString()
+    {
+        Span<byte> raw = stackalloc byte[20];
+        WriteTo(raw);
+        Span<char> text = stackalloc char[42];
+        text[0] = '0';
+        text[1] = 'x';
+        var digits = text[2..];
+        Convert.TryToHexStringLower(raw, digits, out _);
+        Span<byte> ascii = stackalloc byte[40];
+        for (var i = 0; i < 40; i++)
+        {
+            ascii[i] = (byte)digits[i];
+        }
+
+        Span<byte> hash = stackalloc byte[Keccak256.Size];
+        Keccak256.Hash(ascii, hash);
+        for (var i = 0; i < 40; i++)
+        {
+            var nibble = (i & 1) == 0 ? hash[i >> 1] >> 4 : hash[i >> 1] & 0xF;
+            if (digits[i] >= 'a' && nibble >= 8)
+            {
+                digits[i] = (char)(digits[i] - ('a' - 'A'));
+            }
+        }
+
+        return new string(text);
+    }
 }
