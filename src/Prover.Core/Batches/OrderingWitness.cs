@@ -94,6 +94,13 @@ public sealed record OrderingWitness
     /// <summary>The JSON document (UTF-8 text, indented, properties in schema order).</summary>
     public string ToJson() => WitnessJson.Write(this);
 
+    /// <summary>Writes <see cref="ToJson"/>'s text, UTF-8 encoded, to <paramref name="stream"/> without building the string.</summary>
+    public void WriteJson(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        WitnessJson.Write(this, stream);
+    }
+
     /// <summary>Reads a witness document. It is only well-formed afterwards; call <see cref="Validate"/> before proving.</summary>
     /// <exception cref="UnsupportedWitnessVersionException">The version is not <see cref="CurrentVersion"/>.</exception>
     /// <exception cref="WitnessFormatException">The document is not JSON or does not follow the schema.</exception>

@@ -31,10 +31,8 @@ internal sealed class BatchStore
         var path = PathOf(witness.BatchIndex);
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new StreamWriter(stream))
         {
-            writer.Write(witness.ToJson());
-            writer.Flush();
+            witness.WriteJson(stream);
             stream.Flush(flushToDisk: true);
         }
 

@@ -24,6 +24,22 @@ public class OrderingWitnessJsonTests
         Assert.Null(back.ShuffleSeed);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(200)]
+    public void Writing_to_a_stream_gives_the_bytes_of_the_text(int count)
+    {
+        // 200 entries pass the writer's 16 KB flush threshold several times.
+        var segment = Enumerable.Range(0, count).Select(i => Entry((ulong)i, 10 + (ulong)i, Senders[i % Senders.Length], fee: (ulong)(i % 7))).ToArray();
+        var batch = BatchBuilder.Build(0, Fr.One, segment, PriorityFeePolicy.Instance, 31337, Inbox, capacity: 256);
+        var witness = OrderingWitness.FromBatch(batch);
+        using var stream = new MemoryStream();
+
+        witness.WriteJson(stream);
+
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(witness.ToJson()), stream.ToArray());
+    }
+
     [Fact]
     public void Witness_JSON_writes_integers_as_decimal_strings_and_hashes_as_hex()
     {
