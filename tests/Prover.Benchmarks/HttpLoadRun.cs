@@ -9,8 +9,8 @@ namespace Prover.Benchmarks;
 /// Receipt latency over HTTP at fixed offered loads. Open loop: request i is due at t0 + i/rate and its
 /// latency counts from that moment, so a stalled server cannot hide queueing (no coordinated omission).
 /// The load generator (<see cref="RawHttpClient"/>, a wrk-like client) shares the machine's cores with the
-/// sequencer. A warm-up of real transactions
-/// runs first and is not measured: the figures are steady state, not the JIT's first tier.
+/// sequencer. A warm-up of real transactions runs first and is not measured: the figures are steady
+/// state, not the JIT's first tier.
 /// </summary>
 internal static class HttpLoadRun
 {

@@ -87,7 +87,7 @@ internal static class Secp256k1
         {
             if (!key.TrySignRecoverable(digest32, out var sig) || sig is null)
             {
-                throw new InvalidOperationException("secp256k1 signing failed; the digest must be 32 bytes.");
+                throw new InvalidOperationException("secp256k1 signing failed.");
             }
 
             sig.WriteToSpanCompact(signature65[..64], out recoveryId);
