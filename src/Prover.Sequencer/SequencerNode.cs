@@ -286,6 +286,14 @@ public sealed class SequencerNode : IAsyncDisposable
                     {
                         var wait = TimeSpan.FromMilliseconds(Math.Max(0, (double)due - NowMs()));
                         using var timeout = new CancellationTokenSource(wait, _time);
+                        if (NowMs() >= due)
+                        {
+                            // The clock passed the deadline between reading it and arming the timer,
+                            // which then counts its full wait from the later time: cut now instead.
+                            CutBatches();
+                            continue;
+                        }
+
                         try
                         {
                             // Blocking is what this thread is for: it owns the log and has nothing else to do.

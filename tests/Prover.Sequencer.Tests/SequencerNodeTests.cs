@@ -86,6 +86,21 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_age_cut_still_happens_when_the_clock_passes_the_deadline_while_the_timer_is_armed()
+    {
+        // The writer reads the clock, then arms a timer for the rest of the wait; a clock that moves in
+        // between must not push the cut a whole max age later (or, on a test clock, forever).
+        var maxAge = TimeSpan.FromMilliseconds(150);
+        var clock = new SlippingClock(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000)) { SlipOnNextTimer = maxAge };
+        var node = Start(capacity: 100, maxAge: maxAge, time: clock);
+        await SubmitSequentially(node, 0, 1);
+
+        await Eventually.Until(() => node.GetBatch(0) is not null, "batch 0 to close by age");
+        Assert.Equal(1, node.GetBatch(0)!.Count);
+        Assert.Null(clock.SlipOnNextTimer); // the slip really happened while a timer was armed
+    }
+
+    [Fact]
     public async Task Batch_witnesses_validate_and_chain_from_the_genesis_head()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
@@ -323,5 +338,22 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         }
 
         return txs;
+    }
+}
+
+/// <summary>A test clock that jumps forward just as the next timer is created.</summary>
+internal sealed class SlippingClock(DateTimeOffset start) : FakeTimeProvider(start)
+{
+    public TimeSpan? SlipOnNextTimer { get; set; }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        if (SlipOnNextTimer is { } slip)
+        {
+            SlipOnNextTimer = null;
+            Advance(slip);
+        }
+
+        return base.CreateTimer(callback, state, dueTime, period);
     }
 }
