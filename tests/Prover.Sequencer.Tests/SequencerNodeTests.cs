@@ -166,12 +166,18 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     [Fact]
     public async Task An_open_batch_left_at_a_stop_is_closed_by_age_after_the_restart()
     {
+        // A test clock: on a real one, a busy machine can put the two arrivals more than the max age
+        // apart, and the age cut then rightly takes only the first.
         var maxAge = TimeSpan.FromMilliseconds(200);
-        var node = Start(capacity: 10, maxAge: SequencerOptions.MaxBatchAge);
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 10, maxAge: SequencerOptions.MaxBatchAge, time: clock);
         await SubmitSequentially(node, 0, 2);
         await Stop(node);
 
-        var restarted = Start(capacity: 10, maxAge: maxAge);
+        var restarted = Start(capacity: 10, maxAge: maxAge, time: clock);
+        await Task.Delay(100); // give a wrongly early cut the chance to happen
+        Assert.Null(restarted.GetBatch(0));
+        clock.Advance(maxAge);
         await Eventually.Until(() => restarted.GetBatch(0) is not null, "the open batch to close by age");
         Assert.Equal(2, restarted.GetBatch(0)!.Count);
     }
