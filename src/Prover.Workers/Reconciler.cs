@@ -17,6 +17,10 @@ internal sealed class Reconciler
     private readonly PoolRuntime _pool;
     private readonly WitnessFeed? _feed;
 
+    // One pass at a time in this process: two overlapping passes (the timer's and an explicit one) could
+    // both see a batch without a job and enqueue it twice, and the feed's cursor is not shared-safe.
+    private readonly SemaphoreSlim _tick = new(1, 1);
+
     public Reconciler(PoolRuntime pool, WitnessFeed? feed)
     {
         _pool = pool;
@@ -54,6 +58,19 @@ internal sealed class Reconciler
 
     /// <summary>One pass: import, then re-enqueue what has no live job.</summary>
     public async Task TickAsync(CancellationToken cancellationToken)
+    {
+        await _tick.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await TickOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _tick.Release();
+        }
+    }
+
+    private async Task TickOnceAsync(CancellationToken cancellationToken)
     {
         if (_feed is not null)
         {

@@ -184,6 +184,23 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Overlapping_reconcile_passes_enqueue_each_pending_batch_once()
+    {
+        var (_, deployment) = await fixture.DeployAsync();
+        await using var pool = await StartAsync(chain: null, workers: 0);
+        foreach (var witness in new TestLog(deployment.ChainId, deployment.Inbox).Next(16))
+        {
+            await pool.Store.AddAsync(witness, pool.Runtime.NowMs, default);
+        }
+
+        // Passes that overlap (the timer's and explicit ones) would each see the batches without a job.
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => pool.ReconcileAsync(default))));
+
+        Assert.Equal(16, pool.Runtime.JobStorage.GetMonitoringApi().EnqueuedCount(PoolQueues.Prove));
+        Assert.All(await pool.Store.ListAsync(default), r => Assert.NotNull(r.JobId));
+    }
+
+    [Fact]
     public async Task A_store_of_one_inbox_refuses_a_pool_of_another()
     {
         var (first, _) = await fixture.DeployAsync();
@@ -220,7 +237,9 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
                 Workers = workers,
                 WitnessDirectory = witnessDirectory,
                 DashboardPort = dashboardPort,
-                Lease = TimeSpan.FromSeconds(5),
+                // Renewed every third of it, so a worker stalled a few seconds on a loaded machine keeps
+                // a live lease; the dead-worker test claims with a lease of its own (1.5 s).
+                Lease = TimeSpan.FromSeconds(15),
                 ReconcileInterval = TimeSpan.FromMilliseconds(500),
                 RetryBaseDelay = TimeSpan.FromMilliseconds(500),
             },
