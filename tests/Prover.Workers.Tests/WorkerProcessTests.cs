@@ -15,6 +15,10 @@ namespace Prover.Workers.Tests;
 public sealed class WorkerProcessTests(PoolFixture fixture) : IDisposable
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMinutes(5);
+
+    // Short enough that a killed worker's batch moves on within the test, long enough (renewed every
+    // third of it) that a worker stalled a few seconds on a loaded machine does not lose a live lease.
+    private const string LeaseSeconds = "15";
     private readonly TempDirectory _dir = new();
 
     public void Dispose() => _dir.Dispose();
@@ -97,7 +101,7 @@ public sealed class WorkerProcessTests(PoolFixture fixture) : IDisposable
             await File.WriteAllTextAsync(Path.Combine(batches, witness.BatchIndex.ToString("D10", CultureInfo.InvariantCulture) + ".witness.json"), witness.ToJson());
         }
 
-        string[] arguments = ["--data-dir", dataDir, "--rpc", fixture.Anvil.Url.ToString(), "--inbox", deployment.Inbox.ToString(), "--lease-seconds", "5"];
+        string[] arguments = ["--data-dir", dataDir, "--rpc", fixture.Anvil.Url.ToString(), "--inbox", deployment.Inbox.ToString(), "--lease-seconds", LeaseSeconds];
         var store = PoolStore.Sqlite(Path.Combine(dataDir, "pool", "pool.db"));
         var crashed = await WorkerProcess.StartAsync(arguments);
         await PollAsync(async () =>
@@ -144,7 +148,7 @@ public sealed class WorkerProcessTests(PoolFixture fixture) : IDisposable
     private string[] PostgresWorker(string connection, InboxDeployment deployment, string name) =>
     [
         "--data-dir", _dir.Combine(name), "--postgres", connection, "--rpc", fixture.Anvil.Url.ToString(), "--inbox", deployment.Inbox.ToString(),
-        "--workers", "1", "--lease-seconds", "5",
+        "--workers", "1", "--lease-seconds", LeaseSeconds,
     ];
 
     private static async Task WaitForFinalizedAsync(PoolStore store, int batches, params WorkerProcess[] workers)
