@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using CliWrap;
 using Nethereum.Web3;
@@ -67,62 +65,87 @@ public sealed class AnvilNode : IAsyncDisposable
     {
         options ??= new AnvilOptions();
         var binary = new ChainTools(options.Tools).Anvil;
-        const int Attempts = 3;
-        for (var attempt = 1; ; attempt++)
-        {
-            // The port is free when chosen but could be taken before anvil binds it; anvil then exits
-            // at once and another port is tried.
-            var port = FreeLoopbackPort();
-            var output = new StringBuilder();
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var command = Cli.Wrap(binary)
-                .WithArguments(args => args
-                    .Add("--host").Add("127.0.0.1")
-                    .Add("--port").Add(port)
-                    .Add("--chain-id").Add(options.ChainId.ToString(CultureInfo.InvariantCulture))
-                    .Add("--accounts").Add(DevelopmentKeys.Count))
-                .WithValidation(CommandResultValidation.None)
-                .WithStandardOutputPipe(PipeTarget.ToDelegate(line => Append(output, line)))
-                .WithStandardErrorPipe(PipeTarget.ToDelegate(line => Append(output, line)));
-            var commandLine = $"{command.TargetFilePath} {command.Arguments}";
-            CommandTask<CommandResult> process;
-            try
-            {
-                process = command.ExecuteAsync(stop.Token);
-            }
-            catch (System.ComponentModel.Win32Exception ex)
-            {
-                stop.Dispose();
-                throw new ChainToolException($"anvil could not be started ({ex.Message}):", "run `make setup` to install it.", commandLine, null, "", ex);
-            }
 
-            var url = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-            var node = new AnvilNode(url, options.ChainId, stop, process, output, options.StateFile);
-            try
+        // Port 0: anvil binds a free port itself and prints it. A port picked here and passed in could be
+        // taken by another process first, and the readiness probe would then be answered by that one.
+        var output = new StringBuilder();
+        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var command = Cli.Wrap(binary)
+            .WithArguments(args => args
+                .Add("--host").Add("127.0.0.1")
+                .Add("--port").Add(0)
+                .Add("--chain-id").Add(options.ChainId.ToString(CultureInfo.InvariantCulture))
+                .Add("--accounts").Add(DevelopmentKeys.Count))
+            .WithValidation(CommandResultValidation.None)
+            .WithStandardOutputPipe(PipeTarget.ToDelegate(line =>
             {
-                if (await node.WaitUntilReadyAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false))
+                Append(output, line);
+                if (ListeningPort(line) is { } port)
                 {
-                    await node.LoadStateAsync(cancellationToken).ConfigureAwait(false);
-                    return node;
+                    listening.TrySetResult(port);
                 }
-            }
-            catch
-            {
-                await node.KillAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            await node.KillAsync().ConfigureAwait(false);
-            var text = Snapshot(output);
-            if (attempt < Attempts && text.Contains("in use", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            throw new ChainToolException(
-                process.Task.IsCompleted ? "anvil exited before it answered JSON-RPC:" : $"anvil did not answer JSON-RPC within {options.StartTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s:",
-                "see its output below.", commandLine, process.Task.IsCompletedSuccessfully ? process.Task.Result.ExitCode : null, ChainTools.Tail(text));
+            }))
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(line => Append(output, line)));
+        var commandLine = $"{command.TargetFilePath} {command.Arguments}";
+        CommandTask<CommandResult> process;
+        try
+        {
+            process = command.ExecuteAsync(stop.Token);
         }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            stop.Dispose();
+            throw new ChainToolException($"anvil could not be started ({ex.Message}):", "run `make setup` to install it.", commandLine, null, "", ex);
+        }
+
+        var started = DateTime.UtcNow;
+        var exited = process.Task.ContinueWith(_ => 0, TaskScheduler.Default);
+        int? bound = null;
+        try
+        {
+            var first = await Task.WhenAny(listening.Task, exited).WaitAsync(options.StartTimeout, cancellationToken).ConfigureAwait(false);
+            if (first == listening.Task)
+            {
+                bound = listening.Task.Result;
+            }
+        }
+        catch (TimeoutException)
+        {
+            // never said where it listens: reported below as not answering
+        }
+
+        var url = new Uri($"http://127.0.0.1:{(bound ?? 0).ToString(CultureInfo.InvariantCulture)}/");
+        var node = new AnvilNode(url, options.ChainId, stop, process, output, options.StateFile);
+        try
+        {
+            if (bound is not null && await node.WaitUntilReadyAsync(options.StartTimeout - (DateTime.UtcNow - started), cancellationToken).ConfigureAwait(false))
+            {
+                await node.LoadStateAsync(cancellationToken).ConfigureAwait(false);
+                return node;
+            }
+        }
+        catch
+        {
+            await node.KillAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var exitCode = process.Task.IsCompletedSuccessfully ? process.Task.Result.ExitCode : (int?)null; // before the kill
+        await node.KillAsync().ConfigureAwait(false);
+        throw new ChainToolException(
+            exitCode is not null ? "anvil exited before it answered JSON-RPC:" : $"anvil did not answer JSON-RPC within {options.StartTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s:",
+            "see its output below.", commandLine, exitCode, ChainTools.Tail(Snapshot(output)));
+    }
+
+    /// <summary>The port in anvil's start-up line "Listening on 127.0.0.1:PORT".</summary>
+    private static int? ListeningPort(string line)
+    {
+        const string Prefix = "Listening on 127.0.0.1:";
+        var at = line.IndexOf(Prefix, StringComparison.Ordinal);
+        return at >= 0 && int.TryParse(line.AsSpan(at + Prefix.Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0
+            ? port
+            : null;
     }
 
     /// <summary>Saves the chain to <see cref="AnvilOptions.StateFile"/> (when set), then ends the process.</summary>
@@ -205,13 +228,6 @@ public sealed class AnvilNode : IAsyncDisposable
         }
 
         _stop.Dispose();
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Append(StringBuilder output, string line)

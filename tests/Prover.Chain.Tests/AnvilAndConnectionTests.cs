@@ -47,6 +47,33 @@ public sealed class AnvilAndConnectionTests
     }
 
     [Fact]
+    public async Task An_anvil_that_exits_at_start_is_a_ChainToolException_with_its_output()
+    {
+        using var dir = new TempDirectory();
+        var tools = FakeAnvil(dir, "echo 'Error: address already in use' >&2; exit 1");
+
+        var e = await Assert.ThrowsAsync<ChainToolException>(() => AnvilNode.StartAsync(new AnvilOptions { Tools = tools }, CancellationToken.None));
+
+        Assert.Contains("anvil exited before it answered JSON-RPC", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, e.ExitCode);
+        Assert.Contains("address already in use", e.OutputTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_anvil_that_never_reports_its_port_is_given_up_on_at_the_start_timeout_with_its_output()
+    {
+        using var dir = new TempDirectory();
+        var tools = FakeAnvil(dir, "echo 'compiling the universe'; sleep 30");
+
+        var e = await Assert.ThrowsAsync<ChainToolException>(() =>
+            AnvilNode.StartAsync(new AnvilOptions { Tools = tools, StartTimeout = TimeSpan.FromSeconds(2) }, CancellationToken.None));
+
+        Assert.Contains("anvil did not answer JSON-RPC within 2 s", e.Message, StringComparison.Ordinal);
+        Assert.Null(e.ExitCode);
+        Assert.Contains("compiling the universe", e.OutputTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Nothing_listening_at_the_endpoint_is_a_ChainUnavailableException_naming_it()
     {
         var url = new Uri("http://127.0.0.1:9/");
@@ -85,5 +112,20 @@ public sealed class AnvilAndConnectionTests
         {
             return true;
         }
+    }
+
+    /// <summary>A node_modules folder whose anvil is a shell script running <paramref name="script"/>.</summary>
+    private static ChainToolsOptions FakeAnvil(TempDirectory dir, string script)
+    {
+        var arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64";
+        var os = OperatingSystem.IsMacOS() ? "darwin" : "linux";
+        var bin = Directory.CreateDirectory(dir.Combine("node_modules", "@foundry-rs", $"anvil-{os}-{arch}", "bin")).FullName;
+        var path = Path.Combine(bin, "anvil");
+        File.WriteAllText(path, "#!/bin/sh\n" + script + "\n");
+        if (!OperatingSystem.IsWindows()) // the suite runs where anvil's npm package has a Unix binary
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return new ChainToolsOptions { NodeModulesDirectory = dir.Combine("node_modules") };
     }
 }
