@@ -36,6 +36,29 @@ internal static class Files
         }
     }
 
+    /// <summary>
+    /// Holds <paramref name="lockFile"/> exclusively until disposed, waiting while another process (or
+    /// another caller here) holds it. Used so that concurrent runs on a cold cache make a ceremony or a
+    /// key once instead of each making its own: the others wait, then find it published. The lock is
+    /// the file system's (an open with no sharing), so a killed holder releases it; the file stays.
+    /// </summary>
+    public static async Task<IDisposable> LockAsync(string lockFile, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(lockFile))!);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // held elsewhere: a ceremony takes minutes, so a coarse poll costs nothing
+                await Task.Delay(250, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     public static void DeleteQuietly(string directory)
     {
         try

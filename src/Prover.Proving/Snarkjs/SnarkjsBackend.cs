@@ -258,6 +258,12 @@ public sealed partial class SnarkjsBackend : IProvingBackend
             return final;
         }
 
+        using var held = await Files.LockAsync(final + ".lock", cancellationToken).ConfigureAwait(false);
+        if (File.Exists(final))
+        {
+            return final; // made by whoever held the lock
+        }
+
         var scratch = Files.ScratchBeside(final);
         try
         {
@@ -315,6 +321,12 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         if (Directory.Exists(cacheEntry))
         {
             return In(cacheEntry);
+        }
+
+        using var held = await Files.LockAsync(cacheEntry + ".lock", cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(cacheEntry))
+        {
+            return In(cacheEntry); // made by whoever held the lock
         }
 
         var scratch = Files.ScratchBeside(cacheEntry);
