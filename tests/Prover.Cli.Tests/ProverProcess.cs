@@ -34,8 +34,11 @@ internal sealed partial class ProverProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs <c>prover ARGS</c> to completion, within 30 s.</summary>
-    public static Task<Result> RunAsync(params string[] arguments) => RunAsync(TimeSpan.FromSeconds(30), arguments);
+    /// <summary>
+    /// Runs <c>prover ARGS</c> to completion, within 2 minutes: a guard against a hang, not a speed
+    /// check, and wide because a loaded CI machine is slow to start .NET, anvil and node.
+    /// </summary>
+    public static Task<Result> RunAsync(params string[] arguments) => RunAsync(TimeSpan.FromMinutes(2), arguments);
 
     /// <summary>Runs <c>prover ARGS</c> to completion, within <paramref name="limit"/> (a cold trusted setup takes minutes).</summary>
     public static async Task<Result> RunAsync(TimeSpan limit, params string[] arguments)
@@ -73,7 +76,7 @@ internal sealed partial class ProverProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            sequencer.Url = await sequencer._listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            sequencer.Url = await sequencer._listening.Task.WaitAsync(TimeSpan.FromMinutes(2)); // a hang guard, see RunAsync
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {

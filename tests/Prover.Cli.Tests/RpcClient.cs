@@ -19,6 +19,20 @@ internal sealed class RpcClient(Uri url) : IDisposable
         return document.RootElement.GetProperty("result").Clone();
     }
 
+    /// <summary>One JSON-RPC batch request calling <paramref name="method"/> once per parameter; the results in request order.</summary>
+    public async Task<IReadOnlyList<JsonElement>> BatchResultsAsync(string method, IReadOnlyList<object> parameters)
+    {
+        var body = JsonSerializer.Serialize(parameters.Select((p, i) => new { jsonrpc = "2.0", id = i, method, @params = new[] { p } }));
+        using var response = await _http.PostAsync(url, new StringContent(body, Encoding.UTF8, "application/json"));
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var byId = document.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("id").GetInt32());
+        return Enumerable.Range(0, parameters.Count).Select(i =>
+        {
+            Assert.False(byId[i].TryGetProperty("error", out var error), $"{method} #{i} failed: {error}");
+            return byId[i].GetProperty("result").Clone();
+        }).ToList();
+    }
+
     public async Task<(string Head, ulong NextSeq)> StatusAsync()
     {
         var status = await ResultAsync("prover_status");

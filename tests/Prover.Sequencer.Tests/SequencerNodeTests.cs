@@ -53,7 +53,8 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     [Fact]
     public async Task A_batch_closes_when_it_reaches_its_capacity()
     {
-        var node = Start(capacity: 4, maxAge: Long);
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 4, maxAge: Long, time: clock); // no age cut, however slow the machine
         await SubmitSequentially(node, 0, 10);
 
         await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1");
@@ -137,7 +138,10 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     [Fact]
     public async Task Restarting_on_the_same_directory_keeps_head_and_seq_and_continues_the_batch_numbering()
     {
-        var node = Start(capacity: 3, maxAge: Long);
+        // A test clock that never moves: on a real one, a stop and restart on a busy machine can outlast
+        // the max age and close seq 6's batch before seq 7 and 8 arrive.
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 3, maxAge: Long, time: clock);
         await SubmitSequentially(node, 0, 7);
         await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1");
         var head = node.Head;
@@ -145,7 +149,7 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         var batch1 = node.GetBatch(1)!;
         await Stop(node);
 
-        var restarted = Start(capacity: 3, maxAge: Long);
+        var restarted = Start(capacity: 3, maxAge: Long, time: clock);
         Assert.Equal(head, restarted.Head);
         Assert.Equal(nextSeq, restarted.NextSeq);
         Assert.Equal(0, restarted.RecoveredTornBytes);
@@ -250,11 +254,16 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     {
         var node = Start(capacity: 1000, maxAge: Long);
         var txs = Enumerable.Range(0, 40).Select(n => Decoded((ulong)n)).ToList();
+        long observed = 0;
         var submitting = Task.Run(async () =>
         {
-            foreach (var tx in txs)
+            foreach (var (tx, n) in txs.Select((tx, i) => (tx, i + 1L)))
             {
                 await node.SubmitAsync(tx);
+
+                // Each commit is seen before the next starts, however the two threads get scheduled;
+                // the reads still race with the writer's next commit.
+                Assert.True(SpinWait.SpinUntil(() => Interlocked.Read(ref observed) >= n, TimeSpan.FromSeconds(30)), $"the reader never saw seq {n}");
             }
         });
 
@@ -265,6 +274,7 @@ public sealed class SequencerNodeTests : IAsyncLifetime
             if (seen.Count == 0 || seen[^1] != position)
             {
                 seen.Add(position);
+                Interlocked.Exchange(ref observed, (long)position.NextSeq);
             }
         }
 

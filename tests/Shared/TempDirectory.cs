@@ -11,13 +11,28 @@ internal sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        try
+        // A child process or a background job that is still shutting down may add a file (SQLite's
+        // -wal, a job's scratch file) while the tree is deleted: retry a few times, and in the end leave
+        // a stray temp folder rather than fail a test over cleanup.
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(Path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            // already gone
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return; // already gone
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                Thread.Sleep(200 * attempt);
+            }
+            catch (IOException)
+            {
+                return;
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Nethereum.Util;
 using Prover.Core.Ethereum;
 using Prover.Core.Receipts;
@@ -25,7 +26,10 @@ public sealed class CastTests : IAsyncLifetime
                 BatchCapacity = 2,
                 BatchMaxAge = SequencerOptions.MaxBatchAge,
             },
-            port: 0);
+            port: 0,
+            // A test clock that never moves: three cast runs can take longer than any max age on a
+            // busy machine, and the batch must close by capacity with both transactions.
+            time: new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000)));
 
     public async Task DisposeAsync()
     {

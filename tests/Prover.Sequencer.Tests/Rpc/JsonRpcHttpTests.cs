@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
 using Nethereum.JsonRpc.Client;
 using Nethereum.Util;
 using Nethereum.Web3;
@@ -34,7 +35,10 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
                 BatchMaxAge = SequencerOptions.MaxBatchAge,
                 MaxRequestBytes = MaxRequestBytes,
             },
-            port: 0);
+            port: 0,
+            // A test clock that never moves: batches close only by capacity, however slowly a busy
+            // machine runs the requests.
+            time: new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000)));
         _rpc = new RpcClient(_host.Url);
     }
 
