@@ -84,8 +84,11 @@ public sealed class ToolFailureTests
         Assert.Empty(FilesUnder(dir.Combine("cache")));
     }
 
+    /// <summary>The files under <paramref name="directory"/> but the cache's lock files, which hold nothing and stay by design.</summary>
     private static string[] FilesUnder(string directory) =>
-        Directory.Exists(directory) ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories) : [];
+        Directory.Exists(directory)
+            ? Directory.GetFiles(directory, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).ToArray()
+            : [];
 
     /// <summary>A circuit that claims 2^17 constraints: its development ceremony (power 18) takes far longer than any test waits.</summary>
     private static CompiledCircuit LongSetup() =>
