@@ -98,7 +98,11 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
         var flaky = new FlakyBackend(fixture.Backend, failures: 2);
         await using var pool = await StartAsync(chain, workers: 1, proving: new ProvingSetup(flaky, CeremonySource.Development, fixture.Backend.CircuitsDirectory));
         await pool.Store.AddAsync(new TestLog(deployment.ChainId, deployment.Inbox).NextBatch(2), pool.Runtime.NowMs, default);
-        var job = await pool.Runtime.EnqueueProveAsync(0, default);
+
+        // The batch's one job comes from a reconcile pass. Enqueued here besides, it could meet the
+        // timer's pass enqueueing it too, and the second job's crash would count as the first's retry.
+        await pool.ReconcileAsync(default);
+        var job = (await pool.Store.GetAsync(0, default))!.JobId!;
 
         await pool.WaitUntilSettledAsync(1, Settle, default);
 
