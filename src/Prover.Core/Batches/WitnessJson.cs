@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
@@ -18,20 +17,16 @@ internal static class WitnessJson
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = true };
 
+    /// <summary>The document as text: the bytes of <see cref="Write(OrderingWitness, Stream)"/>, decoded.</summary>
     public static string Write(OrderingWitness w)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var j = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteBody(j, w);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan) + "\n";
+        using var buffer = new MemoryStream();
+        Write(w, buffer);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     /// <summary>
-    /// Writes exactly the bytes of <see cref="Write(OrderingWitness)"/> (UTF-8) to a stream, a few
-    /// kilobytes at a time. The sequencer stores a witness per batch: through a string, each one was a
+    /// Writes the document (UTF-8, indented, with a final newline) to a stream, a few kilobytes at a time. The sequencer stores a witness per batch: through a string, each one was a
     /// large-object-heap buffer, a UTF-16 copy and a re-encoding, and those large allocations drove
     /// the background GC that took a tenth of the cores at full ingest.
     /// </summary>

@@ -11,8 +11,9 @@ namespace Prover.Core.Tests.Ethereum;
 
 /// <summary>
 /// Both recoveries behind <see cref="Secp.TryRecoverAddress"/> — libsecp256k1 (<see cref="NativeSecp256k1"/>)
-/// and the managed fallback (<see cref="EcRecover"/>) — against NBitcoin.Secp256k1: signatures NBitcoin makes, their high-s twins, arbitrary (r, s) pairs that may not be
-/// valid at all, and the edges of every input's range. Both must accept the same inputs and recover the same key.
+/// and the managed fallback (<see cref="EcRecover"/>) — against NBitcoin.Secp256k1: signatures NBitcoin
+/// makes, their high-s twins, arbitrary (r, s) pairs that may not be valid at all, and the edges of
+/// every input's range. Both must accept the same inputs and recover the same key.
 /// </summary>
 [Properties(Arbitrary = [typeof(Secp256k1Arbitraries)], MaxTest = 300)]
 public class Secp256k1RecoverTests

@@ -6,11 +6,11 @@ namespace Prover.Core.Ethereum.Ecrecover;
 /// <summary>
 /// Public-key recovery (and receipt signing) on bitcoin-core's libsecp256k1, the C library that Bitcoin
 /// Core and most Ethereum clients run, through the binaries that the Secp256k1.Net package bundles for
-/// each platform. It
-/// recovers in about 37 µs where the managed <see cref="EcRecover"/> takes about 85 µs on this project's
-/// machine, and recovery is the largest cost an accepted transaction pays on the RPC threads. Where the
-/// library cannot be loaded (a platform the package has no binary for) <see cref="IsAvailable"/> is false
-/// and callers use <see cref="EcRecover"/>; the tests hold the two equal on every input class.
+/// each platform. It recovers in about 38 µs where the managed <see cref="EcRecover"/> takes about 80 µs
+/// on this project's machine, and recovery is the largest cost an accepted transaction pays on the RPC
+/// threads. Where the library cannot be loaded (a platform the package has no binary for)
+/// <see cref="IsAvailable"/> is false and callers use <see cref="EcRecover"/>; the tests hold the two
+/// equal on every input class.
 /// </summary>
 internal static class NativeSecp256k1
 {
