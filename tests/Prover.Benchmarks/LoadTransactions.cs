@@ -35,7 +35,7 @@ internal static class LoadTransactions
         {
             var sender = i % Keys.Length;
             var nonce = (ulong)(i / Keys.Length);
-            var fee = 1_000_000_000UL + (ulong)(i * 7919 % 50) * 100_000_000UL;
+            var fee = 1_000_000_000UL + ((ulong)i * 7919 % 50) * 100_000_000UL;
             var tx = new Transaction1559(
                 new BigInteger(ChainId), new BigInteger(nonce), new BigInteger(fee), new BigInteger(fee * 3), new BigInteger(21_000),
                 "0x00000000000000000000000000000000000000aa", BigInteger.One, "", []);
