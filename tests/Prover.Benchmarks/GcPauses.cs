@@ -9,6 +9,7 @@ internal sealed class GcPauses : IDisposable
 {
     private readonly (int, int, int) _countsAtStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
     private readonly TimeSpan _pausedAtStart = GC.GetTotalPauseDuration();
+    private readonly long _allocatedAtStart = GC.GetTotalAllocatedBytes();
     private readonly Thread _watcher;
     private volatile bool _stopped;
     private TimeSpan _longest;
@@ -39,13 +40,14 @@ internal sealed class GcPauses : IDisposable
         _watcher.Start();
     }
 
-    /// <summary>Stops watching and describes the phase's collections.</summary>
-    public string Summary()
+    /// <summary>Stops watching and describes the phase's collections and what was allocated per operation.</summary>
+    public string Summary(int operations)
     {
         Dispose();
         var paused = GC.GetTotalPauseDuration() - _pausedAtStart;
+        var allocated = GC.GetTotalAllocatedBytes() - _allocatedAtStart;
         return FormattableString.Invariant(
-            $"{GC.CollectionCount(0) - _countsAtStart.Item1} gen0, {GC.CollectionCount(1) - _countsAtStart.Item2} gen1, {GC.CollectionCount(2) - _countsAtStart.Item3} gen2 collections, paused {paused.TotalMilliseconds:F0} ms in all, longest {_longest.TotalMilliseconds:F1} ms");
+            $"{GC.CollectionCount(0) - _countsAtStart.Item1} gen0, {GC.CollectionCount(1) - _countsAtStart.Item2} gen1, {GC.CollectionCount(2) - _countsAtStart.Item3} gen2 collections, paused {paused.TotalMilliseconds:F0} ms in all, longest {_longest.TotalMilliseconds:F1} ms; {allocated / (double)operations / 1024:F1} KiB allocated per request (server and load generator)");
     }
 
     public void Dispose()

@@ -101,7 +101,7 @@ internal static class HttpLoadRun
 
                 await allDone.Task;
                 var elapsed = clock.Elapsed;
-                var gcSummary = gc.Summary();
+                var gcSummary = gc.Summary(count);
                 if (!measured)
                 {
                     continue;

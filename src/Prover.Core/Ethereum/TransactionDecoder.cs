@@ -39,29 +39,26 @@ public static class TransactionDecoder
             throw new InvalidTransactionException(InvalidTransactionReason.MalformedHex, "No transaction data: expected a 0x-prefixed hex string.");
         }
 
-        if (hex.Length < 2 || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X'))
+        var raw = new byte[HexPayloadLength(hex.Length, hex.Length >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'), maxSize)];
+        if (Convert.FromHexString(hex.AsSpan(2), raw, out var consumed, out _) != OperationStatus.Done)
         {
-            throw new InvalidTransactionException(InvalidTransactionReason.MalformedHex, "Transaction data must be a 0x-prefixed hex string.");
+            throw NotHex(consumed);
         }
 
-        var digits = hex.AsSpan(2);
-        if (digits.Length % 2 != 0)
-        {
-            throw new InvalidTransactionException(InvalidTransactionReason.MalformedHex, $"Transaction data has an odd number of hex digits ({digits.Length}).");
-        }
+        return DecodeCore(raw, raw, expectedChainId, maxSize);
+    }
 
-        // Refuse oversized input before allocating for it.
-        if (digits.Length / 2 > maxSize)
+    /// <summary>
+    /// <see cref="DecodeHex(string?, ulong, int)"/> for the argument as UTF-8 bytes, as it stands in a
+    /// JSON-RPC request: the RPC path decodes it without first making a string of it.
+    /// </summary>
+    public static SignedTransaction DecodeHex(ReadOnlySpan<byte> utf8Hex, ulong expectedChainId, int maxSize = DefaultMaxSize)
+    {
+        CheckMaxSize(maxSize);
+        var raw = new byte[HexPayloadLength(utf8Hex.Length, utf8Hex.Length >= 2 && utf8Hex[0] == '0' && (utf8Hex[1] == 'x' || utf8Hex[1] == 'X'), maxSize)];
+        if (Convert.FromHexString(utf8Hex[2..], raw, out var consumed, out _) != OperationStatus.Done)
         {
-            throw TooLarge(digits.Length / 2, maxSize);
-        }
-
-        var raw = new byte[digits.Length / 2];
-        if (Convert.FromHexString(digits, raw, out var consumed, out _) != OperationStatus.Done)
-        {
-            throw new InvalidTransactionException(
-                InvalidTransactionReason.MalformedHex,
-                $"Transaction data is not hex: invalid character near position {2 + consumed}.");
+            throw NotHex(consumed);
         }
 
         return DecodeCore(raw, raw, expectedChainId, maxSize);
@@ -84,6 +81,29 @@ public static class TransactionDecoder
 
     private static void CheckMaxSize(int maxSize) =>
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSize);
+
+    /// <summary>
+    /// The byte length a <c>0x…</c> string of <paramref name="length"/> characters encodes, checked before
+    /// anything is allocated for it: the prefix, an even digit count, the size limit.
+    /// </summary>
+    private static int HexPayloadLength(int length, bool prefixed, int maxSize)
+    {
+        if (!prefixed)
+        {
+            throw new InvalidTransactionException(InvalidTransactionReason.MalformedHex, "Transaction data must be a 0x-prefixed hex string.");
+        }
+
+        var digits = length - 2;
+        if (digits % 2 != 0)
+        {
+            throw new InvalidTransactionException(InvalidTransactionReason.MalformedHex, $"Transaction data has an odd number of hex digits ({digits}).");
+        }
+
+        return digits / 2 <= maxSize ? digits / 2 : throw TooLarge(digits / 2, maxSize);
+    }
+
+    private static InvalidTransactionException NotHex(int consumed) =>
+        new(InvalidTransactionReason.MalformedHex, $"Transaction data is not hex: invalid character near position {2 + consumed}.");
 
     private static InvalidTransactionException TooLarge(int size, int maxSize) =>
         new(InvalidTransactionReason.TooLarge, $"Transaction is {size} bytes; the limit is {maxSize} bytes.");

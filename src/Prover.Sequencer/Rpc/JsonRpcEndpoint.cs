@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Prover.Core;
@@ -119,10 +120,11 @@ internal sealed class JsonRpcEndpoint
                     throw new JsonRpcFault(JsonRpcError.InvalidRequest, "id must be a string, a number or null", "invalid-request");
                 }
 
-                id = idElement.Clone();
+                // No clone: the request's document outlives this call, response included.
+                id = idElement;
             }
 
-            if (!request.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0")
+            if (!request.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0"))
             {
                 throw new JsonRpcFault(JsonRpcError.InvalidRequest, "jsonrpc must be \"2.0\"", "invalid-request");
             }
@@ -191,8 +193,7 @@ internal sealed class JsonRpcEndpoint
                 return RpcResult.String("prover-sequencer/1");
             case "eth_sendRawTransaction":
             {
-                var hex = StringParam(parameters, 0, "signed transaction");
-                var tx = TransactionDecoder.DecodeHex(hex, _node.ChainId);
+                var tx = DecodeTransactionParam(parameters);
                 if (_node.TryGetReceipt(tx.Hash, out _))
                 {
                     throw new TransactionRejectedException("already-known", $"transaction {tx.Hash} is already in the receipt log (already known)");
@@ -240,7 +241,10 @@ internal sealed class JsonRpcEndpoint
         }
     }
 
-    private static string StringParam(JsonElement parameters, int position, string what)
+    private static string StringParam(JsonElement parameters, int position, string what) =>
+        StringElement(parameters, position, what).GetString()!;
+
+    private static JsonElement StringElement(JsonElement parameters, int position, string what)
     {
         if (parameters.ValueKind != JsonValueKind.Array || parameters.GetArrayLength() <= position)
         {
@@ -253,7 +257,22 @@ internal sealed class JsonRpcEndpoint
             throw new JsonRpcFault(JsonRpcError.InvalidParams, $"argument {position} ({what}) must be a string", "invalid-params");
         }
 
-        return element.GetString()!;
+        return element;
+    }
+
+    /// <summary>
+    /// eth_sendRawTransaction's argument decoded from the request's own UTF-8 bytes. Its hex is the
+    /// largest string a request carries (twice the transaction's size), and on the hot path no string
+    /// of it is made; an argument with JSON escapes in it takes the string route, with the same result.
+    /// </summary>
+    private SignedTransaction DecodeTransactionParam(JsonElement parameters)
+    {
+        var element = StringElement(parameters, 0, "signed transaction");
+        var quoted = JsonMarshal.GetRawUtf8Value(element);
+        var utf8 = quoted[1..^1];
+        return utf8.Contains((byte)'\\')
+            ? TransactionDecoder.DecodeHex(element.GetString(), _node.ChainId)
+            : TransactionDecoder.DecodeHex(utf8, _node.ChainId);
     }
 
     private static ulong QuantityParam(JsonElement parameters, int position, string what)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text;
 using Nethereum.Hex.HexConvertors.Extensions;
 using Nethereum.Model;
 using Nethereum.Util;
@@ -143,7 +144,9 @@ public class TransactionDecoderTests
         var b = TransactionDecoder.Decode((ReadOnlySpan<byte>)raw, 1);
         var c = TransactionDecoder.DecodeHex("0x" + Convert.ToHexStringLower(raw), 1);
         var d = TransactionDecoder.DecodeHex("0X" + Convert.ToHexString(raw), 1);
-        foreach (var other in new[] { b, c, d })
+        var e = TransactionDecoder.DecodeHex(Encoding.UTF8.GetBytes("0x" + Convert.ToHexStringLower(raw)), 1);
+        var f = TransactionDecoder.DecodeHex(Encoding.UTF8.GetBytes("0X" + Convert.ToHexString(raw)), 1);
+        foreach (var other in new[] { b, c, d, e, f })
         {
             Assert.Equal(a.Hash, other.Hash);
             Assert.Equal(a.Sender, other.Sender);
@@ -164,13 +167,22 @@ public class TransactionDecoderTests
     [InlineData("0x02f")]
     [InlineData("0x02zz")]
     [InlineData(" 0x02")]
-    public void Malformed_hex_is_rejected(string? hex) =>
-        Rejected(InvalidTransactionReason.MalformedHex, () => TransactionDecoder.DecodeHex(hex, 1));
+    public void Malformed_hex_is_rejected(string? hex)
+    {
+        var e = Rejected(InvalidTransactionReason.MalformedHex, () => TransactionDecoder.DecodeHex(hex, 1));
+        if (hex is not null)
+        {
+            // The UTF-8 entry point (the JSON-RPC path) refuses it the same way, in the same words.
+            var utf8 = Rejected(InvalidTransactionReason.MalformedHex, () => TransactionDecoder.DecodeHex(Encoding.UTF8.GetBytes(hex), 1));
+            Assert.Equal(e.Message, utf8.Message);
+        }
+    }
 
     [Fact]
     public void Empty_input_is_rejected()
     {
         Rejected(InvalidTransactionReason.Empty, () => TransactionDecoder.DecodeHex("0x", 1));
+        Rejected(InvalidTransactionReason.Empty, () => TransactionDecoder.DecodeHex("0x"u8, 1));
         Rejected(InvalidTransactionReason.Empty, () => TransactionDecoder.Decode([], 1));
     }
 
@@ -183,6 +195,7 @@ public class TransactionDecoderTests
         var e = Rejected(InvalidTransactionReason.TooLarge, () => TransactionDecoder.Decode(big, 1));
         Assert.Contains("131072", e.Message);
         Rejected(InvalidTransactionReason.TooLarge, () => TransactionDecoder.DecodeHex("0x" + Convert.ToHexString(big), 1));
+        Rejected(InvalidTransactionReason.TooLarge, () => TransactionDecoder.DecodeHex(Encoding.UTF8.GetBytes("0x" + Convert.ToHexString(big)), 1));
 
         var small = Sign1559();
         Rejected(InvalidTransactionReason.TooLarge, () => TransactionDecoder.Decode(small, 1, maxSize: small.Length - 1));

@@ -142,6 +142,25 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
         "wrong jsonrpc version", "request not an object", "method not a string", "id an object", "empty batch",
     ];
 
+    [Fact]
+    public async Task A_transaction_argument_written_with_json_escapes_is_the_same_transaction()
+    {
+        // The endpoint decodes the argument's hex from the request's UTF-8 bytes; JSON escapes in it
+        // (legal, if unusual) take the string route and must mean exactly the same transaction.
+        var raw = Sign1559(0);
+        var escaped = "\\u0030x" + raw[2..].Replace("f", "\\u0066", StringComparison.Ordinal);
+        var response = await _rpc.PostAsync($$"""{"jsonrpc":"2.0","id":"a\u0062c","method":"eth_sendRawTransaction","params":["{{escaped}}"]}""");
+        Assert.Equal(HexOfHash(raw), response.GetProperty("result").GetString());
+        Assert.Equal("abc", response.GetProperty("id").GetString());
+
+        // Plain hex, as every client sends it, in a batch whose members each keep their own id.
+        var batch = await _rpc.PostAsync($$"""[{"jsonrpc":"2.0","id":7,"method":"eth_sendRawTransaction","params":["{{Sign1559(1)}}"]},{"jsonrpc":"2.0","id":"x","method":"eth_chainId"}]""");
+        Assert.Equal(HexOfHash(Sign1559(1)), batch[0].GetProperty("result").GetString());
+        Assert.Equal(7, batch[0].GetProperty("id").GetInt32());
+        Assert.Equal("x", batch[1].GetProperty("id").GetString());
+        Assert.Equal(2UL, await _rpc.NextSeqAsync());
+    }
+
     [Theory]
     [MemberData(nameof(BadRequests))]
     public async Task Bad_input_gets_a_specific_error_logs_nothing_and_leaves_the_service_answering(string name)
