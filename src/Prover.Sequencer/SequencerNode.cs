@@ -316,7 +316,9 @@ public sealed class SequencerNode : IAsyncDisposable
                     }
                 }
 
-                var group = new List<Submission>(Math.Min(_options.MaxGroupSize, 256));
+                // Sized by what is queued now: at moderate load groups are a few transactions each, and
+                // a fixed 256 slots per group was a fair share of all the garbage a request made.
+                var group = new List<Submission>(Math.Clamp(reader.Count, 1, _options.MaxGroupSize));
                 var pending = new List<PendingTransaction>(group.Capacity);
                 while (group.Count < _options.MaxGroupSize && reader.TryRead(out var s))
                 {

@@ -77,16 +77,18 @@ internal static class WitnessJson
         foreach (var e in w.Entries)
         {
             j.WriteStartObject();
-            j.WriteString("seq", Dec(e.Seq));
-            j.WriteString("arrivalMs", Dec(e.ArrivalMs));
-            j.WriteString("txHash", e.TxHash.ToString());
-            j.WriteString("txId", e.TxId.ToString());
+            // Numbers and hashes go in as UTF-8 bytes: no string per value, a few hundred bytes less
+            // garbage per transaction on the emitter.
+            WriteDecimal(j, "seq", e.Seq);
+            WriteDecimal(j, "arrivalMs", e.ArrivalMs);
+            WriteHex(j, "txHash", e.TxHash);
+            WriteDecimal(j, "txId", e.TxId);
             j.WriteString("sender", e.Sender.ToString());
-            j.WriteString("nonce", Dec(e.Nonce));
-            j.WriteString("fee", Dec(e.Fee));
-            j.WriteString("senderNonce", e.SenderNonce.ToString());
-            j.WriteString("feeArrival", e.FeeArrival.ToString());
-            j.WriteString("head", e.Head.ToString());
+            WriteDecimal(j, "nonce", e.Nonce);
+            WriteDecimal(j, "fee", e.Fee);
+            WriteDecimal(j, "senderNonce", e.SenderNonce);
+            WriteDecimal(j, "feeArrival", e.FeeArrival);
+            WriteDecimal(j, "head", e.Head);
             j.WriteEndObject();
 
             // Over a stream, hand finished entries on instead of buffering the whole document.
@@ -106,9 +108,11 @@ internal static class WitnessJson
 
         j.WriteEndArray();
         j.WriteStartArray("orderedTxHashes");
+        Span<byte> hex = stackalloc byte[66];
         foreach (var h in w.OrderedTxHashes)
         {
-            j.WriteStringValue(h.ToString());
+            h.FormatHex(hex);
+            j.WriteStringValue(hex);
         }
 
         j.WriteEndArray();
@@ -201,6 +205,26 @@ internal static class WitnessJson
     }
 
     private static string Dec(ulong v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static void WriteDecimal(Utf8JsonWriter j, string name, ulong value)
+    {
+        Span<byte> utf8 = stackalloc byte[20];
+        value.TryFormat(utf8, out var written, default, CultureInfo.InvariantCulture);
+        j.WriteString(name, utf8[..written]);
+    }
+
+    private static void WriteDecimal(Utf8JsonWriter j, string name, Fr value)
+    {
+        Span<byte> utf8 = stackalloc byte[Fr.MaxDecimalDigits];
+        j.WriteString(name, utf8[..value.FormatDecimal(utf8)]);
+    }
+
+    private static void WriteHex(Utf8JsonWriter j, string name, Hash32 value)
+    {
+        Span<byte> utf8 = stackalloc byte[66];
+        value.FormatHex(utf8);
+        j.WriteString(name, utf8);
+    }
 
     private static WitnessFormatException Bad(string ptr, string problem) => new(ptr, problem);
 

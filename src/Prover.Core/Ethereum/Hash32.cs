@@ -87,4 +87,14 @@ public readonly struct Hash32 : IEquatable<Hash32>
 
     /// <summary>0x-prefixed lower-case hex.</summary>
     public override string ToString() => "0x" + Convert.ToHexStringLower(ToArray());
+
+    /// <summary>The 66 bytes of <see cref="ToString"/> as UTF-8, without making a string of them.</summary>
+    internal void FormatHex(Span<byte> utf8)
+    {
+        Span<byte> raw = stackalloc byte[32];
+        WriteTo(raw);
+        utf8[0] = (byte)'0';
+        utf8[1] = (byte)'x';
+        Convert.TryToHexStringLower(raw, utf8[2..66], out _);
+    }
 }

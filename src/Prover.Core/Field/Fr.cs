@@ -217,6 +217,53 @@ public readonly struct Fr : IEquatable<Fr>
     /// <summary>Decimal, as snarkjs writes public signals.</summary>
     public override string ToString() => ToBigInteger().ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The most decimal digits a canonical value has (r − 1 has 77).</summary>
+    internal const int MaxDecimalDigits = 77;
+
+    private const ulong TenPow19 = 10_000_000_000_000_000_000UL;
+
+    /// <summary>
+    /// The canonical value in decimal, as <see cref="ToString"/> writes it, into UTF-8 bytes; returns how
+    /// many it wrote (at most <see cref="MaxDecimalDigits"/>). It makes no string and no BigInteger: the
+    /// batch emitter writes several per transaction into every witness.
+    /// </summary>
+    internal int FormatDecimal(Span<byte> utf8)
+    {
+        ToCanonical(out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+
+        // Nineteen digits at a time (10^19 < 2^64): each pass divides the 256-bit value word by word.
+        Span<ulong> chunks = stackalloc ulong[5];
+        int count = 0;
+        do
+        {
+            ulong remainder = 0;
+            a3 = DivideWord(a3, ref remainder);
+            a2 = DivideWord(a2, ref remainder);
+            a1 = DivideWord(a1, ref remainder);
+            a0 = DivideWord(a0, ref remainder);
+            chunks[count++] = remainder;
+        }
+        while ((a0 | a1 | a2 | a3) != 0);
+
+        chunks[count - 1].TryFormat(utf8, out int written, default, CultureInfo.InvariantCulture);
+        for (int i = count - 2; i >= 0; i--)
+        {
+            chunks[i].TryFormat(utf8[written..], out int more, "D19", CultureInfo.InvariantCulture);
+            written += more;
+        }
+
+        return written;
+    }
+
+    /// <summary>(remainder·2^64 + word) / 10^19, leaving the new remainder; remainder &lt; 10^19 keeps the quotient in 64 bits.</summary>
+    private static ulong DivideWord(ulong word, ref ulong remainder)
+    {
+        var value = ((UInt128)remainder << 64) | word;
+        var quotient = (ulong)(value / TenPow19);
+        remainder = (ulong)(value - ((UInt128)quotient * TenPow19));
+        return quotient;
+    }
+
     /// <summary>0x-prefixed, 64 hex digits.</summary>
     public string ToHex()
     {

@@ -178,6 +178,38 @@ public sealed class FrTests
     }
 
     [Property]
+    public bool The_UTF8_decimal_form_is_exactly_ToString(FieldValue a)
+    {
+        Span<byte> utf8 = stackalloc byte[Fr.MaxDecimalDigits];
+        var written = a.ToFr().FormatDecimal(utf8);
+        return System.Text.Encoding.UTF8.GetString(utf8[..written]) == a.Value.ToString(CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public void The_UTF8_decimal_form_pads_every_chunk_but_the_first()
+    {
+        // 19-digit chunks: values at and around each power 10^19k, whose lower chunks are all zeros or nines.
+        Span<byte> utf8 = stackalloc byte[Fr.MaxDecimalDigits];
+        for (var k = 0; k <= 4; k++)
+        {
+            var power = BigInteger.Pow(10, 19 * k);
+            foreach (var v in new[] { power - 1, power, power + 1, (power * 7) + 3 })
+            {
+                if (v.Sign < 0 || v >= R)
+                {
+                    continue;
+                }
+
+                var written = Fr.FromBigInteger(v).FormatDecimal(utf8);
+                Assert.Equal(v.ToString(CultureInfo.InvariantCulture), System.Text.Encoding.UTF8.GetString(utf8[..written]));
+            }
+        }
+
+        var top = Fr.FromBigInteger(R - 1).FormatDecimal(utf8);
+        Assert.Equal(Fr.MaxDecimalDigits, top);
+    }
+
+    [Property]
     public bool Addition_matches_BigInteger_mod_r(FieldValue a, FieldValue b) =>
         (a.ToFr() + b.ToFr()).ToBigInteger() == Mod(a.Value + b.Value);
 
