@@ -71,7 +71,9 @@ public sealed class SequencerNode : IAsyncDisposable
             }
         }
 
-        _cutter = new BatchCutter(options.BatchCapacity, options.BatchMaxAge, last + 1 ?? 0, openFirstSeq, log.EntryAt);
+        // Entries of stored batches are on disk twice (log and batch files): only the open batch's are held.
+        log.ReleaseBefore(openFirstSeq);
+        _cutter = new BatchCutter(options.BatchCapacity, options.BatchMaxAge, last + 1 ?? 0, openFirstSeq, log.ArrivalAt);
         _intake = Channel.CreateBounded<Submission>(new BoundedChannelOptions(options.IntakeCapacity)
         {
             SingleReader = true,
@@ -110,6 +112,9 @@ public sealed class SequencerNode : IAsyncDisposable
 
     /// <summary>The index of the last stored batch, or -1 before the first.</summary>
     public long LastBatchIndex => Interlocked.Read(ref _lastBatchIndex);
+
+    /// <summary>The first seq whose full entry the log still holds in memory: the open batch's first.</summary>
+    internal ulong HeldFrom => _log.HeldFrom;
 
     /// <summary>Bytes cut from a torn log tail at start (a crash mid-write); 0 after a clean stop.</summary>
     public long RecoveredTornBytes { get; private init; }
@@ -438,6 +443,7 @@ public sealed class SequencerNode : IAsyncDisposable
                 var (prevHead, entries, heads) = _log.Segment(segment.FirstSeq, segment.Count);
                 var batch = BatchBuilder.BuildFromLog(segment.Index, prevHead, entries, heads, _options.Policy, _options.ChainId, _options.Inbox, _options.BatchCapacity);
                 _batches.Save(OrderingWitness.FromBatch(batch));
+                _log.ReleaseBefore(segment.FirstSeq + (ulong)segment.Count);
                 Interlocked.Exchange(ref _lastBatchIndex, (long)segment.Index);
                 _logger.LogInformation("Batch {Index}: seq {First}..{Last}, {Count} transactions, new head {Head}.", segment.Index, segment.FirstSeq, segment.FirstSeq + (ulong)segment.Count - 1, segment.Count, batch.NewHead.ToHex());
             }

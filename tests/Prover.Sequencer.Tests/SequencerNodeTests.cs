@@ -147,6 +147,11 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         var head = node.Head;
         var nextSeq = node.NextSeq;
         var batch1 = node.GetBatch(1)!;
+
+        // Stored batches' entries are let go; the open batch's (seq 6) are held for its cut.
+        Assert.Equal(6UL, node.HeldFrom);
+        Assert.True(node.TryGetReceipt(Decoded(0).Hash, out var released));
+        Assert.True(ReceiptVerifier.Verify(released!, node.SequencerAddress, ChainId, Inbox).IsValid);
         await Stop(node);
 
         var restarted = Start(capacity: 3, maxAge: Long, time: clock);
@@ -156,6 +161,9 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         Assert.Equal(1, restarted.LastBatchIndex);
         Assert.True(restarted.TryGetReceipt(Decoded(6).Hash, out var kept));
         Assert.Equal(6UL, kept!.Seq);
+        Assert.Equal(6UL, restarted.HeldFrom);
+        Assert.True(restarted.TryGetReceipt(Decoded(0).Hash, out var replayed));
+        Assert.Equal(released, replayed);
 
         // Seq 6 was open at the stop; two more fill batch 2.
         var more = await SubmitSequentially(restarted, 7, 2);
@@ -165,6 +173,7 @@ public sealed class SequencerNodeTests : IAsyncLifetime
         Assert.Null(batch2.Validate());
         Assert.Equal((6UL, 3), (batch2.FirstSeq, batch2.Count));
         Assert.Equal(batch1.NewHead, batch2.PrevHead);
+        Assert.Equal(9UL, restarted.HeldFrom);
     }
 
     [Fact]

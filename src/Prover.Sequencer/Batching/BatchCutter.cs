@@ -1,5 +1,3 @@
-using Prover.Core.Log;
-
 namespace Prover.Sequencer.Batching;
 
 /// <summary>A contiguous log segment the cutter closed, to be ordered and stored as a batch.</summary>
@@ -16,15 +14,16 @@ internal sealed class BatchCutter
 {
     private readonly int _capacity;
     private readonly ulong _maxAgeMs;
-    private readonly Func<ulong, LogEntry> _entryAt;
+    private readonly Func<ulong, ulong> _arrivalAt;
 
-    public BatchCutter(int capacity, TimeSpan maxAge, ulong nextIndex, ulong openFirstSeq, Func<ulong, LogEntry> entryAt)
+    /// <param name="arrivalAt">The arrival time (Unix ms) of the entry with a given seq.</param>
+    public BatchCutter(int capacity, TimeSpan maxAge, ulong nextIndex, ulong openFirstSeq, Func<ulong, ulong> arrivalAt)
     {
         _capacity = capacity;
         _maxAgeMs = (ulong)Math.Ceiling(maxAge.TotalMilliseconds);
         NextIndex = nextIndex;
         OpenFirstSeq = openFirstSeq;
-        _entryAt = entryAt;
+        _arrivalAt = arrivalAt;
     }
 
     public ulong NextIndex { get; private set; }
@@ -36,7 +35,7 @@ internal sealed class BatchCutter
     /// When the open batch must close by age, in ms of the sequencer clock; null when it is empty.
     /// </summary>
     public ulong? Deadline(ulong logLength) =>
-        logLength > OpenFirstSeq ? _entryAt(OpenFirstSeq).ArrivalMs + _maxAgeMs : null;
+        logLength > OpenFirstSeq ? _arrivalAt(OpenFirstSeq) + _maxAgeMs : null;
 
     /// <summary>Every batch that must close now, given the log's length and the time.</summary>
     public List<ClosedSegment> Cut(ulong logLength, ulong nowMs)
@@ -50,7 +49,7 @@ internal sealed class BatchCutter
         while (Deadline(logLength) is { } due && nowMs >= due)
         {
             var end = OpenFirstSeq + 1;
-            while (end < logLength && _entryAt(end).ArrivalMs <= due)
+            while (end < logLength && _arrivalAt(end) <= due)
             {
                 end++;
             }

@@ -28,8 +28,14 @@ internal sealed class ReceiptLog : IDisposable
     private readonly object _gate = new();
     private readonly LogFile _file;
     private readonly ReceiptSigner _signer;
-    private readonly List<LogEntry> _entries = [];
-    private readonly List<Fr> _heads = []; // _heads[i] is the head after entry i
+    // Every entry as a compact record with no references (what receipts, cuts and heads need), and the
+    // full entries only from _heldFrom on: those of batches not yet stored, which the batch emitter
+    // still reads. A stored batch's entries are let go (the log file and the batch keep them), so a
+    // long-running sequencer holds about 100 bytes per logged transaction instead of its decoded
+    // objects, and the collector no longer carries every transaction into its oldest generation.
+    private readonly ChunkedList<EntryRecord> _records = new();
+    private readonly List<LogEntry> _held = [];
+    private ulong _heldFrom;
     private readonly List<GroupRecord> _groups = [];
     private readonly Dictionary<Fr, ulong> _seqByTxId = [];
     private ulong _lastArrival;
@@ -64,7 +70,7 @@ internal sealed class ReceiptLog : IDisposable
         {
             lock (_gate)
             {
-                return ((ulong)_entries.Count, _head);
+                return (_records.Count, _head);
             }
         }
     }
@@ -75,7 +81,7 @@ internal sealed class ReceiptLog : IDisposable
         {
             lock (_gate)
             {
-                return (ulong)_entries.Count;
+                return _records.Count;
             }
         }
     }
@@ -132,7 +138,7 @@ internal sealed class ReceiptLog : IDisposable
         {
             lock (_gate)
             {
-                firstSeq = (ulong)_entries.Count;
+                firstSeq = _records.Count;
                 head = _head;
                 lastArrival = _lastArrival;
             }
@@ -186,9 +192,9 @@ internal sealed class ReceiptLog : IDisposable
 
         lock (_gate)
         {
-            if (group.FirstSeq != (ulong)_entries.Count)
+            if (group.FirstSeq != _records.Count)
             {
-                throw new InvalidOperationException($"The group at seq {group.FirstSeq} does not continue the log, which ends at seq {(long)_entries.Count - 1}.");
+                throw new InvalidOperationException($"The group at seq {group.FirstSeq} does not continue the log, which ends at seq {(long)_records.Count - 1}.");
             }
         }
 
@@ -218,38 +224,86 @@ internal sealed class ReceiptLog : IDisposable
         int index;
         lock (_gate)
         {
-            if (!_seqByTxId.TryGetValue(CircuitEncoding.TxId(txHash), out var seq) || _entries[(int)seq].Tx.Hash != txHash)
+            if (!_seqByTxId.TryGetValue(CircuitEncoding.TxId(txHash), out var seq) || _records[seq].TxHash != txHash)
             {
                 return false;
             }
 
             group = FindGroup(seq);
             index = (int)(seq - group.FirstSeq);
-            fields = ReceiptFieldsOf(
-                _entries.GetRange((int)group.FirstSeq, group.Count),
-                _heads.GetRange((int)group.FirstSeq, group.Count));
+            fields = new List<ReceiptFields>(group.Count);
+            for (var s = group.FirstSeq; s < group.FirstSeq + (ulong)group.Count; s++)
+            {
+                var r = _records[s];
+                fields.Add(new ReceiptFields(s, r.ArrivalMs, r.TxHash, r.Head));
+            }
         }
 
         receipt = _signer.Reassemble(fields, group.Signature, checkSignature: false)[index];
         return true;
     }
 
-    /// <summary>Entries <paramref name="firstSeq"/> .. +<paramref name="count"/>, the head before the first and the head after each.</summary>
+    /// <summary>
+    /// Entries <paramref name="firstSeq"/> .. +<paramref name="count"/>, the head before the first and the
+    /// head after each. The entries must still be held (not released by <see cref="ReleaseBefore"/>).
+    /// </summary>
     public (Fr PrevHead, IReadOnlyList<LogEntry> Entries, IReadOnlyList<Fr> Heads) Segment(ulong firstSeq, int count)
     {
         lock (_gate)
         {
-            var prev = firstSeq == 0 ? Genesis : _heads[(int)firstSeq - 1];
-            return (prev, _entries.GetRange((int)firstSeq, count), _heads.GetRange((int)firstSeq, count));
+            if (firstSeq < _heldFrom || firstSeq + (ulong)count > _records.Count)
+            {
+                throw new InvalidOperationException($"Entries {firstSeq}..{firstSeq + (ulong)count - 1} are not held: the log holds {_heldFrom}..{(long)_records.Count - 1}.");
+            }
+
+            var prev = firstSeq == 0 ? Genesis : _records[firstSeq - 1].Head;
+            var heads = new Fr[count];
+            for (var i = 0; i < count; i++)
+            {
+                heads[i] = _records[firstSeq + (ulong)i].Head;
+            }
+
+            return (prev, _held.GetRange((int)(firstSeq - _heldFrom), count), heads);
         }
     }
 
-    /// <summary>The entry with sequence number <paramref name="seq"/>.</summary>
-    public LogEntry EntryAt(ulong seq)
+    /// <summary>When the entry with sequence number <paramref name="seq"/> was logged, Unix ms.</summary>
+    public ulong ArrivalAt(ulong seq)
     {
         lock (_gate)
         {
-            return _entries[(int)seq];
+            return _records[seq].ArrivalMs;
+        }
+    }
+
+    /// <summary>The full entries the log still holds: from this seq to its end.</summary>
+    public ulong HeldFrom
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _heldFrom;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of the full entries before <paramref name="seq"/>, once their batches are stored. Receipts,
+    /// heads and arrival times stay available for every entry.
+    /// </summary>
+    public void ReleaseBefore(ulong seq)
+    {
+        lock (_gate)
+        {
+            if (seq <= _heldFrom)
+            {
+                return;
+            }
+
+            var end = Math.Min(seq, _records.Count);
+            _held.RemoveRange(0, (int)(end - _heldFrom));
+            _heldFrom = end;
         }
     }
 
@@ -295,8 +349,12 @@ internal sealed class ReceiptLog : IDisposable
             _seqByTxId.Add(e.TxId, e.Seq);
         }
 
-        _entries.AddRange(entries);
-        _heads.AddRange(heads);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            _records.Add(new EntryRecord(entries[i].ArrivalMs, entries[i].Tx.Hash, heads[i]));
+        }
+
+        _held.AddRange(entries);
         _groups.Add(group);
         _head = heads[^1];
         _lastArrival = entries[^1].ArrivalMs;
@@ -334,6 +392,9 @@ internal sealed class ReceiptLog : IDisposable
     }
 
     private sealed record GroupRecord(ulong FirstSeq, int Count, byte[] Signature);
+
+    /// <summary>What the log keeps of every entry: 72 bytes and no references.</summary>
+    private readonly record struct EntryRecord(ulong ArrivalMs, Hash32 TxHash, Fr Head);
 
     /// <summary>A group hashed onto the log's tail, not yet durable (see <see cref="Prepare"/>).</summary>
     internal sealed record PreparedGroup(

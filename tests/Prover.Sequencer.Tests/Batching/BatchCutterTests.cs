@@ -1,4 +1,3 @@
-using Prover.Core.Log;
 using Prover.Sequencer.Batching;
 
 namespace Prover.Sequencer.Tests.Batching;
@@ -9,7 +8,7 @@ public class BatchCutterTests
 
     /// <summary>A log whose entry at seq i arrived at arrivals[i].</summary>
     private static BatchCutter Cutter(ulong[] arrivals, int capacity = 64) =>
-        new(capacity, MaxAge, nextIndex: 0, openFirstSeq: 0, seq => new LogEntry(seq, arrivals[seq], TestTransactions.Decoded(seq)));
+        new(capacity, MaxAge, nextIndex: 0, openFirstSeq: 0, seq => arrivals[seq]);
 
     [Fact]
     public void A_late_age_cut_takes_only_the_entries_that_arrived_within_the_max_age()

@@ -26,6 +26,59 @@ public sealed class ReceiptLogTests : IDisposable
     }
 
     [Fact]
+    public void Released_entries_still_have_their_receipts_heads_and_arrivals_but_no_segment()
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        var receipts = log.Append([.. Enumerable.Range(0, 6).Select(i => new PendingTransaction(Decoded((ulong)i), 1_000 + (ulong)i))])
+            .Select(r => r.Receipt!).ToArray();
+        var (_, entries, heads) = log.Segment(0, 6);
+        Assert.Equal(0UL, log.HeldFrom);
+
+        log.ReleaseBefore(4);
+        Assert.Equal(4UL, log.HeldFrom);
+
+        // Receipts of released entries are rebuilt from what the log keeps of them, identical and valid.
+        foreach (var expected in receipts)
+        {
+            Assert.True(log.TryGetReceipt(expected.TxHash, out var rebuilt));
+            Assert.Equal(expected, rebuilt);
+            Assert.True(ReceiptVerifier.Verify(rebuilt!, _signer.SequencerAddress, ChainId, Inbox).IsValid);
+        }
+
+        Assert.Equal(1_002UL, log.ArrivalAt(2));
+
+        // The held tail reads as before, with the head before it; a released range is refused.
+        var (prev, tail, tailHeads) = log.Segment(4, 2);
+        Assert.Equal(heads[3], prev);
+        Assert.Equal(entries.Skip(4), tail);
+        Assert.Equal(heads.Skip(4), tailHeads);
+        var e = Assert.Throws<InvalidOperationException>(() => log.Segment(3, 2));
+        Assert.Contains("not held", e.Message, StringComparison.Ordinal);
+
+        // Releasing backwards does nothing; past the end it stops at the end, and the log goes on.
+        log.ReleaseBefore(1);
+        Assert.Equal(4UL, log.HeldFrom);
+        log.ReleaseBefore(100);
+        Assert.Equal(6UL, log.HeldFrom);
+        Assert.NotNull(log.Append([new PendingTransaction(Decoded(6), 2_000)])[0].Receipt);
+        Assert.Equal(Decoded(6).Hash, log.Segment(6, 1).Entries[0].Tx.Hash);
+    }
+
+    [Fact]
+    public void A_chunked_list_reads_back_across_its_chunk_boundaries()
+    {
+        var list = new ChunkedList<ulong>(chunkBits: 2);
+        for (var i = 0UL; i < 11; i++)
+        {
+            list.Add(i * 10);
+        }
+
+        Assert.Equal(11UL, list.Count);
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => (ulong)i * 10), Enumerable.Range(0, 11).Select(i => list[(ulong)i]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => list[11]);
+    }
+
+    [Fact]
     public void A_log_cut_anywhere_inside_its_last_frame_reopens_with_every_acknowledged_group()
     {
         var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
