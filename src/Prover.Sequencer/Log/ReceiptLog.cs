@@ -31,8 +31,9 @@ internal sealed class ReceiptLog : IDisposable
     // Every entry as a compact record with no references (what receipts, cuts and heads need), and the
     // full entries only from _heldFrom on: those of batches not yet stored, which the batch emitter
     // still reads. A stored batch's entries are let go (the log file and the batch keep them), so a
-    // long-running sequencer holds about 100 bytes per logged transaction instead of its decoded
-    // objects, and the collector no longer carries every transaction into its oldest generation.
+    // long-running sequencer holds about 120 bytes per logged transaction (the record and the tx-id
+    // index) instead of its decoded objects, and the collector no longer carries every transaction
+    // into its oldest generation.
     private readonly ChunkedList<EntryRecord> _records = new();
     private readonly List<LogEntry> _held = [];
     private ulong _heldFrom;
