@@ -29,14 +29,13 @@ internal sealed class ReceiptLog : IDisposable
     private readonly LogFile _file;
     private readonly ReceiptSigner _signer;
     // Every entry as a compact record with no references (what receipts, cuts and heads need), and the
-    // full entries only from _heldFrom on: those of batches not yet stored, which the batch emitter
+    // full entries only for the log's tail: those of batches not yet stored, which the batch emitter
     // still reads. A stored batch's entries are let go (the log file and the batch keep them), so a
     // long-running sequencer holds about 120 bytes per logged transaction (the record and the tx-id
     // index) instead of its decoded objects, and the collector no longer carries every transaction
     // into its oldest generation.
     private readonly ChunkedList<EntryRecord> _records = new();
-    private readonly List<LogEntry> _held = [];
-    private ulong _heldFrom;
+    private readonly List<LogEntry> _held = []; // the last _held.Count entries of the log
     private readonly List<GroupRecord> _groups = [];
     private readonly Dictionary<Fr, ulong> _seqByTxId = [];
     private ulong _lastArrival;
@@ -252,9 +251,10 @@ internal sealed class ReceiptLog : IDisposable
     {
         lock (_gate)
         {
-            if (firstSeq < _heldFrom || firstSeq + (ulong)count > _records.Count)
+            var heldFrom = HeldFromLocked;
+            if (firstSeq < heldFrom || firstSeq + (ulong)count > _records.Count)
             {
-                throw new InvalidOperationException($"Entries {firstSeq}..{firstSeq + (ulong)count - 1} are not held: the log holds {_heldFrom}..{(long)_records.Count - 1}.");
+                throw new InvalidOperationException($"Entries {firstSeq}..{firstSeq + (ulong)count - 1} are not held: the log holds {heldFrom}..{(long)_records.Count - 1}.");
             }
 
             var prev = firstSeq == 0 ? Genesis : _records[firstSeq - 1].Head;
@@ -264,7 +264,7 @@ internal sealed class ReceiptLog : IDisposable
                 heads[i] = _records[firstSeq + (ulong)i].Head;
             }
 
-            return (prev, _held.GetRange((int)(firstSeq - _heldFrom), count), heads);
+            return (prev, _held.GetRange((int)(firstSeq - heldFrom), count), heads);
         }
     }
 
@@ -284,10 +284,12 @@ internal sealed class ReceiptLog : IDisposable
         {
             lock (_gate)
             {
-                return _heldFrom;
+                return HeldFromLocked;
             }
         }
     }
+
+    private ulong HeldFromLocked => _records.Count - (ulong)_held.Count;
 
     /// <summary>
     /// Lets go of the full entries before <paramref name="seq"/>, once their batches are stored. Receipts,
@@ -297,14 +299,11 @@ internal sealed class ReceiptLog : IDisposable
     {
         lock (_gate)
         {
-            if (seq <= _heldFrom)
+            var heldFrom = HeldFromLocked;
+            if (seq > heldFrom)
             {
-                return;
+                _held.RemoveRange(0, (int)(Math.Min(seq, _records.Count) - heldFrom));
             }
-
-            var end = Math.Min(seq, _records.Count);
-            _held.RemoveRange(0, (int)(end - _heldFrom));
-            _heldFrom = end;
         }
     }
 
