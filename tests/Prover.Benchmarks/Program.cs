@@ -10,8 +10,9 @@ internal static class Program
     /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
     /// (up to ceremony power P), <c>gas [--power P] [N…]</c> submitBatch's gas on a local anvil for every policy
     /// at those capacities, <c>pool [--capacity N] [--batches K] [W…]</c> the prover pool's throughput and
-    /// overhead with W workers, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>field-min
-    /// [rounds]</c> the minimum-of-N field and Poseidon timings (<see cref="FieldTiming"/>); anything else
+    /// overhead with W workers, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>log-sync
+    /// [groups] [size…]</c> the receipt log's write and sync per group, <c>field-min [rounds]</c> the minimum-of-N
+    /// and median field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
     public static async Task Main(string[] args)
@@ -47,6 +48,11 @@ internal static class Program
                 break;
             case "lightclient":
                 await LightClientRun.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50);
+                break;
+            case "log-sync":
+                LogSyncRun.Run(
+                    args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000,
+                    args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1, 9, 64]);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);
