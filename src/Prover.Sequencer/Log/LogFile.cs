@@ -12,12 +12,27 @@ internal sealed record StoredGroup(ulong FirstSeq, IReadOnlyList<LogEntry> Entri
 
 /// <summary>
 /// The receipt log on disk: a header binding it to one rollup, then one CRC-framed record per group
-/// commit. A frame is written with a single write and made durable with fsync before any of its
+/// commit. A frame is written with a single write and made durable (fdatasync) before any of its
 /// receipts is returned, so after a crash the only thing that can be damaged is a tail that nobody
 /// was ever promised; recovery cuts exactly that and nothing else.
 /// </summary>
+/// <remarks>
+/// The file is grown ahead of the log, <see cref="PreallocationChunk"/> bytes of written zeros at a
+/// time. Appending at the end of a file changes its size, and on ext4 every such sync commits a
+/// journal transaction as well as the data; a frame written into space that already exists, as
+/// initialized blocks, syncs its data alone. Measured on this project's machine, that took the sync's
+/// 90th percentile from 1.0–1.8 ms to 0.3–0.4 ms (BENCHMARKS.md). Zeros past the last frame are
+/// therefore normal, and recovery already reads them as "nothing written here".
+/// </remarks>
 internal sealed class LogFile : IDisposable
 {
+    /// <summary>
+    /// How far the file grows at a time. Writing and syncing 1 MiB of zeros takes about a millisecond
+    /// here, paid by one group in every few thousand transactions; larger chunks stalled that group for
+    /// 4–40 ms.
+    /// </summary>
+    internal const int PreallocationChunk = 1 << 20;
+
     private const int HeaderSize = 64;
     private const int FrameHeaderSize = 8; // u32 payload length, u32 CRC-32C of the payload
     private const uint FormatVersion = 1;
@@ -25,24 +40,31 @@ internal sealed class LogFile : IDisposable
     private const int EntryFixedSize = 8 + 1 + 32 + 20 + 8 + 8 + 8 + 4;
     private static readonly byte[] Magic = Encoding.ASCII.GetBytes("PROVERLG");
 
+    private static readonly byte[] Zeros = new byte[64 * 1024];
+
     private readonly FileStream _stream;
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
+    private long _end;
+    private long _allocated;
 
     private LogFile(string path, FileStream stream)
     {
         Path = path;
         _stream = stream;
+        _end = _allocated = stream.Length;
     }
 
     public string Path { get; }
 
-    /// <summary>Bytes of valid log, i.e. where the next frame goes.</summary>
-    public long Length => _stream.Length;
+    /// <summary>Bytes of valid log, i.e. where the next frame goes. The file itself may be longer (zeros).</summary>
+    public long Length => _end;
 
     /// <summary>
-    /// Opens (creating if absent) the log and reads back every intact group. A torn tail — a frame
-    /// running past the end of the file, or trailing zero bytes — is cut off; a damaged frame with
-    /// data after it is corruption of acknowledged entries and stops the start with an explanation.
+    /// Opens (creating if absent) the log and reads back every intact group. Whatever follows the last
+    /// intact frame — a torn frame, zeros the filesystem left in place of lost data, unused preallocated
+    /// space — is cut off; <paramref name="truncatedBytes"/> counts the part of it that holds data (up to
+    /// its last non-zero byte), so a clean stop reports 0. A damaged frame with data after it is
+    /// corruption of acknowledged entries and stops the start with an explanation.
     /// </summary>
     public static LogFile Open(string path, ulong chainId, EthAddress inbox, out List<StoredGroup> groups, out long truncatedBytes)
     {
@@ -60,8 +82,8 @@ internal sealed class LogFile : IDisposable
             {
                 CheckHeader(path, stream, chainId, inbox);
                 var validEnd = ReadFrames(path, stream, chainId, groups);
-                truncatedBytes = stream.Length - validEnd;
-                if (truncatedBytes > 0)
+                truncatedBytes = EndOfData(stream, validEnd) - validEnd;
+                if (stream.Length > validEnd)
                 {
                     stream.SetLength(validEnd);
                     stream.Flush(flushToDisk: true);
@@ -78,7 +100,7 @@ internal sealed class LogFile : IDisposable
         }
     }
 
-    /// <summary>Appends one group and returns only once it is on disk (fsync).</summary>
+    /// <summary>Appends one group and returns only once it is on disk (fdatasync).</summary>
     public void Append(StoredGroup group)
     {
         _buffer.ResetWrittenCount();
@@ -91,11 +113,25 @@ internal sealed class LogFile : IDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(frame.Span, (uint)payload.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(frame.Span[4..], Crc32C.Compute(payload.Span));
 
-        var before = _stream.Length;
+        var before = _end;
         try
         {
-            _stream.Write(frame.Span);
-            _stream.Flush(flushToDisk: true);
+            var handle = _stream.SafeFileHandle;
+            if (before + frame.Length > _allocated)
+            {
+                // Grow first, so that a full disk fails here, before any byte of the frame is written.
+                var grown = (before + frame.Length + PreallocationChunk - 1) / PreallocationChunk * PreallocationChunk;
+                for (var at = _allocated; at < grown; at += Zeros.Length)
+                {
+                    RandomAccess.Write(handle, Zeros.AsSpan(0, (int)Math.Min(Zeros.Length, grown - at)), at);
+                }
+
+                _allocated = grown;
+            }
+
+            RandomAccess.Write(handle, frame.Span, before);
+            DataSync.Flush(_stream);
+            _end = before + frame.Length;
         }
         catch (IOException)
         {
@@ -110,8 +146,10 @@ internal sealed class LogFile : IDisposable
     {
         try
         {
+            // The preallocated space goes too: the frame may have landed in part, and the next append
+            // grows the file again with zeros.
+            _allocated = length;
             _stream.SetLength(length);
-            _stream.Seek(length, SeekOrigin.Begin);
             _stream.Flush(flushToDisk: true);
         }
         catch (IOException)
@@ -201,9 +239,11 @@ internal sealed class LogFile : IDisposable
             stream.ReadExactly(span);
             if (Crc32C.Compute(span) != crc)
             {
-                if (end == length)
+                if (EndOfData(stream, end) == end)
                 {
-                    // The last frame was torn mid-write, so never acknowledged; or its length is damaged.
+                    // Only zeros (or nothing) after it: the last frame was torn mid-write, in the
+                    // preallocated space or at the end of the file, so never acknowledged; or its
+                    // length is damaged.
                     return HoldsCompleteGroup(stream, offset, length, crc, expectedSeq) ? throw DamagedLength(path, offset, payloadLength) : offset;
                 }
 
@@ -271,20 +311,35 @@ internal sealed class LogFile : IDisposable
         new(path, $"the group commit at byte {offset} has a damaged length field ({payloadLength} bytes), yet a complete group that passes its checksum is stored there, so acknowledged entries would be lost by cutting the log. Restore the data directory from a copy; Prover will not guess.");
 
     /// <summary>
-    /// Zero fill is what a filesystem leaves when it extended the file but lost the data of an
-    /// unfinished write; anything else where a frame should start is damage.
+    /// Zero fill is preallocated space, or what a filesystem leaves when it extended the file but lost
+    /// the data of an unfinished write; anything else where a frame should start is damage.
     /// </summary>
-    private static long ZeroFilledTail(string path, FileStream stream, long offset)
+    private static long ZeroFilledTail(string path, FileStream stream, long offset) =>
+        EndOfData(stream, offset) == offset
+            ? offset
+            : throw new CorruptStateException(path, $"unreadable data at byte {offset}: an empty frame followed by non-zero bytes.");
+
+    /// <summary>Where the data after <paramref name="from"/> ends: one past its last non-zero byte, or <paramref name="from"/> if only zeros follow.</summary>
+    private static long EndOfData(FileStream stream, long from)
     {
-        stream.Seek(offset, SeekOrigin.Begin);
-        var rest = new byte[stream.Length - offset];
-        stream.ReadExactly(rest);
-        if (Array.TrueForAll(rest, b => b == 0))
+        var chunk = new byte[64 * 1024];
+        var end = stream.Length;
+        while (end > from)
         {
-            return offset;
+            var start = Math.Max(from, end - chunk.Length);
+            var span = chunk.AsSpan(0, (int)(end - start));
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.ReadExactly(span);
+            var last = span.LastIndexOfAnyExcept((byte)0);
+            if (last >= 0)
+            {
+                return start + last + 1;
+            }
+
+            end = start;
         }
 
-        throw new CorruptStateException(path, $"unreadable data at byte {offset}: an empty frame followed by non-zero bytes.");
+        return from;
     }
 
     private static void WritePayload(ArrayBufferWriter<byte> w, StoredGroup group)

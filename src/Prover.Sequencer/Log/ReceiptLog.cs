@@ -88,6 +88,9 @@ internal sealed class ReceiptLog : IDisposable
 
     public string Path => _file.Path;
 
+    /// <summary>Bytes of the file that hold the log; the file may run on with preallocated zeros.</summary>
+    internal long ValidLength => _file.Length;
+
     /// <summary>
     /// Opens the log and replays it: every entry's head is recomputed and every group's signature is
     /// checked against the sequencer key, so a log that was edited or written by another key is refused.

@@ -82,22 +82,30 @@ public sealed class ReceiptLogTests : IDisposable
     public void A_log_cut_anywhere_inside_its_last_frame_reopens_with_every_acknowledged_group()
     {
         var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
-        AppendGroup(ackLength, 5, 6); // the frame whose write is "interrupted" below
+        var frameLength = (int)(AppendGroup(ackLength, 5, 6) - ackLength); // the frame whose write is "interrupted" below
         var full = File.ReadAllBytes(LogPath);
-        Assert.True(full.Length > ackLength + 8);
+        Assert.True(frameLength > 8);
 
         // Crash points inside the unacknowledged frame: every one in its header and its group prefix,
-        // then a spread through its entries, and its last byte.
-        var frameLength = (int)(full.Length - ackLength);
+        // then a spread through its entries, and its last byte. Each is tried twice: as an append that
+        // stopped there (the file ends at the cut) and as a write into preallocated space that stopped
+        // there (zeros follow, up to the end of the preallocated chunk).
         var cuts = Enumerable.Range(1, 8 + 12 + 65 + 2).Concat(Enumerable.Range(1, 20).Select(k => k * frameLength / 21)).Append(frameLength - 1).Distinct();
         foreach (var cut in cuts)
         {
-            File.WriteAllBytes(LogPath, full.AsSpan(0, (int)ackLength + cut).ToArray());
-            using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
-            Assert.Equal(cut, torn);
-            AssertHolds(log, acknowledged, head);
-            Assert.False(log.TryGetReceipt(Decoded(5).Hash, out _));
-            Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+            // What the tail holds up to its last non-zero byte is the torn write that recovery reports.
+            var written = full.AsSpan((int)ackLength, cut).LastIndexOfAnyExcept((byte)0) + 1;
+            var preallocated = full.ToArray();
+            Array.Clear(preallocated, (int)ackLength + cut, frameLength - cut);
+            foreach (var bytes in new[] { full.AsSpan(0, (int)ackLength + cut).ToArray(), preallocated })
+            {
+                File.WriteAllBytes(LogPath, bytes);
+                using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
+                Assert.Equal(written, torn);
+                AssertHolds(log, acknowledged, head);
+                Assert.False(log.TryGetReceipt(Decoded(5).Hash, out _));
+                Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+            }
         }
     }
 
@@ -107,22 +115,30 @@ public sealed class ReceiptLogTests : IDisposable
     [InlineData(8)]
     [InlineData(9)]
     [InlineData(4096)]
-    public void Zero_bytes_after_the_last_frame_are_cut_and_the_log_continues(int zeros)
+    [InlineData(LogFile.PreallocationChunk)]
+    public void Zero_bytes_after_the_last_frame_are_cut_without_a_torn_write_reported_and_the_log_continues(int zeros)
     {
         var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
-        using (var stream = new FileStream(LogPath, FileMode.Append))
+        using (var stream = new FileStream(LogPath, FileMode.Open))
         {
-            stream.Write(new byte[zeros]);
+            stream.SetLength(ackLength + zeros); // what lies past the last frame: zeros, however many
         }
 
-        using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
-        Assert.Equal(zeros, torn);
-        AssertHolds(log, acknowledged, head);
-        Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+        using (var log = ReceiptLog.Open(LogPath, _signer, out var torn))
+        {
+            Assert.Equal(0, torn);
+            AssertHolds(log, acknowledged, head);
+            Assert.Equal(ackLength, new FileInfo(LogPath).Length);
 
-        // The next group lands right after the acknowledged ones.
-        var results = log.Append([new PendingTransaction(Decoded(5), 10_000)]);
-        Assert.Equal(5UL, results[0].Receipt!.Seq);
+            // The next group lands right after the acknowledged ones.
+            var results = log.Append([new PendingTransaction(Decoded(5), 10_000)]);
+            Assert.Equal(5UL, results[0].Receipt!.Seq);
+        }
+
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out var tornAfter);
+        Assert.Equal(0, tornAfter);
+        Assert.Equal(6UL, reopened.NextSeq);
+        Assert.True(reopened.TryGetReceipt(Decoded(5).Hash, out _));
     }
 
     [Fact]
@@ -136,9 +152,48 @@ public sealed class ReceiptLogTests : IDisposable
             stream.Write(new byte[frameLength]);
         }
 
+        // Zeros in place of the frame cannot be told from unused preallocated space, and need not be:
+        // no receipt was issued for them either way.
         using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
-        Assert.Equal(frameLength, torn);
+        Assert.Equal(0, torn);
         AssertHolds(log, acknowledged, head);
+        Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+    }
+
+    [Fact]
+    public void The_file_grows_ahead_of_the_log_in_whole_chunks_of_zeros()
+    {
+        WriteAcknowledgedGroups(out var ackLength, out _);
+        var bytes = File.ReadAllBytes(LogPath);
+        Assert.Equal(LogFile.PreallocationChunk, bytes.Length);
+        Assert.Equal(-1, bytes.AsSpan((int)ackLength).IndexOfAnyExcept((byte)0));
+
+        // Groups that cross the end of the preallocated space grow it by whole chunks before they are
+        // written, and every group stays readable after a reopen.
+        var written = new List<Receipt>();
+        using (var log = ReceiptLog.Open(LogPath, _signer, out var torn))
+        {
+            Assert.Equal(0, torn);
+            for (var g = 0UL; g < 3; g++)
+            {
+                var group = Enumerable.Range(0, 4).Select(i => new PendingTransaction(Bulky(100 + (g * 4) + (ulong)i, 200_000), 5_000 + g)).ToList();
+                var results = log.Append(group);
+                Assert.All(results, r => Assert.NotNull(r.Receipt));
+                written.AddRange(results.Select(r => r.Receipt!));
+                var size = new FileInfo(LogPath).Length;
+                Assert.Equal(0, size % LogFile.PreallocationChunk);
+                Assert.InRange(size - log.ValidLength, 0, LogFile.PreallocationChunk - 1);
+            }
+        }
+
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out var tornAfter);
+        Assert.Equal(0, tornAfter);
+        Assert.Equal(5UL + 12, reopened.NextSeq);
+        foreach (var receipt in written)
+        {
+            Assert.True(reopened.TryGetReceipt(receipt.TxHash, out var served));
+            Assert.Equal(ReceiptJson.Serialize(receipt), ReceiptJson.Serialize(served!));
+        }
     }
 
     /// <summary>Offsets into the first of two frames: its length field, its checksum, its payload.</summary>
@@ -345,7 +400,7 @@ public sealed class ReceiptLogTests : IDisposable
         var receipts = new List<Receipt>();
         receipts.AddRange(log.Append([new(Decoded(0), 1_000), new(Decoded(1), 1_001)]).Select(r => r.Receipt!));
         receipts.AddRange(log.Append([new(Decoded(2), 1_002), new(Decoded(3), 1_003), new(Decoded(4), 1_004)]).Select(r => r.Receipt!));
-        length = new FileInfo(LogPath).Length;
+        length = log.ValidLength;
         head = log.Head;
         return receipts;
     }
@@ -354,9 +409,22 @@ public sealed class ReceiptLogTests : IDisposable
     private long AppendGroup(long expectedLength, params ulong[] nonces)
     {
         using var log = ReceiptLog.Open(LogPath, _signer, out _);
-        Assert.Equal(expectedLength, new FileInfo(LogPath).Length);
+        Assert.Equal(expectedLength, log.ValidLength);
         Assert.All(log.Append([.. nonces.Select(n => new PendingTransaction(Decoded(n), 2_000))]), r => Assert.NotNull(r.Receipt));
-        return new FileInfo(LogPath).Length;
+        return log.ValidLength;
+    }
+
+    /// <summary>
+    /// A transaction with a <paramref name="rawSize"/>-byte body, to fill the file quickly. The log stores
+    /// and signs what it is given and never decodes it again, so the body need not be valid RLP.
+    /// </summary>
+    private static SignedTransaction Bulky(ulong nonce, int rawSize)
+    {
+        var raw = new byte[rawSize];
+        Array.Fill(raw, (byte)(nonce | 1));
+        BitConverter.TryWriteBytes(raw, nonce);
+        var template = Decoded(0);
+        return template with { Raw = raw, Hash = new Hash32(System.Security.Cryptography.SHA256.HashData(raw)), Nonce = nonce };
     }
 
     private static void AssertHolds(ReceiptLog log, List<Receipt> acknowledged, Core.Field.Fr head)
