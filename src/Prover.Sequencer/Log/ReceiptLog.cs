@@ -28,16 +28,16 @@ internal sealed class ReceiptLog : IDisposable
     private readonly object _gate = new();
     private readonly LogFile _file;
     private readonly ReceiptSigner _signer;
-    // Every entry as a compact record with no references (what receipts, cuts and heads need), and the
-    // full entries only for the log's tail: those of batches not yet stored, which the batch emitter
-    // still reads. A stored batch's entries are let go (the log file and the batch keep them), so a
-    // long-running sequencer holds about 120 bytes per logged transaction (the record and the tx-id
-    // index) instead of its decoded objects, and the collector no longer carries every transaction
-    // into its oldest generation.
+    // Every entry and every group as a compact record with no references (what receipts, cuts and heads
+    // need), and the full entries only for the log's tail: those of batches not yet stored, which the
+    // batch emitter still reads. A stored batch's entries are let go (the log file and the batch keep
+    // them), so a long-running sequencer holds 140-220 bytes per logged transaction (the records and
+    // the tx-id index, see docs/receipt-log.md) instead of its decoded objects, and the collector no
+    // longer carries every transaction into its oldest generation.
     private readonly ChunkedList<EntryRecord> _records = new();
     private readonly List<LogEntry> _held = []; // the last _held.Count entries of the log
-    private readonly List<GroupRecord> _groups = [];
-    private readonly Dictionary<Fr, ulong> _seqByTxId = [];
+    private readonly ChunkedList<GroupRecord> _groups = new();
+    private readonly TxIdIndex _seqByTxId = new();
     private ulong _lastArrival;
     private Fr _head;
 
@@ -158,7 +158,7 @@ internal sealed class ReceiptLog : IDisposable
             bool known;
             lock (_gate)
             {
-                known = _seqByTxId.ContainsKey(txId);
+                known = _seqByTxId.Contains(txId);
             }
 
             if (known || (after is not null && after.TxIds.Contains(txId)) || !inGroup.Add(txId))
@@ -227,7 +227,7 @@ internal sealed class ReceiptLog : IDisposable
         int index;
         lock (_gate)
         {
-            if (!_seqByTxId.TryGetValue(CircuitEncoding.TxId(txHash), out var seq) || _records[seq].TxHash != txHash)
+            if (!_seqByTxId.TryGetSeq(CircuitEncoding.TxId(txHash), out var seq) || _records[seq].TxHash != txHash)
             {
                 return false;
             }
@@ -323,7 +323,7 @@ internal sealed class ReceiptLog : IDisposable
                 throw new CorruptStateException(_file.Path, $"entry {e.Seq} arrives at {e.ArrivalMs} ms, before its predecessor ({_lastArrival} ms).");
             }
 
-            if (_seqByTxId.ContainsKey(e.TxId))
+            if (_seqByTxId.Contains(e.TxId))
             {
                 throw new CorruptStateException(_file.Path, $"entry {e.Seq} repeats transaction {e.Tx.Hash}.");
             }
@@ -365,7 +365,7 @@ internal sealed class ReceiptLog : IDisposable
 
     private GroupRecord FindGroup(ulong seq)
     {
-        int lo = 0, hi = _groups.Count - 1;
+        ulong lo = 0, hi = _groups.Count - 1;
         while (lo < hi)
         {
             var mid = (lo + hi + 1) / 2;
@@ -394,7 +394,27 @@ internal sealed class ReceiptLog : IDisposable
         return fields;
     }
 
-    private sealed record GroupRecord(ulong FirstSeq, int Count, byte[] Signature);
+    /// <summary>What the log keeps of every group commit: 80 bytes and no references, like <see cref="EntryRecord"/>.</summary>
+    private readonly struct GroupRecord
+    {
+        public readonly ulong FirstSeq;
+        public readonly int Count;
+        public readonly GroupSignature Signature;
+
+        public GroupRecord(ulong firstSeq, int count, ReadOnlySpan<byte> signature)
+        {
+            FirstSeq = firstSeq;
+            Count = count;
+            signature.CopyTo(Signature);
+        }
+    }
+
+    /// <summary>A group's 65-byte EIP-712 signature, stored inline.</summary>
+    [System.Runtime.CompilerServices.InlineArray(65)]
+    private struct GroupSignature
+    {
+        private byte _first;
+    }
 
     /// <summary>What the log keeps of every entry: 72 bytes and no references.</summary>
     private readonly record struct EntryRecord(ulong ArrivalMs, Hash32 TxHash, Fr Head);

@@ -79,6 +79,26 @@ public sealed class ReceiptLogTests : IDisposable
     }
 
     [Fact]
+    public void The_tx_id_index_finds_every_id_it_was_given_and_no_other()
+    {
+        var index = new TxIdIndex();
+        var ids = Enumerable.Range(0, 20_000).Select(i => Core.Field.Fr.FromUInt64((ulong)i * 0x9E37_79B9_7F4A_7C15)).ToArray();
+        for (var i = 0; i < ids.Length; i += 2)
+        {
+            index.Add(ids[i], (ulong)i);
+        }
+
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.Equal(i % 2 == 0, index.Contains(ids[i]));
+            Assert.Equal(i % 2 == 0, index.TryGetSeq(ids[i], out var seq));
+            Assert.Equal(i % 2 == 0 ? (ulong)i : 0UL, seq);
+        }
+
+        Assert.Throws<ArgumentException>(() => index.Add(ids[42], 7));
+    }
+
+    [Fact]
     public void A_log_cut_anywhere_inside_its_last_frame_reopens_with_every_acknowledged_group()
     {
         var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
