@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace Prover.Sequencer.Log;
 
@@ -19,11 +20,11 @@ internal static class DataSync
             return;
         }
 
-        var fd = (int)stream.SafeFileHandle.DangerousGetHandle();
+        var handle = stream.SafeFileHandle;
         int result;
         do
         {
-            result = fdatasync(fd);
+            result = fdatasync(handle);
         }
         while (result != 0 && Marshal.GetLastPInvokeError() == EINTR);
 
@@ -38,6 +39,6 @@ internal static class DataSync
 
 #pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code enabled for the whole project, for one int-to-int call.
     [DllImport("libc", SetLastError = true)]
-    private static extern int fdatasync(int fd);
+    private static extern int fdatasync(SafeFileHandle fd); // marshalled with a reference held for the call
 #pragma warning restore SYSLIB1054
 }

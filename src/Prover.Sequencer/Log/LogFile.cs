@@ -46,6 +46,7 @@ internal sealed class LogFile : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private long _end;
     private long _allocated;
+    private bool _unrecoverable;
 
     private LogFile(string path, FileStream stream)
     {
@@ -58,6 +59,12 @@ internal sealed class LogFile : IDisposable
 
     /// <summary>Bytes of valid log, i.e. where the next frame goes. The file itself may be longer (zeros).</summary>
     public long Length => _end;
+
+    /// <summary>
+    /// For tests: called with "grow", "write", "sync" or "truncate" before that step of an append, so
+    /// that a test can make it fail the way a full or failing disk would.
+    /// </summary>
+    internal Action<string>? FaultInjection { get; set; }
 
     /// <summary>
     /// Opens (creating if absent) the log and reads back every intact group. Whatever follows the last
@@ -100,9 +107,18 @@ internal sealed class LogFile : IDisposable
         }
     }
 
-    /// <summary>Appends one group and returns only once it is on disk (fdatasync).</summary>
+    /// <summary>
+    /// Appends one group and returns only once it is on disk (fdatasync). A failed append leaves the
+    /// file as it was; if even that fails, every later append is refused until a restart recovers the
+    /// log from what the disk holds.
+    /// </summary>
     public void Append(StoredGroup group)
     {
+        if (_unrecoverable)
+        {
+            throw new IOException($"{Path} could not be cut back to its last acknowledged group after a failed write, so nothing more is appended to it. Restart the sequencer: it recovers the log from what the disk holds.");
+        }
+
         _buffer.ResetWrittenCount();
         _buffer.GetSpan(FrameHeaderSize);
         _buffer.Advance(FrameHeaderSize); // filled in below, once the payload's length and CRC are known
@@ -120,6 +136,7 @@ internal sealed class LogFile : IDisposable
             if (before + frame.Length > _allocated)
             {
                 // Grow first, so that a full disk fails here, before any byte of the frame is written.
+                FaultInjection?.Invoke("grow");
                 var grown = (before + frame.Length + PreallocationChunk - 1) / PreallocationChunk * PreallocationChunk;
                 for (var at = _allocated; at < grown; at += Zeros.Length)
                 {
@@ -129,32 +146,39 @@ internal sealed class LogFile : IDisposable
                 _allocated = grown;
             }
 
+            FaultInjection?.Invoke("write");
             RandomAccess.Write(handle, frame.Span, before);
+            FaultInjection?.Invoke("sync");
             DataSync.Flush(_stream);
             _end = before + frame.Length;
         }
         catch (IOException)
         {
             // Leave no partial frame behind (disk full, I/O error): the next append, or the next
-            // start, must find the log exactly as it was before this group.
-            TryTruncate(before);
+            // start, must find the log exactly as it was before this group. If the file cannot be
+            // cut back, appending behind whatever is left could strand it between acknowledged
+            // groups, where the next start would read it as damage: stop instead, and let a restart
+            // recover (it cuts a torn tail).
+            _unrecoverable = !TryTruncate(before);
             throw;
         }
     }
 
-    private void TryTruncate(long length)
+    private bool TryTruncate(long length)
     {
         try
         {
             // The preallocated space goes too: the frame may have landed in part, and the next append
             // grows the file again with zeros.
+            FaultInjection?.Invoke("truncate");
             _allocated = length;
             _stream.SetLength(length);
             _stream.Flush(flushToDisk: true);
+            return true;
         }
         catch (IOException)
         {
-            // Recovery at the next start cuts a torn tail; nothing more can be done here.
+            return false;
         }
     }
 
@@ -222,12 +246,12 @@ internal sealed class LogFile : IDisposable
             if (end > length)
             {
                 // The frame runs past the end: its write never completed, unless it is the length that is damaged.
-                return HoldsCompleteGroup(stream, offset, length, crc, expectedSeq) ? throw DamagedLength(path, offset, payloadLength) : offset;
+                return EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "a frame that runs past the end of the file");
             }
 
             if (payloadLength == 0)
             {
-                return ZeroFilledTail(path, stream, offset);
+                return EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "an empty frame");
             }
 
             if (payload.Length < payloadLength)
@@ -239,15 +263,7 @@ internal sealed class LogFile : IDisposable
             stream.ReadExactly(span);
             if (Crc32C.Compute(span) != crc)
             {
-                if (EndOfData(stream, end) == end)
-                {
-                    // Only zeros (or nothing) after it: the last frame was torn mid-write, in the
-                    // preallocated space or at the end of the file, so never acknowledged; or its
-                    // length is damaged.
-                    return HoldsCompleteGroup(stream, offset, length, crc, expectedSeq) ? throw DamagedLength(path, offset, payloadLength) : offset;
-                }
-
-                throw new CorruptStateException(path, $"the group commit at byte {offset} fails its checksum and is followed by more data, so acknowledged entries are damaged. Restore the data directory from a copy; Prover will not guess.");
+                return EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "the group commit there fails its checksum");
             }
 
             var group = ReadPayload(path, offset, span, chainId);
@@ -273,17 +289,19 @@ internal sealed class LogFile : IDisposable
     /// </summary>
     private static bool HoldsCompleteGroup(FileStream stream, long offset, long length, uint crc, ulong expectedSeq)
     {
-        var available = (int)Math.Min(length - offset - FrameHeaderSize, Array.MaxLength);
+        // Walks the entries' lengths field by field, so that only the group itself is ever read whole,
+        // however much of the log lies behind it.
+        var available = length - offset - FrameHeaderSize;
         if (available < 12 + SignatureSize)
         {
             return false;
         }
 
-        var rest = new byte[available];
+        Span<byte> field = stackalloc byte[12];
         stream.Seek(offset + FrameHeaderSize, SeekOrigin.Begin);
-        stream.ReadExactly(rest);
-        var count = BinaryPrimitives.ReadUInt32LittleEndian(rest.AsSpan(8));
-        if (BinaryPrimitives.ReadUInt64LittleEndian(rest) != expectedSeq || count == 0)
+        stream.ReadExactly(field);
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(field[8..]);
+        if (BinaryPrimitives.ReadUInt64LittleEndian(field) != expectedSeq || count == 0)
         {
             return false;
         }
@@ -296,28 +314,99 @@ internal sealed class LogFile : IDisposable
                 return false;
             }
 
-            var rawLength = BinaryPrimitives.ReadUInt32LittleEndian(rest.AsSpan((int)size + EntryFixedSize - 4));
+            stream.Seek(offset + FrameHeaderSize + size + EntryFixedSize - 4, SeekOrigin.Begin);
+            stream.ReadExactly(field[..4]);
+            var rawLength = BinaryPrimitives.ReadUInt32LittleEndian(field);
             size += EntryFixedSize + (long)rawLength;
-            if (rawLength == 0 || size > available)
+            if (rawLength == 0 || size > available || size > Array.MaxLength)
             {
                 return false; // zero fill, or entries that run past the end: a torn write after all
             }
         }
 
-        return Crc32C.Compute(rest.AsSpan(0, (int)size)) == crc;
+        var group = new byte[size];
+        stream.Seek(offset + FrameHeaderSize, SeekOrigin.Begin);
+        stream.ReadExactly(group);
+        return Crc32C.Compute(group) == crc;
     }
 
     private static CorruptStateException DamagedLength(string path, long offset, uint payloadLength) =>
         new(path, $"the group commit at byte {offset} has a damaged length field ({payloadLength} bytes), yet a complete group that passes its checksum is stored there, so acknowledged entries would be lost by cutting the log. Restore the data directory from a copy; Prover will not guess.");
 
     /// <summary>
-    /// Zero fill is preallocated space, or what a filesystem leaves when it extended the file but lost
-    /// the data of an unfinished write; anything else where a frame should start is damage.
+    /// The log could not be read past <paramref name="offset"/>: decides whether that is the tail of an
+    /// interrupted write, to be cut, or damage to acknowledged entries, which stops the start. Only one
+    /// frame is ever in flight, and a write into preallocated space can land any subset of its sectors,
+    /// so a torn frame may show its header without its payload, its payload without its header, or any
+    /// mix with zeros. What a torn write cannot leave is a complete group: neither at this offset behind
+    /// a damaged length field, nor a frame after it that passes its checksum. Either means an
+    /// acknowledged group is stored past the point where reading failed, and cutting would lose it.
     /// </summary>
-    private static long ZeroFilledTail(string path, FileStream stream, long offset) =>
-        EndOfData(stream, offset) == offset
-            ? offset
-            : throw new CorruptStateException(path, $"unreadable data at byte {offset}: an empty frame followed by non-zero bytes.");
+    /// <returns>The end of the intact log, <paramref name="offset"/>.</returns>
+    private static long EndOfIntactLog(string path, FileStream stream, long offset, uint payloadLength, uint crc, ulong expectedSeq, string what)
+    {
+        var dataEnd = EndOfData(stream, offset);
+        if (dataEnd == offset)
+        {
+            return offset; // only zeros: preallocated space, or a write the filesystem lost entirely
+        }
+
+        if (HoldsCompleteGroup(stream, offset, stream.Length, crc, expectedSeq))
+        {
+            throw DamagedLength(path, offset, payloadLength);
+        }
+
+        if (IntactFrameAfter(stream, offset, expectedSeq) is { } next)
+        {
+            throw new CorruptStateException(path, $"reading stops at byte {offset} ({what}), yet an intact group commit follows at byte {next}, so acknowledged entries are damaged. Restore the data directory from a copy; Prover will not guess.");
+        }
+
+        return offset;
+    }
+
+    /// <summary>
+    /// The first offset after <paramref name="damaged"/> where a frame that passes its checksum starts,
+    /// continuing the log past the group expected at <paramref name="damaged"/>; null if there is none.
+    /// Every byte offset is a candidate, so a damaged header does not hide the frames behind it; the
+    /// seq and count fields rule out almost every candidate before a checksum is computed.
+    /// </summary>
+    private static long? IntactFrameAfter(FileStream stream, long damaged, ulong expectedSeq)
+    {
+        const int Window = 1 << 20;
+        const int Probe = FrameHeaderSize + 12; // length, CRC, first seq, count
+        var length = stream.Length;
+        var window = new byte[Window + Probe];
+        for (var start = damaged + 1; start + Probe <= length; start += Window)
+        {
+            var read = (int)Math.Min(window.Length, length - start);
+            stream.Seek(start, SeekOrigin.Begin);
+            stream.ReadExactly(window.AsSpan(0, read));
+            for (var i = 0; i + Probe <= read && i < Window; i++)
+            {
+                var candidate = start + i;
+                var payloadLength = BinaryPrimitives.ReadUInt32LittleEndian(window.AsSpan(i));
+                var firstSeq = BinaryPrimitives.ReadUInt64LittleEndian(window.AsSpan(i + FrameHeaderSize));
+                var count = BinaryPrimitives.ReadUInt32LittleEndian(window.AsSpan(i + FrameHeaderSize + 8));
+
+                // A later group starts past the expected seq by at most one entry per EntryFixedSize bytes.
+                if (firstSeq <= expectedSeq || firstSeq - expectedSeq > (ulong)(candidate - damaged) / EntryFixedSize || count == 0
+                    || payloadLength < 12 + SignatureSize + ((ulong)count * EntryFixedSize) || candidate + FrameHeaderSize + payloadLength > length)
+                {
+                    continue;
+                }
+
+                var payload = new byte[payloadLength];
+                stream.Seek(candidate + FrameHeaderSize, SeekOrigin.Begin);
+                stream.ReadExactly(payload);
+                if (Crc32C.Compute(payload) == BinaryPrimitives.ReadUInt32LittleEndian(window.AsSpan(i + 4)))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Where the data after <paramref name="from"/> ends: one past its last non-zero byte, or <paramref name="from"/> if only zeros follow.</summary>
     private static long EndOfData(FileStream stream, long from)

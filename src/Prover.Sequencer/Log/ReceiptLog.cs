@@ -91,6 +91,13 @@ internal sealed class ReceiptLog : IDisposable
     /// <summary>Bytes of the file that hold the log; the file may run on with preallocated zeros.</summary>
     internal long ValidLength => _file.Length;
 
+    /// <summary>For tests: see <see cref="LogFile.FaultInjection"/>.</summary>
+    internal Action<string>? StorageFault
+    {
+        get => _file.FaultInjection;
+        set => _file.FaultInjection = value;
+    }
+
     /// <summary>
     /// Opens the log and replays it: every entry's head is recomputed and every group's signature is
     /// checked against the sequencer key, so a log that was edited or written by another key is refused.

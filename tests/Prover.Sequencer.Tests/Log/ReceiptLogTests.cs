@@ -216,9 +216,148 @@ public sealed class ReceiptLogTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_write_into_preallocated_space_that_landed_any_subset_of_its_sectors_is_cut()
+    {
+        var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
+        var frameEnd = AppendGroup(ackLength, 5, 6, 7, 8, 9, 10, 11, 12);
+        var full = File.ReadAllBytes(LogPath);
+
+        // A disk persists whole sectors, in any order: split the unacknowledged frame at 512-byte
+        // boundaries and try every combination of pieces that reached the disk, short of all of them.
+        // (The header and the group's seq and count share the first piece, as they do in any frame
+        // that does not start in the last 20 bytes of a sector.)
+        Assert.True((ackLength % 512) + 20 <= 512);
+        var cuts = new List<long> { ackLength };
+        for (var b = ((ackLength / 512) + 1) * 512; b < frameEnd; b += 512)
+        {
+            cuts.Add(b);
+        }
+
+        cuts.Add(frameEnd);
+        var pieces = cuts.Count - 1;
+        Assert.InRange(pieces, 3, 8);
+        for (var landed = 0; landed < (1 << pieces) - 1; landed++)
+        {
+            var bytes = full.ToArray();
+            for (var k = 0; k < pieces; k++)
+            {
+                if ((landed & (1 << k)) == 0)
+                {
+                    Array.Clear(bytes, (int)cuts[k], (int)(cuts[k + 1] - cuts[k]));
+                }
+            }
+
+            File.WriteAllBytes(LogPath, bytes);
+            using var log = ReceiptLog.Open(LogPath, _signer, out var torn);
+            Assert.Equal(bytes.AsSpan((int)ackLength).LastIndexOfAnyExcept((byte)0) + 1, torn);
+            AssertHolds(log, acknowledged, head);
+            Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)] // the length grows by 256: the frame now ends in the zeros after it
+    [InlineData(3)] // the length grows by 2^24: the frame claims to run past the end of the file
+    public void A_damaged_length_on_the_last_frame_refuses_to_open_though_only_zeros_follow(int lengthByte)
+    {
+        long lastFrame;
+        using (var log = ReceiptLog.Open(LogPath, _signer, out _))
+        {
+            log.Append([new(Decoded(0), 1_000), new(Decoded(1), 1_001)]);
+            lastFrame = log.ValidLength;
+            log.Append([new(Decoded(2), 1_002), new(Decoded(3), 1_003)]);
+        }
+
+        var bytes = File.ReadAllBytes(LogPath);
+        bytes[lastFrame + lengthByte] ^= 0x01;
+        File.WriteAllBytes(LogPath, bytes);
+
+        var e = Assert.Throws<CorruptStateException>(() => ReceiptLog.Open(LogPath, _signer, out _).Dispose());
+        Assert.Contains($"the group commit at byte {lastFrame} has a damaged length field", e.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(LogPath));
+    }
+
+    [Fact]
+    public void A_zeroed_header_with_an_intact_group_behind_it_refuses_to_open()
+    {
+        WriteAcknowledgedGroups(out _, out _);
+        var bytes = File.ReadAllBytes(LogPath);
+        Array.Clear(bytes, 64, 8); // the first frame's length and checksum, as if its sector were lost
+        File.WriteAllBytes(LogPath, bytes);
+
+        var e = Assert.Throws<CorruptStateException>(() => ReceiptLog.Open(LogPath, _signer, out _).Dispose());
+        Assert.Contains("reading stops at byte 64 (an empty frame), yet an intact group commit follows at byte", e.Message, StringComparison.Ordinal);
+        Assert.Equal(bytes, File.ReadAllBytes(LogPath));
+    }
+
+    [Theory]
+    [InlineData("grow")]
+    [InlineData("write")]
+    [InlineData("sync")]
+    public void A_failed_append_leaves_the_log_as_it_was_and_the_next_one_lands_after_the_acknowledged_groups(string step)
+    {
+        var acknowledged = WriteAcknowledgedGroups(out var ackLength, out var head);
+        using (var log = ReceiptLog.Open(LogPath, _signer, out _))
+        {
+            // Reopening cut the preallocated space, so this append grows the file first.
+            log.StorageFault = s =>
+            {
+                if (s == step)
+                {
+                    throw new IOException($"injected failure at {s}");
+                }
+            };
+            var e = Assert.Throws<IOException>(() => log.Append([new PendingTransaction(Decoded(5), 2_000)]));
+            Assert.Equal($"injected failure at {step}", e.Message);
+            AssertHolds(log, acknowledged, head);
+            Assert.Equal(ackLength, log.ValidLength);
+            Assert.Equal(ackLength, new FileInfo(LogPath).Length);
+
+            log.StorageFault = null;
+            Assert.Equal(5UL, log.Append([new PendingTransaction(Decoded(5), 2_001)])[0].Receipt!.Seq);
+        }
+
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out var torn);
+        Assert.Equal(0, torn);
+        Assert.Equal(6UL, reopened.NextSeq);
+        Assert.True(reopened.TryGetReceipt(Decoded(5).Hash, out var receipt));
+        Assert.Equal(2_001UL, receipt!.ArrivalMs);
+    }
+
+    [Fact]
+    public void An_append_that_cannot_be_undone_stops_the_log_until_a_restart_recovers_it()
+    {
+        var acknowledged = WriteAcknowledgedGroups(out _, out var head);
+        using (var log = ReceiptLog.Open(LogPath, _signer, out _))
+        {
+            log.StorageFault = s =>
+            {
+                if (s is "sync" or "truncate")
+                {
+                    throw new IOException($"injected failure at {s}");
+                }
+            };
+            Assert.Throws<IOException>(() => log.Append([new PendingTransaction(Decoded(5), 2_000)]));
+
+            log.StorageFault = null;
+            var e = Assert.Throws<IOException>(() => log.Append([new PendingTransaction(Decoded(6), 2_001)]));
+            Assert.Contains("Restart the sequencer", e.Message, StringComparison.Ordinal);
+            AssertHolds(log, acknowledged, head);
+        }
+
+        // The frame was written but never synced, and could not be cut: whatever of it reached the
+        // disk is recovered as it stands. Here the page cache holds all of it, so the restart finds a
+        // complete group, for which no receipt was ever returned; the log goes on after it.
+        using var reopened = ReceiptLog.Open(LogPath, _signer, out var torn);
+        Assert.Equal(0, torn);
+        Assert.Equal(6UL, reopened.NextSeq);
+        Assert.Equal(6UL, reopened.Append([new PendingTransaction(Decoded(6), 2_002)])[0].Receipt!.Seq);
+    }
+
     /// <summary>Offsets into the first of two frames: its length field, its checksum, its payload.</summary>
     [Theory]
-    [InlineData(0, "fails its checksum")] // low byte of the length: the frame now ends inside the next one
+    [InlineData(0, "damaged length field")] // low byte of the length: the frame now ends inside the next one, and the intact group behind the length is found
     [InlineData(3, "length")] // high byte of the length: the frame claims to run past the end of the file
     [InlineData(5, "fails its checksum")]
     [InlineData(40, "fails its checksum")]
