@@ -281,10 +281,10 @@ internal sealed class LogFile : IDisposable
     }
 
     /// <summary>
-    /// A frame that seems to run past the end of the file, or to end exactly there with a bad checksum,
-    /// is normally the tail of an interrupted write. A damaged length field looks the same, and cutting
-    /// there would drop the acknowledged groups behind it. A torn write leaves only a prefix of one frame,
-    /// so its entries cannot all be present: if a complete group for the expected seq, matching the
+    /// A frame that seems to run past the end of the file, or whose checksum fails, is normally the tail
+    /// of an interrupted write. A damaged length field looks the same, and cutting there would drop the
+    /// acknowledged group behind it. A torn write leaves only part of one frame, so its entries cannot
+    /// all be present and match its checksum: if a complete group for the expected seq, matching the
     /// frame's checksum, can be read at this offset, the length field is what is damaged.
     /// </summary>
     private static bool HoldsCompleteGroup(FileStream stream, long offset, long length, uint crc, ulong expectedSeq)
