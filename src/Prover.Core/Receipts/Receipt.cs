@@ -53,6 +53,28 @@ public sealed record Receipt(
     uint Index,
     ImmutableArray<Hash32> Proof)
 {
+    // The group's whole tree, shared by its receipts, when the proof is to be read from it on first use.
+    private readonly Hash32[][]? _tree;
+
+    /// <summary>
+    /// A receipt whose proof is cut from its group's tree only when it is read. The sequencer seals
+    /// every transaction's receipt but most are never asked for their proof (a submitter gets the hash
+    /// back); an eager proof was an allocation of ⌈log₂ n⌉ hashes per transaction.
+    /// </summary>
+    internal Receipt(ulong chainId, EthAddress inbox, ulong seq, ulong arrivalMs, Hash32 txHash, Fr txId, Fr head, ReceiptGroup group, uint index, Hash32[][] tree)
+        : this(chainId, inbox, seq, arrivalMs, txHash, txId, head, group, index, default(ImmutableArray<Hash32>))
+    {
+        _tree = tree;
+    }
+
+    // Racing readers may both cut the proof; they cut the same one, and the array's reference is
+    // written whole.
+    public ImmutableArray<Hash32> Proof
+    {
+        get => field.IsDefault && _tree is not null ? field = ReceiptMerkle.Proof(_tree, (int)Index) : field;
+        init;
+    } = Proof;
+
     public bool Equals(Receipt? other) =>
         other is not null
         && ChainId == other.ChainId

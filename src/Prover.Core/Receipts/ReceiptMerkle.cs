@@ -44,7 +44,14 @@ internal static class ReceiptMerkle
     /// <summary>Sibling hashes bottom-up, omitting the levels where the node is promoted.</summary>
     public static ImmutableArray<Hash32> Proof(Hash32[][] levels, int index)
     {
-        var proof = ImmutableArray.CreateBuilder<Hash32>();
+        var count = 0;
+        for (int l = 0, i = index; l < levels.Length - 1; l++, i >>= 1)
+        {
+            count += (i ^ 1) < levels[l].Length ? 1 : 0;
+        }
+
+        // Sized exactly, so the builder's array becomes the proof without a copy.
+        var proof = ImmutableArray.CreateBuilder<Hash32>(count);
         for (var l = 0; l < levels.Length - 1; l++, index >>= 1)
         {
             var sibling = index ^ 1;
@@ -54,7 +61,7 @@ internal static class ReceiptMerkle
             }
         }
 
-        return proof.ToImmutable();
+        return proof.MoveToImmutable();
     }
 
     /// <summary>

@@ -114,7 +114,7 @@ public sealed class ReceiptSigner : IDisposable
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            receipts[i] = new Receipt(ChainId, Inbox, e.Seq, e.ArrivalMs, e.TxHash, txIds[i], e.Head, group, (uint)i, ReceiptMerkle.Proof(levels, i));
+            receipts[i] = new Receipt(ChainId, Inbox, e.Seq, e.ArrivalMs, e.TxHash, txIds[i], e.Head, group, (uint)i, levels);
         }
 
         return receipts;

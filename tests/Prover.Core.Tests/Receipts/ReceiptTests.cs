@@ -262,6 +262,27 @@ public class ReceiptTests
         return Check(bad).Failure == ReceiptFailure.BadProof;
     }
 
+    [Fact]
+    public void A_sealed_receipt_cuts_the_same_proof_whichever_threads_read_it_first()
+    {
+        using var signer = NewSigner();
+        var receipts = signer.SignGroup(Entries(100));
+        var proofs = new Hash32[receipts.Count][][];
+        Parallel.For(0, receipts.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, k =>
+        {
+            var i = k % receipts.Count;
+            var proof = receipts[i].Proof.ToArray();
+            var seen = Interlocked.CompareExchange(ref proofs[i], [proof], null);
+            Assert.True(seen is null || seen[0].SequenceEqual(proof));
+        });
+
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            Assert.Equal(ExpectedProofLength(receipts.Count, i), proofs[i][0].Length);
+            Assert.True(Check(receipts[i]).IsValid);
+        }
+    }
+
     private static int ExpectedProofLength(int count, int index)
     {
         var length = 0;
