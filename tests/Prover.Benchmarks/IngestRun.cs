@@ -51,6 +51,7 @@ internal static class IngestRun
             var failures = 0;
             var allLogged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var hashing = node.LogWriterHashingTime;
+            var allocated = GC.GetTotalAllocatedBytes();
             var gcPause = GC.GetTotalPauseDuration();
             var gcCounts = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             sw.Restart();
@@ -88,6 +89,7 @@ internal static class IngestRun
 
             gcPause = GC.GetTotalPauseDuration() - gcPause;
             hashing = node.LogWriterHashingTime - hashing;
+            allocated = GC.GetTotalAllocatedBytes() - allocated;
             var groups = groupOf.Distinct().Count();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"ingest: {count / elapsed.TotalSeconds:F0} tx/s sustained ({count} tx in {elapsed.TotalSeconds:F2} s), {groups} group commits, mean group {(double)count / groups:F0} tx"));
@@ -95,7 +97,7 @@ internal static class IngestRun
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"log writer: hashing {hashing / elapsed:P0} of the wall time, {hashing.TotalMicroseconds / count:F1} µs per transaction (collection pauses included)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"garbage collection during ingest: {GC.CollectionCount(0) - gcCounts.Item1} gen0, {GC.CollectionCount(1) - gcCounts.Item2} gen1, {GC.CollectionCount(2) - gcCounts.Item3} gen2 collections, paused {gcPause.TotalMilliseconds:F0} ms ({gcPause / elapsed:P1} of the time)"));
+                $"garbage collection during ingest: {GC.CollectionCount(0) - gcCounts.Item1} gen0, {GC.CollectionCount(1) - gcCounts.Item2} gen1, {GC.CollectionCount(2) - gcCounts.Item3} gen2 collections, paused {gcPause.TotalMilliseconds:F0} ms ({gcPause / elapsed:P1} of the time); {allocated / (double)count:F0} bytes allocated per transaction"));
             var deadline = DateTime.UtcNow.AddSeconds(60);
             var batches = (count + options.BatchCapacity - 1) / options.BatchCapacity;
             while (node.LastBatchIndex < batches - 1 && DateTime.UtcNow < deadline)
