@@ -88,8 +88,8 @@ internal sealed class LogFile : IDisposable
             else
             {
                 CheckHeader(path, stream, chainId, inbox);
-                var validEnd = ReadFrames(path, stream, chainId, groups);
-                truncatedBytes = EndOfData(stream, validEnd) - validEnd;
+                var (validEnd, dataEnd) = ReadFrames(path, stream, chainId, groups);
+                truncatedBytes = dataEnd - validEnd;
                 if (stream.Length > validEnd)
                 {
                     stream.SetLength(validEnd);
@@ -224,7 +224,8 @@ internal sealed class LogFile : IDisposable
         }
     }
 
-    private static long ReadFrames(string path, FileStream stream, ulong chainId, List<StoredGroup> groups)
+    /// <summary>Reads every intact frame; returns where they end and where the data after them ends (see <see cref="EndOfIntactLog"/>).</summary>
+    private static (long ValidEnd, long DataEnd) ReadFrames(string path, FileStream stream, ulong chainId, List<StoredGroup> groups)
     {
         var length = stream.Length;
         var offset = (long)HeaderSize;
@@ -236,7 +237,7 @@ internal sealed class LogFile : IDisposable
             stream.Seek(offset, SeekOrigin.Begin);
             if (length - offset < FrameHeaderSize)
             {
-                return offset; // a frame header cut short
+                return (offset, EndOfIntactLog(path, stream, offset, 0, 0, expectedSeq, "a frame header cut short"));
             }
 
             stream.ReadExactly(fh);
@@ -246,12 +247,12 @@ internal sealed class LogFile : IDisposable
             if (end > length)
             {
                 // The frame runs past the end: its write never completed, unless it is the length that is damaged.
-                return EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "a frame that runs past the end of the file");
+                return (offset, EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "a frame that runs past the end of the file"));
             }
 
             if (payloadLength == 0)
             {
-                return EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "an empty frame");
+                return (offset, EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "an empty frame"));
             }
 
             if (payload.Length < payloadLength)
@@ -263,7 +264,7 @@ internal sealed class LogFile : IDisposable
             stream.ReadExactly(span);
             if (Crc32C.Compute(span) != crc)
             {
-                return EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "the group commit there fails its checksum");
+                return (offset, EndOfIntactLog(path, stream, offset, payloadLength, crc, expectedSeq, "the group commit there fails its checksum"));
             }
 
             var group = ReadPayload(path, offset, span, chainId);
@@ -277,7 +278,7 @@ internal sealed class LogFile : IDisposable
             offset = end;
         }
 
-        return offset;
+        return (offset, offset);
     }
 
     /// <summary>
@@ -342,13 +343,13 @@ internal sealed class LogFile : IDisposable
     /// a damaged length field, nor a frame after it that passes its checksum. Either means an
     /// acknowledged group is stored past the point where reading failed, and cutting would lose it.
     /// </summary>
-    /// <returns>The end of the intact log, <paramref name="offset"/>.</returns>
+    /// <returns>Where the data after <paramref name="offset"/> ends (see <see cref="EndOfData"/>), what a cut there removes.</returns>
     private static long EndOfIntactLog(string path, FileStream stream, long offset, uint payloadLength, uint crc, ulong expectedSeq, string what)
     {
         var dataEnd = EndOfData(stream, offset);
         if (dataEnd == offset)
         {
-            return offset; // only zeros: preallocated space, or a write the filesystem lost entirely
+            return dataEnd; // only zeros: preallocated space, or a write the filesystem lost entirely
         }
 
         if (HoldsCompleteGroup(stream, offset, stream.Length, crc, expectedSeq))
@@ -361,7 +362,7 @@ internal sealed class LogFile : IDisposable
             throw new CorruptStateException(path, $"reading stops at byte {offset} ({what}), yet an intact group commit follows at byte {next}, so acknowledged entries are damaged. Restore the data directory from a copy; Prover will not guess.");
         }
 
-        return offset;
+        return dataEnd;
     }
 
     /// <summary>
