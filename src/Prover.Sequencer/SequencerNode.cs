@@ -209,6 +209,9 @@ public sealed class SequencerNode : IAsyncDisposable
         return submission.Done.Task;
     }
 
+    /// <summary>Whether the transaction is in the receipt log (durable). Cheaper than <see cref="TryGetReceipt"/>: no receipt is built.</summary>
+    public bool IsLogged(Hash32 txHash) => _log.Contains(txHash);
+
     public bool TryGetReceipt(Hash32 txHash, out Receipt? receipt) => _log.TryGetReceipt(txHash, out receipt);
 
     /// <summary>A stored batch's ordering witness, or null if that batch does not exist yet.</summary>

@@ -107,10 +107,37 @@ internal static class IngestRun
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"batches: {node.LastBatchIndex + 1} of {batches} witnesses stored {sw.Elapsed.TotalSeconds:F2} s after the first submission"));
+            Lookups(node, decoded, count / groups);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// prover_getReceipt's work after an ingest: receipts of the latest transactions, whose groups' trees
+    /// the log keeps, and of transactions drawn from the whole log, whose groups are mostly rebuilt.
+    /// </summary>
+    private static void Lookups(SequencerNode node, SignedTransaction[] txs, int meanGroup)
+    {
+        const int n = 10_000;
+        var recent = Enumerable.Range(txs.Length - Math.Min(n, txs.Length), Math.Min(n, txs.Length)).ToArray();
+        var rng = new Random(1);
+        var anywhere = Enumerable.Range(0, Math.Min(n, txs.Length)).Select(_ => rng.Next(txs.Length)).ToArray();
+        foreach (var (name, picks) in new[] { ("latest", recent), ("anywhere", anywhere) })
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var i in picks)
+            {
+                if (!node.TryGetReceipt(txs[i].Hash, out _))
+                {
+                    throw new InvalidOperationException($"no receipt for logged transaction {txs[i].Hash}");
+                }
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"receipt lookups, {picks.Length} of the {name} transactions: {sw.Elapsed.TotalMicroseconds / picks.Length:F1} µs each (groups of {meanGroup} on average)"));
         }
     }
 

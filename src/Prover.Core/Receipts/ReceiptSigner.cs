@@ -4,9 +4,10 @@ using Prover.Core.Ethereum;
 namespace Prover.Core.Receipts;
 
 /// <summary>
-/// Seals groups of log entries with one signature each. The sequencer calls <see cref="SignGroup"/>
-/// once per group commit (after its fsync): a group of n entries costs n leaf hashes, n − 1 node
-/// hashes and one secp256k1 signature. Thread-safe.
+/// Seals groups of log entries with one signature each. The sequencer calls
+/// <see cref="SignGroup(IReadOnlyList{ReceiptFields}, out SealedGroup)"/> once per group commit, before
+/// the group is written (the signature is stored with it): a group of n entries costs n leaf hashes,
+/// n − 1 node hashes and one secp256k1 signature. Thread-safe.
 /// </summary>
 public sealed class ReceiptSigner : IDisposable
 {
@@ -40,12 +41,19 @@ public sealed class ReceiptSigner : IDisposable
     /// Signs one group: <paramref name="entries"/> must be non-empty and have consecutive sequence
     /// numbers in order. Returns one receipt per entry, in the same order, all sharing one <see cref="ReceiptGroup"/>.
     /// </summary>
-    public IReadOnlyList<Receipt> SignGroup(IReadOnlyList<ReceiptFields> entries)
+    public IReadOnlyList<Receipt> SignGroup(IReadOnlyList<ReceiptFields> entries) => SignGroup(entries, out _);
+
+    /// <summary>
+    /// <see cref="SignGroup(IReadOnlyList{ReceiptFields})"/>, and the sealed group itself, from which any of these
+    /// receipts can be cut again later without hashing the group (keep it for groups still being queried).
+    /// </summary>
+    public IReadOnlyList<Receipt> SignGroup(IReadOnlyList<ReceiptFields> entries, out SealedGroup sealedGroup)
     {
         var (levels, txIds, digest) = Prepare(entries);
         var signature = new byte[65];
         Secp256k1.Sign(_key, digest, signature);
-        return Assemble(entries, levels, txIds, signature);
+        sealedGroup = Seal(entries, levels, signature);
+        return Assemble(sealedGroup, entries, txIds);
     }
 
     /// <summary>
@@ -57,6 +65,22 @@ public sealed class ReceiptSigner : IDisposable
     public IReadOnlyList<Receipt> Reassemble(IReadOnlyList<ReceiptFields> entries, ReadOnlySpan<byte> signature, bool checkSignature)
     {
         var (levels, txIds, digest) = Prepare(entries);
+        var sealedGroup = ResealCore(entries, levels, digest, signature, checkSignature);
+        return Assemble(sealedGroup, entries, txIds);
+    }
+
+    /// <summary>
+    /// <see cref="Reassemble"/> without cutting the receipts: the group as <see cref="SignGroup(IReadOnlyList{ReceiptFields}, out SealedGroup)"/>
+    /// sealed it, to cut any one of them from (<see cref="SealedGroup.ReceiptOf"/>). Same checks, same errors.
+    /// </summary>
+    public SealedGroup Reseal(IReadOnlyList<ReceiptFields> entries, ReadOnlySpan<byte> signature, bool checkSignature)
+    {
+        var (levels, _, digest) = Prepare(entries);
+        return ResealCore(entries, levels, digest, signature, checkSignature);
+    }
+
+    private SealedGroup ResealCore(IReadOnlyList<ReceiptFields> entries, Hash32[][] levels, byte[] digest, ReadOnlySpan<byte> signature, bool checkSignature)
+    {
         if (signature.Length != 65)
         {
             throw new ArgumentException("A group signature is 65 bytes.", nameof(signature));
@@ -70,7 +94,7 @@ public sealed class ReceiptSigner : IDisposable
             throw new ArgumentException($"The group from seq {entries[0].Seq} is not signed by {SequencerAddress}.", nameof(signature));
         }
 
-        return Assemble(entries, levels, txIds, signature.ToArray());
+        return Seal(entries, levels, signature);
     }
 
     private (Hash32[][] Levels, Field.Fr[] TxIds, byte[] Digest) Prepare(IReadOnlyList<ReceiptFields> entries)
@@ -107,14 +131,15 @@ public sealed class ReceiptSigner : IDisposable
         return (levels, txIds, digest);
     }
 
-    private Receipt[] Assemble(IReadOnlyList<ReceiptFields> entries, Hash32[][] levels, Field.Fr[] txIds, byte[] signature)
+    private SealedGroup Seal(IReadOnlyList<ReceiptFields> entries, Hash32[][] levels, ReadOnlySpan<byte> signature) =>
+        new(ChainId, Inbox, new ReceiptGroup(entries[0].Seq, (uint)entries.Count, levels[^1][0], [.. signature]), levels);
+
+    private static Receipt[] Assemble(SealedGroup sealedGroup, IReadOnlyList<ReceiptFields> entries, Field.Fr[] txIds)
     {
-        var group = new ReceiptGroup(entries[0].Seq, (uint)entries.Count, levels[^1][0], [.. signature]);
         var receipts = new Receipt[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
-            var e = entries[i];
-            receipts[i] = new Receipt(ChainId, Inbox, e.Seq, e.ArrivalMs, e.TxHash, txIds[i], e.Head, group, (uint)i, levels);
+            receipts[i] = sealedGroup.At(entries[i], txIds[i], i);
         }
 
         return receipts;

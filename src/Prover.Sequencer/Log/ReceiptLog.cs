@@ -38,11 +38,13 @@ internal sealed class ReceiptLog : IDisposable
     private readonly List<LogEntry> _held = []; // the last _held.Count entries of the log
     private readonly ChunkedList<GroupRecord> _groups = new();
     private readonly TxIdIndex _seqByTxId = new();
+    private readonly SealedGroupCache _sealedGroups;
     private ulong _lastArrival;
     private Fr _head;
 
-    private ReceiptLog(LogFile file, ReceiptSigner signer, Fr genesis)
+    private ReceiptLog(LogFile file, ReceiptSigner signer, Fr genesis, int sealedGroupCacheNodes)
     {
+        _sealedGroups = new SealedGroupCache(sealedGroupCacheNodes);
         _file = file;
         _signer = signer;
         Genesis = genesis;
@@ -91,6 +93,9 @@ internal sealed class ReceiptLog : IDisposable
     /// <summary>Bytes of the file that hold the log; the file may run on with preallocated zeros.</summary>
     internal long ValidLength => _file.Length;
 
+    /// <summary>For tests: how many groups' receipt trees are kept (see <see cref="SealedGroupCache"/>).</summary>
+    internal int SealedGroupsHeld => _sealedGroups.Count;
+
     /// <summary>For tests: see <see cref="LogFile.FaultInjection"/>.</summary>
     internal Action<string>? StorageFault
     {
@@ -102,12 +107,13 @@ internal sealed class ReceiptLog : IDisposable
     /// Opens the log and replays it: every entry's head is recomputed and every group's signature is
     /// checked against the sequencer key, so a log that was edited or written by another key is refused.
     /// </summary>
-    public static ReceiptLog Open(string path, ReceiptSigner signer, out long truncatedBytes)
+    /// <param name="sealedGroupCacheNodes">How many receipt-tree hashes to keep for recent groups (see <see cref="SealedGroupCache"/>).</param>
+    public static ReceiptLog Open(string path, ReceiptSigner signer, out long truncatedBytes, int sealedGroupCacheNodes = SealedGroupCache.DefaultCapacityNodes)
     {
         var file = LogFile.Open(path, signer.ChainId, signer.Inbox, out var groups, out truncatedBytes);
         try
         {
-            var log = new ReceiptLog(file, signer, ReceiptChain.Genesis(signer.ChainId, signer.Inbox));
+            var log = new ReceiptLog(file, signer, ReceiptChain.Genesis(signer.ChainId, signer.Inbox), sealedGroupCacheNodes);
             foreach (var group in groups)
             {
                 log.Replay(group);
@@ -208,14 +214,16 @@ internal sealed class ReceiptLog : IDisposable
             }
         }
 
-        var receipts = _signer.SignGroup(ReceiptFieldsOf(accepted, group.Heads));
-        var signature = receipts[0].Group.Signature.ToArray();
-        _file.Append(new StoredGroup(group.FirstSeq, accepted, signature));
+        var receipts = _signer.SignGroup(ReceiptFieldsOf(accepted, group.Heads), out var sealedGroup);
+        var signature = sealedGroup.Group.Signature.AsSpan();
+        _file.Append(new StoredGroup(group.FirstSeq, accepted, signature.ToArray()));
 
         lock (_gate)
         {
             Commit(new GroupRecord(group.FirstSeq, accepted.Count, signature), accepted, group.Heads);
         }
+
+        _sealedGroups.Add(sealedGroup);
 
         for (var k = 0; k < accepted.Count; k++)
         {
@@ -225,13 +233,24 @@ internal sealed class ReceiptLog : IDisposable
         return results;
     }
 
-    /// <summary>The receipt for a logged transaction, rebuilt from the stored group signature.</summary>
+    /// <summary>Whether <paramref name="txHash"/> is in the log: an index lookup, no receipt built.</summary>
+    public bool Contains(Hash32 txHash)
+    {
+        lock (_gate)
+        {
+            return _seqByTxId.TryGetSeq(CircuitEncoding.TxId(txHash), out var seq) && _records[seq].TxHash == txHash;
+        }
+    }
+
+    /// <summary>
+    /// The receipt for a logged transaction, cut from its group's tree: kept for recent groups, rebuilt
+    /// from the stored records and signature for older ones (then kept too).
+    /// </summary>
     public bool TryGetReceipt(Hash32 txHash, out Receipt? receipt)
     {
         receipt = null;
-        List<ReceiptFields> fields;
+        ReceiptFields entry;
         GroupRecord group;
-        int index;
         lock (_gate)
         {
             if (!_seqByTxId.TryGetSeq(CircuitEncoding.TxId(txHash), out var seq) || _records[seq].TxHash != txHash)
@@ -240,16 +259,28 @@ internal sealed class ReceiptLog : IDisposable
             }
 
             group = FindGroup(seq);
-            index = (int)(seq - group.FirstSeq);
-            fields = new List<ReceiptFields>(group.Count);
-            for (var s = group.FirstSeq; s < group.FirstSeq + (ulong)group.Count; s++)
-            {
-                var r = _records[s];
-                fields.Add(new ReceiptFields(s, r.ArrivalMs, r.TxHash, r.Head));
-            }
+            var r = _records[seq];
+            entry = new ReceiptFields(seq, r.ArrivalMs, r.TxHash, r.Head);
         }
 
-        receipt = _signer.Reassemble(fields, group.Signature, checkSignature: false)[index];
+        if (!_sealedGroups.TryGet(group.FirstSeq, out var sealedGroup))
+        {
+            var fields = new List<ReceiptFields>(group.Count);
+            lock (_gate)
+            {
+                // Records are never changed once committed, so a second look sees the same group.
+                for (var s = group.FirstSeq; s < group.FirstSeq + (ulong)group.Count; s++)
+                {
+                    var r = _records[s];
+                    fields.Add(new ReceiptFields(s, r.ArrivalMs, r.TxHash, r.Head));
+                }
+            }
+
+            sealedGroup = _signer.Reseal(fields, group.Signature, checkSignature: false);
+            _sealedGroups.Add(sealedGroup);
+        }
+
+        receipt = sealedGroup.ReceiptOf(entry);
         return true;
     }
 
@@ -340,9 +371,10 @@ internal sealed class ReceiptLog : IDisposable
             _lastArrival = e.ArrivalMs;
         }
 
+        SealedGroup sealedGroup;
         try
         {
-            _signer.Reassemble(ReceiptFieldsOf(group.Entries, heads), group.Signature, checkSignature: true);
+            sealedGroup = _signer.Reseal(ReceiptFieldsOf(group.Entries, heads), group.Signature, checkSignature: true);
         }
         catch (ArgumentException e)
         {
@@ -350,6 +382,7 @@ internal sealed class ReceiptLog : IDisposable
         }
 
         Commit(new GroupRecord(group.FirstSeq, group.Entries.Count, group.Signature), group.Entries, heads);
+        _sealedGroups.Add(sealedGroup); // the last groups before a restart are the ones clients still ask for
     }
 
     private void Commit(GroupRecord group, IReadOnlyList<LogEntry> entries, IReadOnlyList<Fr> heads)

@@ -194,7 +194,7 @@ internal sealed class JsonRpcEndpoint
             case "eth_sendRawTransaction":
             {
                 var tx = DecodeTransactionParam(parameters);
-                if (_node.TryGetReceipt(tx.Hash, out _))
+                if (_node.IsLogged(tx.Hash))
                 {
                     throw new TransactionRejectedException("already-known", $"transaction {tx.Hash} is already in the receipt log (already known)");
                 }

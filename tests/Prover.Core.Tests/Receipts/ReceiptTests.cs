@@ -110,6 +110,71 @@ public class ReceiptTests
         Assert.Throws<ArgumentException>(() => signer.SignGroup(entries));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(64)]
+    public void A_sealed_group_cuts_each_receipt_exactly_as_signing_issued_it(int size)
+    {
+        using var signer = NewSigner();
+        var entries = Entries(size);
+        var issued = signer.SignGroup(entries, out var sealedGroup);
+
+        Assert.Equal(issued[0].Group, sealedGroup.Group);
+        // Levels of ⌈n/2⌉, ⌈n/4⌉ … down to the root, leaves included (a promoted node counts on each level).
+        var nodes = size;
+        for (var level = size; level > 1; level = (level + 1) / 2)
+        {
+            nodes += (level + 1) / 2;
+        }
+
+        Assert.Equal(nodes, sealedGroup.NodeCount);
+        var resealed = signer.Reseal(entries, sealedGroup.Group.Signature.AsSpan(), checkSignature: true);
+        for (var i = 0; i < size; i++)
+        {
+            Assert.Equal(issued[i], sealedGroup.ReceiptOf(entries[i]));
+            Assert.Equal(issued[i], resealed.ReceiptOf(entries[i]));
+            Assert.True(Check(resealed.ReceiptOf(entries[i])).IsValid);
+        }
+    }
+
+    [Theory]
+    [InlineData("arrivalMs")]
+    [InlineData("head")]
+    [InlineData("txHash")]
+    [InlineData("seq before the group")]
+    [InlineData("seq after the group")]
+    public void A_sealed_group_refuses_fields_it_did_not_seal(string field)
+    {
+        using var signer = NewSigner();
+        var entries = Entries(4);
+        signer.SignGroup(entries, out var sealedGroup);
+        var e = entries[2];
+        var wrong = field switch
+        {
+            "arrivalMs" => e with { ArrivalMs = e.ArrivalMs + 1 },
+            "head" => e with { Head = e.Head + Fr.One },
+            "txHash" => e with { TxHash = entries[1].TxHash },
+            "seq before the group" => e with { Seq = entries[0].Seq - 1 },
+            "seq after the group" => e with { Seq = entries[^1].Seq + 1 },
+            _ => throw new ArgumentOutOfRangeException(nameof(field)),
+        };
+
+        var error = Assert.Throws<ArgumentException>(() => sealedGroup.ReceiptOf(wrong));
+        Assert.Contains(field.StartsWith("seq", StringComparison.Ordinal) ? "is not in the group" : "not the ones this group sealed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Resealing_with_another_keys_signature_is_refused_when_checked()
+    {
+        using var signer = NewSigner();
+        using var stranger = NewSigner("0x0202020202020202020202020202020202020202020202020202020202020202");
+        var entries = Entries(3);
+        stranger.SignGroup(entries, out var foreign);
+        var error = Assert.Throws<ArgumentException>(() => signer.Reseal(entries, foreign.Group.Signature.AsSpan(), checkSignature: true));
+        Assert.Contains("is not signed by", error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, ReceiptFailure> Tamperings => new()
     {
         { "seq", ReceiptFailure.IndexMismatch },

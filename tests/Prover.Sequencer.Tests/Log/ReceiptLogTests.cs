@@ -538,6 +538,54 @@ public sealed class ReceiptLogTests : IDisposable
         Assert.Equal(expected, arrivals);
     }
 
+    [Theory]
+    [InlineData(SealedGroupCache.DefaultCapacityNodes)] // every group's tree kept: receipts cut from it
+    [InlineData(1)] // only the last group's: the others rebuilt from the records and the stored signature
+    public void Receipts_are_served_identically_whether_their_groups_tree_was_kept_or_rebuilt(int cacheNodes)
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _, cacheNodes);
+        var issued = new List<Receipt>();
+        ulong nonce = 0;
+        foreach (var size in new[] { 1, 3, 5, 2 })
+        {
+            var group = new List<PendingTransaction>();
+            for (var i = 0; i < size; i++, nonce++)
+            {
+                group.Add(new PendingTransaction(Decoded(nonce), 1_000 + nonce));
+            }
+
+            issued.AddRange(log.Append(group).Select(r => r.Receipt!));
+        }
+
+        var held = cacheNodes == 1 ? 1 : 4;
+        Assert.Equal(held, log.SealedGroupsHeld);
+        foreach (var expected in Enumerable.Reverse(issued))
+        {
+            Assert.True(log.TryGetReceipt(expected.TxHash, out var served));
+            Assert.Equal(expected, served);
+            Assert.True(ReceiptVerifier.Verify(served!, _signer.SequencerAddress, ChainId, Inbox).IsValid);
+        }
+
+        Assert.Equal(held, log.SealedGroupsHeld);
+    }
+
+    [Fact]
+    public void Contains_finds_logged_transactions_and_not_a_hash_that_only_shares_a_tx_id_with_one()
+    {
+        using var log = ReceiptLog.Open(LogPath, _signer, out _);
+        log.Append([new PendingTransaction(Decoded(0), 1_000)]);
+        Assert.True(log.Contains(Decoded(0).Hash));
+        Assert.False(log.Contains(Decoded(1).Hash));
+
+        // The tx id drops the hash's top three bits: flipping one gives another hash with the same id.
+        var bytes = Decoded(0).Hash.ToArray();
+        bytes[0] ^= 0x80;
+        var twin = new Hash32(bytes);
+        Assert.Equal(Core.Log.CircuitEncoding.TxId(Decoded(0).Hash), Core.Log.CircuitEncoding.TxId(twin));
+        Assert.False(log.Contains(twin));
+        Assert.False(log.TryGetReceipt(twin, out _));
+    }
+
     [Fact]
     public void Receipts_issued_by_the_log_verify_and_are_served_identically_after_reopening()
     {
