@@ -53,6 +53,7 @@ internal static class HttpLoadRun
                 next += count;
                 var clock = Stopwatch.StartNew();
                 using var gc = new GcPauses();
+                var cpu = CpuUse.Start();
 
                 async void SendAsync(int k)
                 {
@@ -102,6 +103,7 @@ internal static class HttpLoadRun
                 await allDone.Task;
                 var elapsed = clock.Elapsed;
                 var gcSummary = gc.Summary(count);
+                var cpuSummary = cpu.Summary(count, elapsed);
                 if (!measured)
                 {
                     continue;
@@ -112,6 +114,7 @@ internal static class HttpLoadRun
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"offered {rate,6} tx/s: achieved {achieved,7:F0} tx/s, p50 {Pct(latencies, 0.50),7:F2} ms, p99 {Pct(latencies, 0.99),7:F2} ms, max {latencies[^1],7:F2} ms, errors {errors}, connections {client.Connections}"));
                 Console.WriteLine($"  garbage collection: {gcSummary}");
+                Console.WriteLine($"  cpu: {cpuSummary}");
             }
         }
         finally
