@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -43,7 +42,7 @@ public sealed class SequencerNode : IAsyncDisposable
     private readonly BatchCutter _cutter;
     private readonly Channel<Submission> _intake;
     private readonly Channel<ClosedSegment> _closed = Channel.CreateUnbounded<ClosedSegment>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-    private readonly BlockingCollection<CommitJob> _commits = new(boundedCapacity: 1);
+    private readonly HandOff<CommitJob> _commits = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _writer;
     private readonly Task _committer;
@@ -235,7 +234,7 @@ public sealed class SequencerNode : IAsyncDisposable
             }
             finally
             {
-                _commits.CompleteAdding();
+                _commits.Complete();
                 await _committer.ConfigureAwait(false);
             }
         }
@@ -246,7 +245,6 @@ public sealed class SequencerNode : IAsyncDisposable
             _log.Dispose();
             _signer.Dispose();
             _stopping.Dispose();
-            _commits.Dispose();
         }
     }
 
@@ -352,7 +350,7 @@ public sealed class SequencerNode : IAsyncDisposable
                 }
 
                 inFlight = new CommitJob(group, prepared);
-                _commits.Add(inFlight);
+                _commits.Put(inFlight);
             }
         }
         finally
@@ -377,7 +375,7 @@ public sealed class SequencerNode : IAsyncDisposable
 
     private void CommitLoop()
     {
-        foreach (var job in _commits.GetConsumingEnumerable())
+        while (_commits.TryTake(out var job))
         {
             try
             {
@@ -500,7 +498,8 @@ public sealed class SequencerNode : IAsyncDisposable
 
         public ReceiptLog.PreparedGroup Prepared { get; } = prepared;
 
-        public ManualResetEventSlim Done { get; } = new();
+        // Set once per group and waited on by the writer: blocks at once rather than spinning first (see HandOff).
+        public ManualResetEventSlim Done { get; } = new(initialState: false, spinCount: 0);
 
         public bool Logged { get; set; }
     }
