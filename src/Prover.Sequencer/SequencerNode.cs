@@ -50,6 +50,9 @@ public sealed class SequencerNode : IAsyncDisposable
     private long _lastBatchIndex = -1;
     private long _hashingTicks;
 
+    // Real time, not the batch clock: a test's fake clock must not stall the retries.
+    private static readonly TimeSpan EmitRetryMaxDelay = TimeSpan.FromSeconds(5);
+
     private SequencerNode(SequencerOptions options, TimeProvider time, ILogger logger, ReceiptSigner signer, ReceiptLog log, BatchStore batches)
     {
         _options = options;
@@ -116,6 +119,13 @@ public sealed class SequencerNode : IAsyncDisposable
 
     /// <summary>The first seq whose full entry the log still holds in memory: the open batch's first.</summary>
     internal ulong HeldFrom => _log.HeldFrom;
+
+    /// <summary>For tests: runs before each batch is saved, with its index, and may throw to fail the save.</summary>
+    internal Action<ulong>? BatchStoreFault
+    {
+        get => _batches.FaultInjection;
+        set => _batches.FaultInjection = value;
+    }
 
     /// <summary>
     /// How long the log writer has spent hashing groups onto the log: its serial work, and so the
@@ -444,11 +454,23 @@ public sealed class SequencerNode : IAsyncDisposable
         var reader = _closed.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            if (!reader.TryRead(out var segment))
+            if (reader.TryRead(out var segment) && !Emit(segment))
             {
-                continue;
+                return; // stopping with this batch unstored: a restart cuts it again from the log
             }
+        }
+    }
 
+    /// <summary>
+    /// Stores one closed batch, retrying until it is stored or the node stops. Batches are stored in
+    /// index order and never past a gap: the restart rule (cut again after the highest stored batch)
+    /// and the provers' import (which stops at the first missing batch) both rely on it, so a full
+    /// disk or a permissions error holds the batches back rather than losing one for good.
+    /// </summary>
+    private bool Emit(ClosedSegment segment)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
             try
             {
                 var (prevHead, entries, heads) = _log.Segment(segment.FirstSeq, segment.Count);
@@ -457,11 +479,17 @@ public sealed class SequencerNode : IAsyncDisposable
                 _log.ReleaseBefore(segment.FirstSeq + (ulong)segment.Count);
                 Interlocked.Exchange(ref _lastBatchIndex, (long)segment.Index);
                 _logger.LogInformation("Batch {Index}: seq {First}..{Last}, {Count} transactions, new head {Head}.", segment.Index, segment.FirstSeq, segment.FirstSeq + (ulong)segment.Count - 1, segment.Count, batch.NewHead.ToHex());
+                return true;
             }
-            catch (Exception e) when (e is ProverException or IOException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // The log still holds every entry; a restart cuts this batch again.
-                _logger.LogError(e, "Batch {Index} (seq {First}, {Count} entries) could not be stored.", segment.Index, segment.FirstSeq, segment.Count);
+                // The log keeps every entry of this batch and of those after it until it is stored.
+                var delay = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, Math.Min(attempt - 1, 10)), EmitRetryMaxDelay.TotalMilliseconds));
+                _logger.LogError(e, "Batch {Index} (seq {First}, {Count} entries) could not be stored (attempt {Attempt}); later batches wait for it. Retrying in {Delay} ms.", segment.Index, segment.FirstSeq, segment.Count, attempt, delay.TotalMilliseconds);
+                if (_stopping.Token.WaitHandle.WaitOne(delay))
+                {
+                    return false;
+                }
             }
         }
     }

@@ -177,6 +177,60 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_batch_that_cannot_be_stored_holds_back_the_later_ones_and_is_stored_once_it_can_be()
+    {
+        var node = Start(capacity: 2, maxAge: Long);
+        var failures = 0;
+        var failing = true;
+        node.BatchStoreFault = index =>
+        {
+            if (index == 0 && Volatile.Read(ref failing))
+            {
+                Interlocked.Increment(ref failures);
+                throw new IOException("No space left on device (injected)");
+            }
+        };
+
+        var txs = await SubmitSequentially(node, 0, 4);
+        await Eventually.Until(() => Volatile.Read(ref failures) >= 2, "the save of batch 0 to be retried");
+
+        // Batch 1 is closed but must not be stored past the gap, and batch 0's entries stay held.
+        Assert.Equal(-1, node.LastBatchIndex);
+        Assert.Null(node.GetBatch(0));
+        Assert.Null(node.GetBatch(1));
+        Assert.Equal(0UL, node.HeldFrom);
+
+        Volatile.Write(ref failing, false);
+        await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1 once the disk takes them");
+        Assert.Equal(txs.Take(2).Select(t => t.Hash), node.GetBatch(0)!.OrderedTxHashes);
+        Assert.Equal(node.GetBatch(0)!.NewHead, node.GetBatch(1)!.PrevHead);
+        Assert.Equal(4UL, node.HeldFrom);
+    }
+
+    [Fact]
+    public async Task A_batch_still_unstored_at_a_stop_is_cut_again_after_the_restart()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 2, maxAge: Long, time: clock);
+        var attempts = 0;
+        node.BatchStoreFault = _ =>
+        {
+            Interlocked.Increment(ref attempts);
+            throw new UnauthorizedAccessException("Permission denied (injected)");
+        };
+
+        await SubmitSequentially(node, 0, 2);
+        await Eventually.Until(() => Volatile.Read(ref attempts) >= 1, "a failed save of batch 0");
+        await Stop(node); // stops retrying; nothing was stored
+
+        var restarted = Start(capacity: 2, maxAge: Long, time: clock);
+        await SubmitSequentially(restarted, 2, 2);
+        await Eventually.Until(() => restarted.LastBatchIndex == 1, "batches 0 and 1 after the restart");
+        Assert.Equal((0UL, 2), (restarted.GetBatch(0)!.FirstSeq, restarted.GetBatch(0)!.Count));
+        Assert.Equal((2UL, 2), (restarted.GetBatch(1)!.FirstSeq, restarted.GetBatch(1)!.Count));
+    }
+
+    [Fact]
     public async Task An_open_batch_left_at_a_stop_is_closed_by_age_after_the_restart()
     {
         // A test clock: on a real one, a busy machine can put the two arrivals more than the max age

@@ -26,8 +26,12 @@ internal sealed class BatchStore
 
     public string PathOf(ulong index) => Path.Combine(Directory, index.ToString("D10", CultureInfo.InvariantCulture) + Extension);
 
+    /// <summary>For tests: runs at the start of each <see cref="Save"/>, with the batch index, and may throw to fail it.</summary>
+    internal Action<ulong>? FaultInjection { get; set; }
+
     public void Save(OrderingWitness witness)
     {
+        FaultInjection?.Invoke(witness.BatchIndex);
         var path = PathOf(witness.BatchIndex);
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
