@@ -59,7 +59,7 @@ public sealed class SequencerHost : IAsyncDisposable
                 kestrel.Limits.MaxRequestBodySize = null;
             });
             var app = builder.Build();
-            var endpoint = new JsonRpcEndpoint(node);
+            var endpoint = new JsonRpcEndpoint(node, loggerFactory?.CreateLogger<JsonRpcEndpoint>());
             app.MapPost("/", endpoint.HandleAsync);
             app.MapGet("/health", (HttpContext _) => Results.Text("ok"));
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -120,6 +120,13 @@ public sealed class SequencerNode : IAsyncDisposable
     /// <summary>The first seq whose full entry the log still holds in memory: the open batch's first.</summary>
     internal ulong HeldFrom => _log.HeldFrom;
 
+    /// <summary>For tests: see <see cref="ReceiptLog.StorageFault"/>.</summary>
+    internal Action<string>? LogStorageFault
+    {
+        get => _log.StorageFault;
+        set => _log.StorageFault = value;
+    }
+
     /// <summary>For tests: runs before each batch is saved, with its index, and may throw to fail the save.</summary>
     internal Action<ulong>? BatchStoreFault
     {

@@ -37,6 +37,15 @@ public sealed record SequencerOptions
     /// <summary>Largest accepted JSON-RPC request body.</summary>
     public int MaxRequestBytes { get; init; } = 512 * 1024;
 
+    /// <summary>Most requests in one JSON-RPC batch (geth's default too).</summary>
+    public int MaxBatchRequests { get; init; } = 1_000;
+
+    /// <summary>
+    /// Largest JSON-RPC response: once a batch's answers reach it, its remaining members are answered
+    /// with an error instead of being run (geth's default, 25 MB).
+    /// </summary>
+    public int MaxResponseBytes { get; init; } = 25 * 1000 * 1000;
+
     /// <summary>The longest a batch may stay open: its entries must arrive less than 2^12 ms apart (<see cref="CircuitLimits.MaxBatchAge"/>).</summary>
     public static TimeSpan MaxBatchAge => CircuitLimits.MaxBatchAge;
 
@@ -62,6 +71,11 @@ public sealed record SequencerOptions
         if (MaxRequestBytes < 1024)
         {
             throw new SequencerConfigurationException($"The request size limit must be at least 1024 bytes, got {MaxRequestBytes}.");
+        }
+
+        if (MaxBatchRequests < 1 || MaxResponseBytes < 1024)
+        {
+            throw new SequencerConfigurationException($"A batch must allow at least 1 request and a response at least 1024 bytes, got {MaxBatchRequests} and {MaxResponseBytes}.");
         }
     }
 }

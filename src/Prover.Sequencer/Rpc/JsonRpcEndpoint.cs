@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Core;
 using Prover.Core.Ethereum;
 using Prover.Core.Receipts;
@@ -13,18 +15,21 @@ namespace Prover.Sequencer.Rpc;
 /// <summary>
 /// Ethereum-style JSON-RPC 2.0 over HTTP POST: single requests and batches. Every failure, from an
 /// oversized body to a bad signature, is answered as a JSON-RPC error with a specific message; none
-/// of them reaches the log.
+/// of them reaches the log. Notifications (requests without an id) get no answer, as the
+/// specification requires; a request with nothing to answer gets 204.
 /// </summary>
 internal sealed class JsonRpcEndpoint
 {
     private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = false };
     private readonly SequencerNode _node;
+    private readonly ILogger _logger;
     private readonly int _maxRequestBytes;
     private readonly string _chainIdHex;
 
-    public JsonRpcEndpoint(SequencerNode node)
+    public JsonRpcEndpoint(SequencerNode node, ILogger? logger = null)
     {
         _node = node;
+        _logger = logger ?? NullLogger.Instance;
         _maxRequestBytes = node.Options.MaxRequestBytes;
         _chainIdHex = "0x" + node.ChainId.ToString("x", CultureInfo.InvariantCulture);
     }
@@ -45,6 +50,14 @@ internal sealed class JsonRpcEndpoint
             {
                 await DispatchAsync(body.Value, writer, ct).ConfigureAwait(false);
             }
+        }
+
+        if (output.WrittenCount == 0)
+        {
+            // Only notifications: nothing may be answered (JSON-RPC 2.0, not even an empty array).
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            context.Response.ContentType = null;
+            return;
         }
 
         // A known length spares the response chunked framing and lets the client read it in one go.
@@ -80,15 +93,41 @@ internal sealed class JsonRpcEndpoint
                 return;
             }
 
-            // Batch members run concurrently so a batch of transactions shares group commits.
+            var length = root.GetArrayLength();
+            if (length > _node.Options.MaxBatchRequests)
+            {
+                WriteError(writer, null, new JsonRpcFault(JsonRpcError.InvalidRequest, $"batch of {length} requests exceeds the limit of {_node.Options.MaxBatchRequests}", "batch-too-large"));
+                return;
+            }
+
+            // Batch members run concurrently so a batch of transactions shares group commits. Members
+            // that answer at once (all but transactions) finish in order as they are started, so the
+            // response budget is checked before each runs: a batch of prover_getBatch calls stops at
+            // the limit instead of building gigabytes first.
             var members = root.EnumerateArray().ToArray();
             var buffers = new ArrayBufferWriter<byte>[members.Length];
+            long answered = 0;
             await Task.WhenAll(members.Select(async (member, i) =>
             {
                 buffers[i] = new ArrayBufferWriter<byte>(256);
                 await using var w = new Utf8JsonWriter(buffers[i], WriterOptions);
-                await HandleOneAsync(member, w, ct).ConfigureAwait(false);
+                if (Interlocked.Read(ref answered) >= _node.Options.MaxResponseBytes)
+                {
+                    WriteError(w, IdOf(member), new JsonRpcFault(JsonRpcError.LimitExceeded, $"the batch's response reached the limit of {_node.Options.MaxResponseBytes} bytes before this request; send it again on its own or in a smaller batch", "response-too-large"));
+                }
+                else
+                {
+                    await HandleOneAsync(member, w, ct).ConfigureAwait(false);
+                }
+
+                await w.FlushAsync(ct).ConfigureAwait(false);
+                Interlocked.Add(ref answered, buffers[i].WrittenCount);
             })).ConfigureAwait(false);
+
+            if (buffers.All(b => b.WrittenCount == 0))
+            {
+                return; // only notifications
+            }
 
             writer.WriteStartArray();
             foreach (var buffer in buffers)
@@ -103,9 +142,41 @@ internal sealed class JsonRpcEndpoint
         }
     }
 
+    /// <summary>A batch member's id when it is one that can be echoed, else null (for errors about it).</summary>
+    private static JsonElement? IdOf(JsonElement request) =>
+        request.ValueKind == JsonValueKind.Object
+        && request.TryGetProperty("id", out var id)
+        && (id.ValueKind is JsonValueKind.Number or JsonValueKind.Null || (id.ValueKind == JsonValueKind.String && IsText(id)))
+            ? id
+            : null;
+
+    /// <summary>
+    /// Whether a JSON string holds text: the parser accepts escapes of unpaired UTF-16 surrogates
+    /// (<c>"\ud800"</c>), which no string can hold, and reading or echoing one throws.
+    /// </summary>
+    private static bool IsText(JsonElement element)
+    {
+        try
+        {
+            _ = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A string argument's text, or the JSON-RPC error saying it is not text.</summary>
+    private static string TextOf(JsonElement element, int code, string what, string reason) =>
+        IsText(element)
+            ? element.GetString()!
+            : throw new JsonRpcFault(code, $"{what} is not valid text: it escapes an unpaired UTF-16 surrogate", reason);
+
     private async Task HandleOneAsync(JsonElement request, Utf8JsonWriter writer, CancellationToken ct)
     {
         JsonElement? id = null;
+        var notification = false; // a well-formed request without an id: never answered, even with an error
         try
         {
             if (request.ValueKind != JsonValueKind.Object)
@@ -118,6 +189,11 @@ internal sealed class JsonRpcEndpoint
                 if (idElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null))
                 {
                     throw new JsonRpcFault(JsonRpcError.InvalidRequest, "id must be a string, a number or null", "invalid-request");
+                }
+
+                if (idElement.ValueKind == JsonValueKind.String && !IsText(idElement))
+                {
+                    throw new JsonRpcFault(JsonRpcError.InvalidRequest, "id is not valid text: it escapes an unpaired UTF-16 surrogate", "invalid-request");
                 }
 
                 // No clone: the request's document outlives this call, response included.
@@ -140,7 +216,8 @@ internal sealed class JsonRpcEndpoint
                 throw new JsonRpcFault(JsonRpcError.InvalidParams, "params must be an array", "invalid-params");
             }
 
-            var method = methodElement.GetString()!;
+            var method = TextOf(methodElement, JsonRpcError.InvalidRequest, "method", "invalid-request");
+            notification = id is null;
             var result = await InvokeAsync(method, parameters, ct).ConfigureAwait(false);
             if (id is null)
             {
@@ -155,29 +232,43 @@ internal sealed class JsonRpcEndpoint
             result.WriteTo(writer);
             writer.WriteEndObject();
         }
-        catch (JsonRpcFault fault)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            WriteError(writer, id, fault);
+            if (!notification)
+            {
+                WriteError(writer, id, FaultFor(e));
+            }
         }
-        catch (InvalidTransactionException e)
+    }
+
+    /// <summary>
+    /// The JSON-RPC error for an exception. Refusals carry their own message; storage and internal
+    /// failures get a fixed one (their details, paths included, go to the operator's log, not to
+    /// clients), and anything unexpected is logged and answered rather than failing the whole request.
+    /// </summary>
+    private JsonRpcFault FaultFor(Exception e)
+    {
+        switch (e)
         {
-            WriteError(writer, id, new JsonRpcFault(JsonRpcError.TransactionRejected, e.Message, Kebab(e.Reason.ToString())));
-        }
-        catch (TransactionRejectedException e)
-        {
-            WriteError(writer, id, new JsonRpcFault(JsonRpcError.TransactionRejected, e.Message, e.Reason));
-        }
-        catch (SequencerBusyException e)
-        {
-            WriteError(writer, id, new JsonRpcFault(JsonRpcError.LimitExceeded, e.Message, "busy"));
-        }
-        catch (SequencerStoppedException e)
-        {
-            WriteError(writer, id, new JsonRpcFault(JsonRpcError.LimitExceeded, e.Message, "stopping"));
-        }
-        catch (ProverException e)
-        {
-            WriteError(writer, id, new JsonRpcFault(JsonRpcError.Internal, e.Message, "internal"));
+            case JsonRpcFault fault:
+                return fault;
+            case InvalidTransactionException invalid:
+                return new JsonRpcFault(JsonRpcError.TransactionRejected, invalid.Message, Kebab(invalid.Reason.ToString()));
+            case TransactionRejectedException rejected:
+                return new JsonRpcFault(JsonRpcError.TransactionRejected, rejected.Message, rejected.Reason);
+            case SequencerBusyException busy:
+                return new JsonRpcFault(JsonRpcError.LimitExceeded, busy.Message, "busy");
+            case SequencerStoppedException stopped:
+                return new JsonRpcFault(JsonRpcError.LimitExceeded, stopped.Message, "stopping");
+            case SequencerStorageException:
+                // The node has logged the failure with its path; the transaction was not logged.
+                return new JsonRpcFault(JsonRpcError.Internal, "the sequencer could not write its receipt log, so the transaction was not logged; send it again later", "storage-unavailable");
+            case CorruptStateException corrupt:
+                _logger.LogError(corrupt, "A JSON-RPC request met damaged stored state.");
+                return new JsonRpcFault(JsonRpcError.Internal, "the sequencer's stored data for this request is damaged; its operator must restore it", "corrupt-state");
+            default:
+                _logger.LogError(e, "A JSON-RPC request failed unexpectedly.");
+                return new JsonRpcFault(JsonRpcError.Internal, "internal error; the sequencer's operator has the details in its log", "internal");
         }
     }
 
@@ -191,6 +282,10 @@ internal sealed class JsonRpcEndpoint
                 return RpcResult.String(_node.ChainId.ToString(CultureInfo.InvariantCulture));
             case "web3_clientVersion":
                 return RpcResult.String("prover-sequencer/1");
+            case "eth_blockNumber":
+                // Not a chain, but clients ask (ethers' broadcastTransaction does, beside the send): the
+                // number of batches stored, which only grows.
+                return RpcResult.String("0x" + ((ulong)(_node.LastBatchIndex + 1)).ToString("x", CultureInfo.InvariantCulture));
             case "eth_sendRawTransaction":
             {
                 var tx = DecodeTransactionParam(parameters);
@@ -242,7 +337,7 @@ internal sealed class JsonRpcEndpoint
     }
 
     private static string StringParam(JsonElement parameters, int position, string what) =>
-        StringElement(parameters, position, what).GetString()!;
+        TextOf(StringElement(parameters, position, what), JsonRpcError.InvalidParams, $"argument {position} ({what})", "invalid-params");
 
     private static JsonElement StringElement(JsonElement parameters, int position, string what)
     {
@@ -271,7 +366,7 @@ internal sealed class JsonRpcEndpoint
         var quoted = JsonMarshal.GetRawUtf8Value(element);
         var utf8 = quoted[1..^1];
         return utf8.Contains((byte)'\\')
-            ? TransactionDecoder.DecodeHex(element.GetString(), _node.ChainId)
+            ? TransactionDecoder.DecodeHex(TextOf(element, JsonRpcError.InvalidParams, "argument 0 (signed transaction)", "invalid-params"), _node.ChainId)
             : TransactionDecoder.DecodeHex(utf8, _node.ChainId);
     }
 
@@ -290,7 +385,7 @@ internal sealed class JsonRpcEndpoint
 
         if (element.ValueKind == JsonValueKind.String)
         {
-            var s = element.GetString()!;
+            var s = TextOf(element, JsonRpcError.InvalidParams, $"argument {position} ({what})", "invalid-params");
             if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
                 && s.Length is > 2 and <= 18
                 && ulong.TryParse(s.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out n))

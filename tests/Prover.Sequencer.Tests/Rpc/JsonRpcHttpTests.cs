@@ -18,6 +18,7 @@ namespace Prover.Sequencer.Tests.Rpc;
 public sealed class JsonRpcHttpTests : IAsyncLifetime
 {
     private const int MaxRequestBytes = 4096;
+    private const int MaxResponseBytes = 2048;
     private readonly TempDirectory _dir = new();
     private SequencerHost _host = null!;
     private RpcClient _rpc = null!;
@@ -34,6 +35,7 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
                 BatchCapacity = 3,
                 BatchMaxAge = SequencerOptions.MaxBatchAge,
                 MaxRequestBytes = MaxRequestBytes,
+                MaxResponseBytes = MaxResponseBytes,
             },
             port: 0,
             // A test clock that never moves: batches close only by capacity, however slowly a busy
@@ -140,6 +142,8 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
         "fee over 64 bits", "nonce over 64 bits", "legacy without chain id", "missing parameter",
         "params not an array", "oversized body", "oversized chunked body", "unknown method", "malformed JSON",
         "wrong jsonrpc version", "request not an object", "method not a string", "id an object", "empty batch",
+        "method not text", "id not text", "transaction not text", "receipt hash not text", "batch index not text",
+        "batch too large",
     ];
 
     [Fact]
@@ -193,6 +197,13 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
             "method not a string" => (await _rpc.PostAsync("""{"jsonrpc":"2.0","id":1,"method":7}"""), -32600, "method must be a string"),
             "id an object" => (await _rpc.PostAsync("""{"jsonrpc":"2.0","id":{},"method":"eth_chainId"}"""), -32600, "id must be a string, a number or null"),
             "empty batch" => (await _rpc.PostAsync("[]"), -32600, "empty batch"),
+            // JSON lets a string escape half a UTF-16 surrogate pair, which is no text at all.
+            "method not text" => (await _rpc.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"\ud800"}"""), -32600, "method is not valid text"),
+            "id not text" => (await _rpc.PostAsync($$"""{"jsonrpc":"2.0","id":"\udfff","method":"eth_sendRawTransaction","params":["{{Sign1559(0)}}"]}"""), -32600, "id is not valid text"),
+            "transaction not text" => (await _rpc.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"eth_sendRawTransaction","params":["0x02\ud800"]}"""), -32602, "argument 0 (signed transaction) is not valid text"),
+            "receipt hash not text" => (await _rpc.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"prover_getReceipt","params":["\ud800"]}"""), -32602, "argument 0 (transaction hash) is not valid text"),
+            "batch index not text" => (await _rpc.PostAsync("""{"jsonrpc":"2.0","id":1,"method":"prover_getBatch","params":["0x\ud800"]}"""), -32602, "argument 0 (batch index) is not valid text"),
+            "batch too large" => (await _rpc.PostAsync("[" + string.Join(",", Enumerable.Repeat("1", 1_001)) + "]"), -32600, "batch of 1001 requests exceeds the limit of 1000"),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, "no such case"),
         };
 
@@ -233,6 +244,89 @@ public sealed class JsonRpcHttpTests : IAsyncLifetime
 
         Assert.Equal(2UL, await _rpc.NextSeqAsync());
         Assert.True(_host.Node.TryGetReceipt(Core.Ethereum.Hash32.Parse(HexOfHash(notified)), out _));
+    }
+
+    [Fact]
+    public async Task Notifications_get_no_answer_at_all_even_when_they_fail()
+    {
+        // A notification that logs a transaction: 204, no body, and the transaction is logged.
+        var tx = Sign1559(0);
+        var (status, contentType, body) = await _rpc.PostRawAsync($$"""{"jsonrpc":"2.0","method":"eth_sendRawTransaction","params":["{{tx}}"]}""");
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, status);
+        Assert.Null(contentType);
+        Assert.Empty(body);
+        Assert.Equal(1UL, await _rpc.NextSeqAsync());
+
+        // One that fails, and a batch of notifications only: still nothing, and nothing logged.
+        (status, _, body) = await _rpc.PostRawAsync("""{"jsonrpc":"2.0","method":"eth_sendRawTransaction","params":["0xzz"]}""");
+        Assert.Equal((System.Net.HttpStatusCode.NoContent, ""), (status, body));
+        (status, _, body) = await _rpc.PostRawAsync("""[{"jsonrpc":"2.0","method":"eth_chainId"},{"jsonrpc":"2.0","method":"no_such_method"}]""");
+        Assert.Equal((System.Net.HttpStatusCode.NoContent, ""), (status, body));
+        Assert.Equal(1UL, await _rpc.NextSeqAsync());
+
+        // A request without an id that is not a valid request is still answered, with a null id.
+        var invalid = await _rpc.PostAsync("""{"jsonrpc":"2.0","method":7}""");
+        RpcClient.AssertError(invalid, -32600, "method must be a string");
+        Assert.Equal(JsonValueKind.Null, invalid.GetProperty("id").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_batch_stops_running_its_members_once_its_response_reaches_the_limit()
+    {
+        foreach (var n in new ulong[] { 0, 1, 2 })
+        {
+            await _rpc.ResultAsync("eth_sendRawTransaction", Sign1559(n));
+        }
+
+        await Eventually.Until(() => _host.Node.GetBatch(0) is not null, "batch 0");
+        var witness = (await _rpc.ResultAsync("prover_getBatch", 0)).GetRawText();
+        Assert.True(witness.Length > MaxResponseBytes, $"the witness ({witness.Length} bytes) must exceed the response limit for this test");
+
+        var body = "[" + string.Join(",", Enumerable.Range(1, 4).Select(i => RpcClient.Request("prover_getBatch", [0], id: i))) + "]";
+        var responses = (await _rpc.PostAsync(body)).EnumerateArray().ToList();
+        Assert.Equal(4, responses.Count);
+        Assert.Equal(0UL, ulong.Parse(responses[0].GetProperty("result").GetProperty("batchIndex").GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var (response, id) in responses.Skip(1).Select((r, k) => (r, k + 2)))
+        {
+            RpcClient.AssertError(response, -32005, $"reached the limit of {MaxResponseBytes} bytes");
+            Assert.Equal(id, response.GetProperty("id").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Block_number_counts_the_stored_batches_so_clients_that_ask_for_it_work()
+    {
+        Assert.Equal("0x0", (await _rpc.ResultAsync("eth_blockNumber")).GetString());
+        foreach (var n in new ulong[] { 0, 1, 2 })
+        {
+            await _rpc.ResultAsync("eth_sendRawTransaction", Sign1559(n));
+        }
+
+        await Eventually.Until(() => _host.Node.LastBatchIndex == 0, "batch 0");
+        Assert.Equal("0x1", (await _rpc.ResultAsync("eth_blockNumber")).GetString());
+        var web3 = new Web3(_host.Url.ToString());
+        Assert.Equal(1, (int)(await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value);
+    }
+
+    [Fact]
+    public async Task A_storage_failure_is_answered_without_the_servers_paths_and_nothing_is_logged()
+    {
+        // The write fails; the log then cuts the file back, and that works, so the log goes on.
+        _host.Node.LogStorageFault = step =>
+        {
+            if (step == "write")
+            {
+                throw new IOException($"No space left on device: {_dir.Path}");
+            }
+        };
+        var response = await Send(Sign1559(0));
+        _host.Node.LogStorageFault = null;
+
+        RpcClient.AssertError(response, -32603, "could not write its receipt log, so the transaction was not logged");
+        Assert.DoesNotContain(_dir.Path, response.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("storage-unavailable", response.GetProperty("error").GetProperty("data").GetProperty("reason").GetString());
+        Assert.Equal(0UL, await _rpc.NextSeqAsync());
+        Assert.Equal(HexOfHash(Sign1559(0)), (await _rpc.ResultAsync("eth_sendRawTransaction", Sign1559(0))).GetString());
     }
 
     private Task<JsonElement> Send(string raw) => _rpc.CallAsync("eth_sendRawTransaction", raw);

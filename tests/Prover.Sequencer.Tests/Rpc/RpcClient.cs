@@ -24,6 +24,14 @@ internal sealed class RpcClient(Uri url) : IDisposable
         return document.RootElement.Clone();
     }
 
+    /// <summary>The raw HTTP answer: for requests that may get no JSON back at all.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string? ContentType, string Body)> PostRawAsync(string body)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await _http.PostAsync(Url, content);
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsStringAsync());
+    }
+
     public Task<JsonElement> CallAsync(string method, params object[] parameters) =>
         PostAsync(Request(method, parameters));
 
