@@ -6,7 +6,7 @@ using static Prover.Sequencer.Tests.TestTransactions;
 
 namespace Prover.Sequencer.Tests.Rpc;
 
-/// <summary>Foundry's <c>cast</c>, a client we did not write, publishes to the sequencer and gets the hash it logged.</summary>
+/// <summary>Clients we did not write, Foundry's <c>cast</c> and ethers v6, publish to the sequencer and get the hash it logged.</summary>
 public sealed class CastTests : IAsyncLifetime
 {
     /// <summary>anvil's account #2: a sender key cast signs with.</summary>
@@ -67,6 +67,21 @@ public sealed class CastTests : IAsyncLifetime
         Assert.All(witness.Entries, e => Assert.Equal(AddressOf(CastKey), e.Sender.ToString(), ignoreCase: true));
         Assert.Equal([0UL, 1UL], witness.Entries.Select(e => e.Nonce));
         Assert.All(witness.Entries, e => Assert.Equal(1_000_000_000UL, e.Fee));
+    }
+
+    [Fact]
+    public async Task An_ethers_provider_broadcasts_a_signed_transaction_and_fetches_its_receipt()
+    {
+        // ethers' broadcastTransaction asks eth_chainId and eth_blockNumber beside the send, and fails
+        // the whole call if either does, though the transaction was logged.
+        var script = Path.Combine(RepoPaths.Root, "tests", "Prover.Sequencer.Tests", "Rpc", "ethers-client.mjs");
+        Assert.True(Directory.Exists(Path.Combine(RepoPaths.Root, "node_modules", "ethers")), "ethers is not installed. Run `make setup` (it runs `npm ci`) and test again.");
+        var output = await ToolRunner.CheckedAsync("node", script, _host.Url.ToString(), CastKey, ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture), To, "0");
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries);
+
+        Assert.True(_host.Node.TryGetReceipt(Hash32.Parse(lines[0]), out var receipt), $"ethers broadcast {lines[0]}, which the sequencer did not log");
+        Assert.Equal(receipt!.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture), lines[1]);
+        Assert.True(ReceiptVerifier.Verify(receipt, _host.Node.SequencerAddress, ChainId, Inbox).IsValid);
     }
 
     private static string CastPath()
