@@ -265,7 +265,7 @@ public sealed class BatchInbox
         var code = await _connection.Rpc(() => _connection.Web3.Eth.GetCode.SendRequestAsync(Address.ToString())).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (code is null || code.Length <= 2)
         {
-            throw new ChainUnavailableException(_connection.Endpoint.ToString(), $"there is no contract at {Address} on chain {_connection.ChainId}. Is this the chain the inbox was deployed on?");
+            throw new ChainUnavailableException(_connection.EndpointForDisplay, $"there is no contract at {Address} on chain {_connection.ChainId}. Is this the chain the inbox was deployed on?");
         }
 
         var parameters = await Query<PolicyParametersFunction, List<BigInteger>>(cancellationToken).ConfigureAwait(false);
@@ -288,11 +288,18 @@ public sealed class BatchInbox
 
     /// <summary>
     /// Only what a submitter needs before each submission: the next batch index and the head it must
-    /// continue (two calls, where <see cref="GetStateAsync"/> makes thirteen).
+    /// continue (three calls, where <see cref="GetStateAsync"/> makes thirteen). Both are read at one
+    /// block: read at two, a finalization landing between them paired batch i with the head after i,
+    /// and the submitter took that for a store that disagrees with the chain.
     /// </summary>
-    public async Task<(ulong NextBatchIndex, Fr Head)> GetHeadAsync(CancellationToken cancellationToken) =>
-        (await Query<NextBatchIndexFunction, ulong>(cancellationToken).ConfigureAwait(false),
-         Field(await Query<HeadFunction, BigInteger>(cancellationToken).ConfigureAwait(false)));
+    public async Task<(ulong NextBatchIndex, Fr Head)> GetHeadAsync(CancellationToken cancellationToken)
+    {
+        var web3 = _connection.Web3;
+        var latest = await _connection.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var block = new BlockParameter(latest);
+        return (await Query<NextBatchIndexFunction, ulong>(cancellationToken, block).ConfigureAwait(false),
+                Field(await Query<HeadFunction, BigInteger>(cancellationToken, block).ConfigureAwait(false)));
+    }
 
     /// <summary>Every <c>BatchFinalized</c> event from <paramref name="fromBlock"/> on, in order.</summary>
     public async Task<IReadOnlyList<FinalizedBatch>> GetFinalizedBatchesAsync(ulong fromBlock, CancellationToken cancellationToken)
@@ -319,17 +326,17 @@ public sealed class BatchInbox
 
     private static Fr Field(BigInteger value) => Fr.FromBigInteger(value, "inbox value");
 
-    private async Task<TResult> Query<TFunction, TResult>(CancellationToken cancellationToken)
+    private async Task<TResult> Query<TFunction, TResult>(CancellationToken cancellationToken, BlockParameter? block = null)
         where TFunction : Nethereum.Contracts.FunctionMessage, new()
     {
         var handler = _connection.Web3.Eth.GetContractQueryHandler<TFunction>();
         try
         {
-            return await _connection.Rpc(() => handler.QueryAsync<TResult>(Address.ToString(), new TFunction())).WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await _connection.Rpc(() => handler.QueryAsync<TResult>(Address.ToString(), new TFunction(), block)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RpcResponseException or SmartContractCustomErrorRevertException or Nethereum.ABI.FunctionEncoding.SmartContractRevertException)
         {
-            throw new ChainUnavailableException(_connection.Endpoint.ToString(), $"{Address} does not answer the inbox's {typeof(TFunction).Name.Replace("Function", "", StringComparison.Ordinal)}(): is it an inbox of this version? ({e.Message})", e);
+            throw new ChainUnavailableException(_connection.EndpointForDisplay, $"{Address} does not answer the inbox's {typeof(TFunction).Name.Replace("Function", "", StringComparison.Ordinal)}(): is it an inbox of this version? ({e.Message})", e);
         }
     }
 

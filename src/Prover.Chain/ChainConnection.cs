@@ -32,6 +32,12 @@ public sealed class ChainConnection
 
     public Uri Endpoint { get; }
 
+    /// <summary>
+    /// The endpoint as messages and logs show it: scheme, host and port only. Hosted nodes put API keys
+    /// in the path or the user info (<c>https://…/v2/KEY</c>), and messages end up in job storage and logs.
+    /// </summary>
+    public string EndpointForDisplay => ForDisplay(Endpoint);
+
     /// <summary>The sending account.</summary>
     public EthAddress Account { get; }
 
@@ -69,7 +75,7 @@ public sealed class ChainConnection
         }
         catch (Exception e) when (e is RpcClientUnknownException or RpcResponseException or HttpRequestException or TimeoutException)
         {
-            throw new ChainUnavailableException(endpoint.ToString(), $"no answer to eth_chainId ({e.Message}). Is the node running, and is the URL right?", e);
+            throw new ChainUnavailableException(ForDisplay(endpoint), $"no answer to eth_chainId ({e.Message}). Is the node running, and is the URL right?", e);
         }
 
         var account = new Account(key, chainId);
@@ -78,7 +84,11 @@ public sealed class ChainConnection
         return new ChainConnection(endpoint, web3, EthAddress.Parse(account.Address), chainId);
     }
 
-    public override string ToString() => $"{Account} on chain {ChainId} at {Endpoint}";
+    public override string ToString() => $"{Account} on chain {ChainId} at {EndpointForDisplay}";
+
+    /// <summary>See <see cref="EndpointForDisplay"/>.</summary>
+    public static string ForDisplay(Uri endpoint) =>
+        endpoint.IsAbsoluteUri ? $"{endpoint.Scheme}://{endpoint.Host}:{endpoint.Port.ToString(CultureInfo.InvariantCulture)}" : "(a relative URL)";
 
     /// <summary>
     /// Sends one transaction built by <paramref name="send"/> for the nonce it is given and waits for its
@@ -100,7 +110,7 @@ public sealed class ChainConnection
             catch (Exception e) when (e is RpcResponseException or RpcClientUnknownException or HttpRequestException)
             {
                 _nextNonce = null;
-                throw new ChainUnavailableException(Endpoint.ToString(), $"the node refused {what}: {e.Message}", e);
+                throw new ChainUnavailableException(EndpointForDisplay, $"the node refused {what}: {e.Message}", e);
             }
             catch
             {
@@ -150,7 +160,7 @@ public sealed class ChainConnection
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new ChainUnavailableException(Endpoint.ToString(), $"transaction {hash} has no receipt after {ReceiptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; it may still be mined (check the node, or raise ReceiptTimeout).");
+                throw new ChainUnavailableException(EndpointForDisplay, $"transaction {hash} has no receipt after {ReceiptTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; it may still be mined (check the node, or raise ReceiptTimeout).");
             }
 
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -167,7 +177,7 @@ public sealed class ChainConnection
         }
         catch (Exception e) when (e is RpcClientUnknownException or HttpRequestException or RpcClientTimeoutException)
         {
-            throw new ChainUnavailableException(Endpoint.ToString(), $"RPC call failed: {e.Message}", e);
+            throw new ChainUnavailableException(EndpointForDisplay, $"RPC call failed: {e.Message}", e);
         }
     }
 }

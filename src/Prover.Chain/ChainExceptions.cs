@@ -64,7 +64,7 @@ public sealed class ChainUnavailableException : ChainException
         Endpoint = endpoint;
     }
 
-    /// <summary>The RPC endpoint (a URL; never includes a key).</summary>
+    /// <summary>The RPC endpoint: scheme, host and port only, never a path or user info, where hosted nodes keep API keys.</summary>
     public string Endpoint { get; }
 }
 

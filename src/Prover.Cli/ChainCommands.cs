@@ -263,7 +263,7 @@ internal static class ChainCommands
     {
         if (settings.Rpc is { } url)
         {
-            return new OpenChain(await ChainConnection.ConnectAsync(url, settings.Key, ct), null, url.GetLeftPart(UriPartial.Authority));
+            return new OpenChain(await ChainConnection.ConnectAsync(url, settings.Key, ct), null, ChainConnection.ForDisplay(url));
         }
 
         var anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = settings.ChainId, StateFile = settings.StateFile }, ct);
@@ -281,7 +281,7 @@ internal static class ChainCommands
     /// <summary>Where the chain is. <see cref="Key"/> is a secret: it is passed to the signer and never printed.</summary>
     private sealed record ChainSettings(Uri? Rpc, string Key, string? StateFile, ulong ChainId)
     {
-        public override string ToString() => Rpc?.GetLeftPart(UriPartial.Authority) ?? $"embedded anvil (chain {ChainId})";
+        public override string ToString() => Rpc is null ? $"embedded anvil (chain {ChainId})" : ChainConnection.ForDisplay(Rpc);
     }
 
     private sealed record OpenChain(ChainConnection Connection, AnvilNode? Anvil, string Description) : IAsyncDisposable

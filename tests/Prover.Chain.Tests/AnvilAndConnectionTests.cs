@@ -74,12 +74,25 @@ public sealed class AnvilAndConnectionTests
     }
 
     [Fact]
-    public async Task Nothing_listening_at_the_endpoint_is_a_ChainUnavailableException_naming_it()
+    public async Task Nothing_listening_at_the_endpoint_is_a_ChainUnavailableException_naming_it_without_its_secrets()
     {
-        var url = new Uri("http://127.0.0.1:9/");
+        // Hosted nodes carry API keys in the path or the user info; the message and the endpoint it
+        // names keep only scheme, host and port, since messages reach job storage and logs.
+        var url = new Uri("http://apiuser:PASSWORD@127.0.0.1:9/v2/SECRETKEY?token=QUERYSECRET");
         var e = await Assert.ThrowsAsync<ChainUnavailableException>(() => ChainConnection.ConnectAsync(url, AnvilNode.DevelopmentKeys[0], CancellationToken.None));
-        Assert.Equal(url.ToString(), e.Endpoint);
+        Assert.Equal("http://127.0.0.1:9", e.Endpoint);
+        foreach (var secret in new[] { "apiuser", "PASSWORD", "SECRETKEY", "QUERYSECRET" })
+        {
+            Assert.DoesNotContain(secret, e.ToString(), StringComparison.Ordinal);
+        }
     }
+
+    [Theory]
+    [InlineData("https://node.example/v2/KEY", "https://node.example:443")]
+    [InlineData("http://user:pass@[::1]:8545/", "http://[::1]:8545")]
+    [InlineData("http://127.0.0.1:8545", "http://127.0.0.1:8545")]
+    public void An_endpoint_is_shown_as_scheme_host_and_port_only(string url, string shown) =>
+        Assert.Equal(shown, ChainConnection.ForDisplay(new Uri(url)));
 
     [Fact]
     public async Task A_malformed_key_is_refused_without_repeating_it()
