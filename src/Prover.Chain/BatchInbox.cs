@@ -286,6 +286,10 @@ public sealed class BatchInbox
             await Query<LastFinalizedBlockFunction, ulong>(cancellationToken).ConfigureAwait(false));
     }
 
+    /// <summary>The one account the inbox takes batches from (one call).</summary>
+    public async Task<EthAddress> GetSequencerAsync(CancellationToken cancellationToken) =>
+        EthAddress.Parse(await Query<SequencerFunction, string>(cancellationToken).ConfigureAwait(false));
+
     /// <summary>
     /// Only what a submitter needs before each submission: the next batch index and the head it must
     /// continue (three calls, where <see cref="GetStateAsync"/> makes thirteen). Both are read at one

@@ -113,13 +113,7 @@ internal static class WorkerCommands
         {
             try
             {
-                var storage = Storage(parse, parse.GetValue(DataDir)!.FullName);
-                var store = storage switch
-                {
-                    PoolStorage.Postgres p => PoolStore.Postgres(p.ConnectionString),
-                    PoolStorage.Sqlite s => PoolStore.Sqlite(Path.Combine(s.Directory, "pool.db")),
-                    _ => throw new InvalidOperationException(),
-                };
+                var store = OpenStore(parse);
                 await store.InitializeAsync(ct);
                 var counts = await store.CountsAsync(ct);
                 Console.Out.WriteLine($"store    {store.Description}");
@@ -145,10 +139,50 @@ internal static class WorkerCommands
                 return 2;
             }
         });
+        var retryIndex = new Argument<ulong>("index") { Description = "The failed batch to prove and submit again." };
+        var retry = new Command("retry", "Put a failed batch back to pending, once its cause is fixed (a key, a verifier, a full disk): a running worker proves and submits it on its next pass.");
+        retry.Arguments.Add(retryIndex);
+        retry.Options.Add(DataDir);
+        retry.Options.Add(Postgres);
+        retry.SetAction(async (parse, ct) =>
+        {
+            try
+            {
+                var store = OpenStore(parse);
+                await store.InitializeAsync(ct);
+                var index = parse.GetValue(retryIndex);
+                if (await store.RetryAsync(index, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ct))
+                {
+                    Console.Out.WriteLine($"batch {index} is pending again; a running worker proves and submits it on its next pass");
+                    return 0;
+                }
+
+                var record = await store.GetAsync(index, ct);
+                Console.Error.WriteLine(record is null
+                    ? $"error: {store.Description} has no batch {index}"
+                    : $"error: batch {index} is {record.State.ToString().ToLowerInvariant()}, not failed; only a failed batch can be retried");
+                return 1;
+            }
+            catch (ProverException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+        });
+
         var pool = new Command("pool", "The prover pool's data store.");
         pool.Subcommands.Add(status);
+        pool.Subcommands.Add(retry);
         return pool;
     }
+
+    private static PoolStore OpenStore(ParseResult parse) =>
+        Storage(parse, parse.GetValue(DataDir)!.FullName) switch
+        {
+            PoolStorage.Postgres p => PoolStore.Postgres(p.ConnectionString),
+            PoolStorage.Sqlite s => PoolStore.Sqlite(Path.Combine(s.Directory, "pool.db")),
+            _ => throw new InvalidOperationException(),
+        };
 
     private static PoolStorage Storage(ParseResult parse, string dataDir) =>
         (parse.GetValue(Postgres) ?? Environment.GetEnvironmentVariable(PostgresVariable)) is { Length: > 0 } connection

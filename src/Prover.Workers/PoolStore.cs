@@ -243,11 +243,14 @@ public sealed class PoolStore
             cancellationToken,
             ("i", (long)index), ("e", error), ("now", nowMs));
 
-    /// <summary>Puts a failed batch back to pending (an operator's retry after fixing the cause).</summary>
+    /// <summary>
+    /// Puts a failed batch back to pending (an operator's retry after fixing the cause): its old job and
+    /// attempts are forgotten, so the reconciler enqueues it on its next pass without a backoff.
+    /// </summary>
     public Task<bool> RetryAsync(ulong index, long nowMs, CancellationToken cancellationToken) =>
         AffectsOneAsync(
             "retrying a failed batch",
-            "UPDATE prover_batches SET state = 'pending', error = NULL, proof = NULL, public_signals = NULL, updated_ms = @now WHERE batch_index = @i AND state = 'failed'",
+            "UPDATE prover_batches SET state = 'pending', error = NULL, proof = NULL, public_signals = NULL, job_id = NULL, attempts = 0, lease_owner = NULL, lease_until_ms = NULL, updated_ms = @now WHERE batch_index = @i AND state = 'failed'",
             cancellationToken,
             ("i", (long)index), ("now", nowMs));
 

@@ -111,6 +111,14 @@ public sealed class ProverPool : IAsyncDisposable
             {
                 throw new PoolConfigurationException("store", $"{store.Description} belongs to {stored}, not to {binding}: give each inbox its own database (or data directory).");
             }
+
+            // Checked here, not by the first submission: the inbox refuses any other sender, and a pool
+            // that found out by submitting had already spent a proof and stalled its first batch.
+            var sequencer = await chain.Inbox.GetSequencerAsync(cancellationToken).ConfigureAwait(false);
+            if (sequencer != chain.Connection.Account)
+            {
+                throw new PoolConfigurationException("key", $"the submitting account {chain.Connection.Account} is not the sequencer of inbox {chain.Inbox.Address} ({sequencer}), and the inbox takes batches from its sequencer only: use the sequencer account's key.");
+            }
         }
 
         var expectedKey = verificationKeySha256 is null

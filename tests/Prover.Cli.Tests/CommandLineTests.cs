@@ -13,12 +13,36 @@ public sealed class CommandLineTests
     [InlineData(new[] { "chain", "deploy", "--help" }, "--capacity")]
     [InlineData(new[] { "chain", "submit", "--help" }, "--proof")]
     [InlineData(new[] { "chain", "status", "--help" }, "--rpc")]
+    [InlineData(new[] { "pool", "retry", "--help" }, "failed batch")]
     public async Task Help_exits_zero_and_describes_the_command(string[] arguments, string mentions)
     {
         var result = await ProverProcess.RunAsync(arguments);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Usage:", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains(mentions, result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pool_retry_puts_a_failed_batch_back_to_pending_and_refuses_any_other()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "pool"));
+        var store = Workers.PoolStore.Sqlite(Path.Combine(dir.Path, "pool", "pool.db"));
+        await store.InitializeAsync(default);
+        await store.AddFailedAsync(0, "fcfs", 1, "{}", "the inbox refused it", 1_000, default);
+
+        var result = await ProverProcess.RunAsync("pool", "retry", "0", "--data-dir", dir.Path);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("batch 0 is pending again", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(Workers.BatchState.Pending, (await store.GetAsync(0, default))!.State);
+
+        var again = await ProverProcess.RunAsync("pool", "retry", "0", "--data-dir", dir.Path);
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("batch 0 is pending, not failed", again.StandardError, StringComparison.Ordinal);
+
+        var missing = await ProverProcess.RunAsync("pool", "retry", "7", "--data-dir", dir.Path);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("has no batch 7", missing.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

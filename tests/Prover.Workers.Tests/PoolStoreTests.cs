@@ -79,8 +79,12 @@ public sealed class PoolStoreTests(PoolFixture fixture) : IDisposable
         Assert.False(await store.TryClaimAsync(0, "c", 100_000, Lease, default));
         Assert.False(await store.CompleteAsync(0, "b", "{}", "[]", 1, 1_400, default));
         Assert.Equal(BatchState.Failed, (await store.GetAsync(0, default))!.State);
+        Assert.True(await store.SetJobAsync(0, "job-1", 1_350, default));
         Assert.True(await store.RetryAsync(0, 1_500, default));
-        Assert.Equal(BatchState.Pending, (await store.GetAsync(0, default))!.State);
+        var retried = (await store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Pending, null, null, 0), (retried.State, retried.Error, retried.JobId, retried.Attempts));
+        Assert.False(await store.RetryAsync(0, 1_600, default)); // only a failed batch
+        Assert.True(await store.TryClaimAsync(0, "d", 1_700, Lease, default));
     }
 
     [Theory]

@@ -217,6 +217,18 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_pool_whose_account_is_not_the_inbox_sequencer_refuses_to_start_naming_both()
+    {
+        var (chain, _) = await fixture.DeployAsync();
+        var stranger = await fixture.ConnectAsync(account: 1);
+        var wrong = chain with { Connection = stranger, Inbox = new Prover.Chain.BatchInbox(stranger, chain.Inbox.Address) };
+
+        var e = await Assert.ThrowsAsync<PoolConfigurationException>(() => StartAsync(wrong, workers: 0));
+
+        Assert.Contains($"the submitting account {stranger.Account} is not the sequencer of inbox {chain.Inbox.Address} ({chain.Connection.Account})", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_dashboard_is_served_on_loopback_and_refuses_changes_by_default()
     {
         await using var pool = await StartAsync(chain: null, workers: 0, dashboardPort: 0);
