@@ -193,7 +193,7 @@ public sealed class BatchInbox
         }
 
         var handler = _connection.Web3.Eth.GetContractTransactionHandler<SubmitBatchFunction>();
-        var estimate = await SimulateAsync(() => handler.EstimateGasAsync(Address.ToString(), message), cancellationToken).ConfigureAwait(false);
+        var estimate = await SimulateAsync(_connection, $"batch {submission.Index}'s submission", () => handler.EstimateGasAsync(Address.ToString(), message), cancellationToken).ConfigureAwait(false);
         var limit = gasLimit ?? (ulong)(estimate + estimate / 4);
         message.Gas = limit;
         var receipt = await _connection.SendAsync(
@@ -348,7 +348,7 @@ public sealed class BatchInbox
         where T : ContractDeploymentMessage, new()
     {
         var handler = connection.Web3.Eth.GetContractDeploymentHandler<T>();
-        var estimate = await SimulateAsync(() => handler.EstimateGasAsync(message), cancellationToken).ConfigureAwait(false);
+        var estimate = await SimulateAsync(connection, what, () => handler.EstimateGasAsync(message), cancellationToken).ConfigureAwait(false);
         message.Gas = estimate + estimate / 4;
         return await connection.SendAsync(what, (ulong)message.Gas.Value, nonce =>
         {
@@ -357,16 +357,24 @@ public sealed class BatchInbox
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Estimates gas, which runs the call: a revert comes back with the contract's error data.</summary>
-    private static async Task<BigInteger> SimulateAsync(Func<Task<Nethereum.Hex.HexTypes.HexBigInteger>> estimate, CancellationToken cancellationToken)
+    /// <summary>
+    /// Estimates gas, which runs the call: a revert comes back with the contract's error data. Any other
+    /// failure is the node's (unreachable, or refusing: no funds, say) and says so, rather than escaping
+    /// as the RPC library's own exception.
+    /// </summary>
+    private static async Task<BigInteger> SimulateAsync(ChainConnection connection, string what, Func<Task<Nethereum.Hex.HexTypes.HexBigInteger>> estimate, CancellationToken cancellationToken)
     {
         try
         {
-            return (await estimate().WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+            return (await connection.Rpc(estimate).WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
         }
         catch (Exception e) when (InboxErrors.RevertData(e) is { Length: >= 10 } data)
         {
             throw InboxErrors.Decode(data);
+        }
+        catch (RpcResponseException e)
+        {
+            throw new ChainUnavailableException(connection.EndpointForDisplay, $"the node refused to estimate the gas of {what}: {e.Message}", e);
         }
     }
 }

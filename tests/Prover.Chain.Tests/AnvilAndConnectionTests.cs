@@ -95,6 +95,24 @@ public sealed class AnvilAndConnectionTests
         Assert.Equal(shown, ChainConnection.ForDisplay(new Uri(url)));
 
     [Fact]
+    public async Task A_node_gone_before_a_submission_is_a_ChainUnavailableException_not_the_rpc_librarys_own()
+    {
+        var anvil = await AnvilNode.StartAsync(new AnvilOptions(), CancellationToken.None);
+        var connection = await ChainFixture.ConnectAsync(anvil);
+        await anvil.DisposeAsync();
+
+        var inbox = new BatchInbox(connection, Core.Ethereum.EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+        var submission = new BatchSubmission(
+            0, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, 1,
+            [Core.Ethereum.Hash32.Parse("0x" + new string('1', 64))],
+            new Groth16Proof([.. Enumerable.Range(1, 8).Select(i => new System.Numerics.BigInteger(i))]));
+        var e = await Assert.ThrowsAsync<ChainUnavailableException>(() => inbox.SubmitAsync(submission, gasLimit: null, CancellationToken.None));
+
+        Assert.Equal(ChainConnection.ForDisplay(anvil.Url), e.Endpoint);
+        Assert.Contains("RPC call failed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_malformed_key_is_refused_without_repeating_it()
     {
         const string Key = "0x1234567890abcdefXYZ";
