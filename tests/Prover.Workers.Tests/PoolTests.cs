@@ -229,6 +229,52 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task The_submitter_keeps_its_lease_while_its_transaction_waits_to_be_mined()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var witness = new TestLog(deployment.ChainId, deployment.Inbox).Next(1)[0];
+        var lease = TimeSpan.FromSeconds(3);
+        await using var pool = await StartAsync(chain, workers: 1, lease: lease);
+        await AnvilAsync("evm_setAutomine", false);
+        try
+        {
+            await pool.Store.AddAsync(witness, pool.Runtime.NowMs, default);
+            await pool.ReconcileAsync(default);
+            var deadline = DateTime.UtcNow + Settle;
+            while ((await pool.Store.GetAsync(0, default))!.State != BatchState.Submitted)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "batch 0 was never submitted");
+                await Task.Delay(100);
+            }
+
+            // The transaction sits unmined for three leases; nobody else may take the submitter's lease
+            // meanwhile, or a second process could send from the same account.
+            await Task.Delay(lease * 3);
+            Assert.False(
+                await pool.Store.TryLeaseAsync(SubmitJob.LeaseName, "intruder", pool.Runtime.NowMs, (long)lease.TotalMilliseconds, default),
+                "the submitter's lease ran out while its transaction waited to be mined");
+        }
+        finally
+        {
+            await AnvilAsync("evm_setAutomine", true);
+            await AnvilAsync("evm_mine");
+        }
+
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+        Assert.Equal(BatchState.Finalized, (await pool.Store.GetAsync(0, default))!.State);
+    }
+
+    /// <summary>One of anvil's own JSON-RPC methods on the shared node (mining control).</summary>
+    private async Task AnvilAsync(string method, params object[] parameters)
+    {
+        using var http = new HttpClient();
+        var body = System.Text.Json.JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameters });
+        using var response = await http.PostAsync(fixture.Anvil.Url, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode && !text.Contains("\"error\"", StringComparison.Ordinal), $"{method}: {text}");
+    }
+
+    [Fact]
     public async Task The_dashboard_is_served_on_loopback_and_refuses_changes_by_default()
     {
         await using var pool = await StartAsync(chain: null, workers: 0, dashboardPort: 0);
@@ -244,7 +290,7 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
         Assert.False(delete.IsSuccessStatusCode, $"a read-only dashboard accepted a delete ({delete.StatusCode})");
     }
 
-    private Task<ProverPool> StartAsync(PoolChain? chain, int workers, string? witnessDirectory = null, int? dashboardPort = null, ProvingSetup? proving = null) =>
+    private Task<ProverPool> StartAsync(PoolChain? chain, int workers, string? witnessDirectory = null, int? dashboardPort = null, ProvingSetup? proving = null, TimeSpan? lease = null) =>
         ProverPool.StartAsync(
             new ProverPoolOptions
             {
@@ -255,7 +301,7 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
                 DashboardPort = dashboardPort,
                 // Renewed every third of it, so a worker stalled a few seconds on a loaded machine keeps
                 // a live lease; the dead-worker test claims with a lease of its own (1.5 s).
-                Lease = TimeSpan.FromSeconds(15),
+                Lease = lease ?? TimeSpan.FromSeconds(15),
                 ReconcileInterval = TimeSpan.FromMilliseconds(500),
                 RetryBaseDelay = TimeSpan.FromMilliseconds(500),
             },
