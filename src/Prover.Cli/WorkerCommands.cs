@@ -124,6 +124,7 @@ internal static class WorkerCommands
                     {
                         BatchState.Finalized => $"tx {b.TransactionHash} gas {b.GasUsed:N0}",
                         BatchState.Failed => $"error: {b.Error}",
+                        BatchState.Proved or BatchState.Submitted when b.Error is not null => $"last {b.Error}",
                         BatchState.Proving => $"lease {b.LeaseOwner}",
                         _ => "",
                     };

@@ -11,6 +11,10 @@ internal sealed class PoolRuntime
     private readonly object _submitGate = new();
     private string? _submitJobId;
 
+    // The batch whose submission last failed in this process, how often in a row, and when it may be
+    // tried again. Submissions go in index order, so only the next batch can be failing.
+    private (ulong Index, int Failures, long NotBeforeMs)? _submitFailure;
+
     public PoolRuntime(ProverPoolOptions options, PoolStore store, JobStorage jobStorage, BatchProver? prover, PoolChain? chain, ILogger logger, TimeProvider time)
     {
         Options = options;
@@ -55,6 +59,56 @@ internal sealed class PoolRuntime
             new EnqueuedState(PoolQueues.Prove));
         await Store.SetJobAsync(index, id, NowMs, cancellationToken).ConfigureAwait(false);
         return id;
+    }
+
+    /// <summary>Submission failures in a row for the batch now failing (0 when none): tests and logs.</summary>
+    public int SubmitFailures
+    {
+        get
+        {
+            lock (_submitGate)
+            {
+                return _submitFailure?.Failures ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Whether batch <paramref name="index"/> failed to submit lately and its backoff has not passed.</summary>
+    public bool SubmitDeferred(ulong index, long nowMs)
+    {
+        lock (_submitGate)
+        {
+            return _submitFailure is { } f && f.Index == index && nowMs < f.NotBeforeMs;
+        }
+    }
+
+    /// <summary>
+    /// Records a failed submission of <paramref name="index"/> and returns how long to wait before the
+    /// next: the proving backoff (<see cref="ProverPoolOptions.RetryBaseDelay"/> doubling, at most 5
+    /// minutes). Each submit pass used to try again at once, and a transaction that reverts when mined
+    /// cost gas every time.
+    /// </summary>
+    public TimeSpan SubmitFailed(ulong index, long nowMs)
+    {
+        lock (_submitGate)
+        {
+            var failures = _submitFailure is { } f && f.Index == index ? f.Failures + 1 : 1;
+            var delay = RetryTransientFailures.Backoff(Options.RetryBaseDelay, failures);
+            _submitFailure = (index, failures, nowMs + (long)delay.TotalMilliseconds);
+            return delay;
+        }
+    }
+
+    /// <summary>Forgets the failures of batch <paramref name="index"/> once it is final.</summary>
+    public void SubmitSucceeded(ulong index)
+    {
+        lock (_submitGate)
+        {
+            if (_submitFailure is { } f && f.Index <= index)
+            {
+                _submitFailure = null;
+            }
+        }
     }
 
     /// <summary>Asks for a submit pass, unless one is already queued from this process.</summary>

@@ -254,6 +254,14 @@ public sealed class PoolStore
             cancellationToken,
             ("i", (long)index), ("now", nowMs));
 
+    /// <summary>Records why the batch's last submission failed, on a batch still waiting to be final (shown by <c>prover pool status</c>).</summary>
+    public Task<bool> NoteErrorAsync(ulong index, string error, long nowMs, CancellationToken cancellationToken) =>
+        AffectsOneAsync(
+            "recording a submission error",
+            "UPDATE prover_batches SET error = @e, updated_ms = @now WHERE batch_index = @i AND state IN ('proved', 'submitted')",
+            cancellationToken,
+            ("i", (long)index), ("e", error), ("now", nowMs));
+
     /// <summary>Records that the batch's submitBatch transaction was sent.</summary>
     public Task<bool> MarkSubmittedAsync(ulong index, long nowMs, CancellationToken cancellationToken) =>
         AffectsOneAsync(
@@ -266,7 +274,7 @@ public sealed class PoolStore
     public Task<bool> MarkFinalizedAsync(ulong index, string? transactionHash, long? gasUsed, long nowMs, CancellationToken cancellationToken) =>
         AffectsOneAsync(
             "marking a batch finalized",
-            "UPDATE prover_batches SET state = 'finalized', tx_hash = @tx, gas_used = @gas, finalized_ms = @now, lease_owner = NULL, lease_until_ms = NULL, updated_ms = @now WHERE batch_index = @i AND state <> 'finalized'",
+            "UPDATE prover_batches SET state = 'finalized', tx_hash = @tx, gas_used = @gas, finalized_ms = @now, lease_owner = NULL, lease_until_ms = NULL, error = NULL, updated_ms = @now WHERE batch_index = @i AND state <> 'finalized'",
             cancellationToken,
             ("i", (long)index), ("tx", (object?)transactionHash ?? TypedNull.Text), ("gas", (object?)gasUsed ?? TypedNull.Int64), ("now", nowMs));
 

@@ -72,9 +72,10 @@ internal sealed class Reconciler
 
     private async Task TickOnceAsync(CancellationToken cancellationToken)
     {
+        var finalOnChainBelow = await ChainNextIndexAsync(cancellationToken).ConfigureAwait(false);
         if (_feed is not null)
         {
-            await _feed.ImportAsync(cancellationToken).ConfigureAwait(false);
+            await _feed.ImportAsync(finalOnChainBelow, cancellationToken).ConfigureAwait(false);
         }
 
         var now = _pool.NowMs;
@@ -85,6 +86,11 @@ internal sealed class Reconciler
         {
             switch (batch.State)
             {
+                case BatchState.Pending when batch.Index < finalOnChainBelow:
+                    // Final on chain already (a new or wiped store imports from batch 0): the submitter
+                    // records it from the inbox's events; proving it again would only cost a proof.
+                    submit = true;
+                    break;
                 case BatchState.Pending when !HasLiveJob(batch, now, leaseMs) && CooledDown(batch, now):
                 case BatchState.Proving when batch.LeaseUntilMs < now && !(batch.JobId is { } id && JobStates.IsWaiting(_pool.JobStorage, id)):
                     var job = await _pool.EnqueueProveAsync(batch.Index, cancellationToken).ConfigureAwait(false);
@@ -101,6 +107,28 @@ internal sealed class Reconciler
         if (submit)
         {
             _pool.RequestSubmit();
+        }
+    }
+
+    /// <summary>
+    /// The inbox's next batch index, when this process has a chain and the chain answers; null otherwise,
+    /// so an unreachable chain never holds proving back.
+    /// </summary>
+    private async Task<ulong?> ChainNextIndexAsync(CancellationToken cancellationToken)
+    {
+        if (_pool.Chain is not { } chain)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await chain.Inbox.GetHeadAsync(cancellationToken).ConfigureAwait(false)).NextBatchIndex;
+        }
+        catch (Chain.ChainException e)
+        {
+            _pool.Logger.LogWarning("reconciler: could not read the inbox's next batch ({Message}); proving goes on", e.Message);
+            return null;
         }
     }
 
@@ -145,7 +173,8 @@ internal sealed class WitnessFeed
         _directory = directory;
     }
 
-    public async Task<int> ImportAsync(CancellationToken cancellationToken)
+    /// <param name="finalOnChainBelow">The inbox's next batch index when known: batches below it are stored but not enqueued for proving.</param>
+    public async Task<int> ImportAsync(ulong? finalOnChainBelow, CancellationToken cancellationToken)
     {
         _next ??= await _pool.Store.MaxIndexAsync(cancellationToken).ConfigureAwait(false) is { } max ? max + 1 : 0;
         var imported = 0;
@@ -173,7 +202,7 @@ internal sealed class WitnessFeed
 
             if (problem is null)
             {
-                if (await _pool.Store.AddAsync(witness!, _pool.NowMs, cancellationToken).ConfigureAwait(false))
+                if (await _pool.Store.AddAsync(witness!, _pool.NowMs, cancellationToken).ConfigureAwait(false) && !(index < finalOnChainBelow))
                 {
                     await _pool.EnqueueProveAsync(index, cancellationToken).ConfigureAwait(false);
                 }

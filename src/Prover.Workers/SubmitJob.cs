@@ -139,6 +139,11 @@ public sealed class SubmitJob
                 return;
             }
 
+            if (_pool.SubmitDeferred(index, _pool.NowMs))
+            {
+                return; // its last submission failed; the reconciler's passes come back after the backoff
+            }
+
             var submission = new BatchSubmission(
                 witness.BatchIndex, witness.Domain, witness.PrevHead, witness.NewHead, witness.OutputCommitment, witness.Count,
                 witness.OrderedTxHashes, Groth16Proof.ParseSnarkjs(record.Proof!, $"batch {index}'s stored proof"));
@@ -147,6 +152,7 @@ public sealed class SubmitJob
             {
                 var finalized = await chain.Inbox.SubmitAsync(submission, cancellationToken).ConfigureAwait(false);
                 await store.MarkFinalizedAsync(index, finalized.TransactionHash, (long)finalized.GasUsed, _pool.NowMs, CancellationToken.None).ConfigureAwait(false);
+                _pool.SubmitSucceeded(index);
                 _pool.Metrics.Finalized(record.Count);
                 _pool.Logger.LogInformation("{Worker} finalized batch {Index} ({Count} transactions) in {Tx}, gas {Gas:N0}", _pool.WorkerId, index, finalized.Count, finalized.TransactionHash, finalized.GasUsed);
             }
@@ -160,6 +166,16 @@ public sealed class SubmitJob
             catch (InboxRejectedException e)
             {
                 await FailAsync(index, e.Message, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ChainException e)
+            {
+                // The node refused or is gone, or the transaction reverted when mined: nothing about the
+                // batch is known to be wrong, so it stays submittable, with the reason on its row and a
+                // backoff before the next try.
+                var delay = _pool.SubmitFailed(index, _pool.NowMs);
+                await store.NoteErrorAsync(index, $"submission failed: {e.Message}", _pool.NowMs, CancellationToken.None).ConfigureAwait(false);
+                _pool.Logger.LogError("{Worker} could not submit batch {Index} (failure {Failures} in a row); trying again in {Seconds:F1} s: {Message}", _pool.WorkerId, index, _pool.SubmitFailures, delay.TotalSeconds, e.Message);
                 return;
             }
         }

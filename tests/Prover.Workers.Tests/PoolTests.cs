@@ -136,6 +136,8 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
         var records = await pool.Store.ListAsync(default);
         Assert.All(records, r => Assert.Equal(BatchState.Finalized, r.State));
         Assert.Equal(external.TransactionHash, records[0].TransactionHash);
+        Assert.Null(records[0].ProvedBy); // recorded from the chain, not proved again
+        Assert.NotNull(records[1].ProvedBy);
         var events = await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default);
         Assert.Equal([0UL, 1], events.Select(e => e.Index));
         Assert.Equal(1, pool.Metrics.FinalizedBatches);
@@ -264,7 +266,46 @@ public sealed class PoolTests(PoolFixture fixture) : IDisposable
         Assert.Equal(BatchState.Finalized, (await pool.Store.GetAsync(0, default))!.State);
     }
 
-    /// <summary>One of anvil's own JSON-RPC methods on the shared node (mining control).</summary>
+    [Fact]
+    public async Task A_submission_the_node_refuses_is_recorded_on_the_batch_and_retried_after_a_backoff()
+    {
+        var (chain, deployment) = await fixture.DeployAsync();
+        var witness = new TestLog(deployment.ChainId, deployment.Inbox).Next(1)[0];
+        var sequencer = chain.Connection.Account.ToString();
+        await using var pool = await StartAsync(chain, workers: 1);
+        await AnvilAsync("anvil_setBalance", sequencer, "0x0"); // every send is refused: no funds for gas
+        try
+        {
+            await pool.Store.AddAsync(witness, pool.Runtime.NowMs, default);
+            await pool.ReconcileAsync(default);
+            var deadline = DateTime.UtcNow + Settle;
+            while ((await pool.Store.GetAsync(0, default))!.Error is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "batch 0's failed submission was never recorded");
+                await Task.Delay(100);
+            }
+
+            var record = (await pool.Store.GetAsync(0, default))!;
+            Assert.Equal(BatchState.Submitted, record.State); // not failed: nothing is wrong with the batch
+            Assert.Contains("submission failed", record.Error, StringComparison.Ordinal);
+
+            // The reconciler asks for a submit pass every 500 ms; with the backoff (0.5, 1, 2 s …) only
+            // a few of them in four seconds reach the node.
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            Assert.InRange(pool.Runtime.SubmitFailures, 1, 4);
+        }
+        finally
+        {
+            await AnvilAsync("anvil_setBalance", sequencer, "0x21e19e0c9bab2400000"); // anvil's 10,000 ether
+        }
+
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+        var final = (await pool.Store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Finalized, null), (final.State, final.Error));
+        Assert.Equal(0, pool.Runtime.SubmitFailures);
+    }
+
+    /// <summary>One of anvil's own JSON-RPC methods on the shared node (mining, balances).</summary>
     private async Task AnvilAsync(string method, params object[] parameters)
     {
         using var http = new HttpClient();
