@@ -42,13 +42,12 @@ public sealed class ProveBatchJob
         }
 
         _pool.Logger.LogInformation("{Worker} proving batch {Index} ({Count} transactions, {Policy}, attempt {Attempt})", owner, index, record.Count, record.Policy, record.Attempts + 1);
-        using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeat = HeartbeatAsync(index, owner, leaseMs, lost);
+        await using var heartbeat = new LeaseHeartbeat(_pool, leaseMs, $"the lease of batch {index}", ct => store.RenewAsync(index, owner, _pool.NowMs, leaseMs, ct), cancellationToken);
         try
         {
             var witness = OrderingWitness.FromJson(record.Witness!);
-            var proof = await _pool.Prover.ProveAsync(witness, lost.Token).ConfigureAwait(false);
-            await StopAsync(lost, heartbeat).ConfigureAwait(false);
+            var proof = await _pool.Prover.ProveAsync(witness, heartbeat.Token).ConfigureAwait(false);
+            await heartbeat.StopAsync().ConfigureAwait(false);
             if (await store.CompleteAsync(index, owner, proof.ProofJson, proof.PublicSignalsJson, (long)proof.Elapsed.TotalMilliseconds, _pool.NowMs, CancellationToken.None).ConfigureAwait(false))
             {
                 _pool.Logger.LogInformation("{Worker} proved batch {Index} in {Seconds:F2} s", owner, index, proof.Elapsed.TotalSeconds);
@@ -60,13 +59,13 @@ public sealed class ProveBatchJob
                 _pool.Logger.LogWarning("{Worker} proved batch {Index} after losing its lease; the other worker's proof counts", owner, index);
             }
         }
-        catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (heartbeat.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             _pool.Logger.LogWarning("{Worker} lost the lease of batch {Index} while proving (it ran out); another worker has it", owner, index);
         }
         catch (Exception e) when (Failures.IsDeterministic(e))
         {
-            await StopAsync(lost, heartbeat).ConfigureAwait(false);
+            await heartbeat.StopAsync().ConfigureAwait(false);
             var reason = Failures.Describe(e);
             await store.FailAsync(index, reason, _pool.NowMs, CancellationToken.None).ConfigureAwait(false);
             _pool.Logger.LogError(e, "batch {Index} FAILED for good and will not be retried: {Reason}", index, reason);
@@ -74,7 +73,7 @@ public sealed class ProveBatchJob
         }
         catch (Exception e)
         {
-            await StopAsync(lost, heartbeat).ConfigureAwait(false);
+            await heartbeat.StopAsync().ConfigureAwait(false);
             // Transient (a tool crashed, the store blinked, shutdown): give the lease back so the retry, or
             // any other worker, can claim the batch without waiting for the lease to run out.
             try
@@ -88,57 +87,6 @@ public sealed class ProveBatchJob
 
             throw;
         }
-        finally
-        {
-            await StopAsync(lost, heartbeat).ConfigureAwait(false);
-        }
-    }
-
-    private async Task HeartbeatAsync(ulong index, string owner, long leaseMs, CancellationTokenSource lost)
-    {
-        var period = TimeSpan.FromMilliseconds(Math.Max(leaseMs / 3, 50));
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(period, _pool.Time, lost.Token).ConfigureAwait(false);
-                try
-                {
-                    if (!await _pool.Store.RenewAsync(index, owner, _pool.NowMs, leaseMs, lost.Token).ConfigureAwait(false))
-                    {
-                        await lost.CancelAsync().ConfigureAwait(false);
-                        return;
-                    }
-                }
-                catch (PoolStoreUnavailableException e)
-                {
-                    // Keep proving through a short outage; if it outlasts the lease, the renewal after it finds the lease gone.
-                    _pool.Logger.LogWarning("could not renew the lease of batch {Index}: {Message}", index, e.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static async Task StopAsync(CancellationTokenSource lost, Task heartbeat)
-    {
-        if (heartbeat.IsCompleted)
-        {
-            return;
-        }
-
-        // Stop renewing; the heartbeat swallows its own cancellation.
-        try
-        {
-            await lost.CancelAsync().ConfigureAwait(false);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        await heartbeat.ConfigureAwait(false);
     }
 }
 

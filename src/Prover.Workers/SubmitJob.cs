@@ -40,20 +40,19 @@ public sealed class SubmitJob
             // A submission can wait for its receipt far longer than a lease (ReceiptTimeout is minutes), so
             // the lease is renewed while draining; if it is lost anyway, draining stops, since another
             // submitter may now be sending from the same account.
-            using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var heartbeat = HeartbeatAsync(leaseMs, lost);
+            var heartbeat = new LeaseHeartbeat(_pool, leaseMs, "the submitter lease", ct => store.TryLeaseAsync(LeaseName, _pool.WorkerId, _pool.NowMs, leaseMs, ct), cancellationToken);
             try
             {
-                await DrainAsync(chain, leaseMs, lost.Token).ConfigureAwait(false);
+                await DrainAsync(chain, leaseMs, heartbeat.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException) when (heartbeat.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 _pool.Logger.LogWarning("{Worker} lost the submitter lease while submitting; stopping", _pool.WorkerId);
                 return;
             }
             finally
             {
-                await StopAsync(lost, heartbeat).ConfigureAwait(false);
+                await heartbeat.DisposeAsync().ConfigureAwait(false);
                 await store.ReleaseLeaseAsync(LeaseName, _pool.WorkerId, CancellationToken.None).ConfigureAwait(false);
             }
 
@@ -64,44 +63,6 @@ public sealed class SubmitJob
                 return;
             }
         }
-    }
-
-    private async Task HeartbeatAsync(long leaseMs, CancellationTokenSource lost)
-    {
-        var period = TimeSpan.FromMilliseconds(Math.Max(leaseMs / 3, 50));
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(period, _pool.Time, lost.Token).ConfigureAwait(false);
-                try
-                {
-                    if (!await _pool.Store.TryLeaseAsync(LeaseName, _pool.WorkerId, _pool.NowMs, leaseMs, lost.Token).ConfigureAwait(false))
-                    {
-                        await lost.CancelAsync().ConfigureAwait(false);
-                        return;
-                    }
-                }
-                catch (PoolStoreUnavailableException e)
-                {
-                    // Keep submitting through a short outage; if it outlasts the lease, the renewal after it finds the lease gone.
-                    _pool.Logger.LogWarning("could not renew the submitter lease: {Message}", e.Message);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static async Task StopAsync(CancellationTokenSource lost, Task heartbeat)
-    {
-        if (!heartbeat.IsCompleted)
-        {
-            await lost.CancelAsync().ConfigureAwait(false); // the heartbeat swallows its own cancellation
-        }
-
-        await heartbeat.ConfigureAwait(false);
     }
 
     private async Task<bool> NextIsReadyAsync(CancellationToken cancellationToken)

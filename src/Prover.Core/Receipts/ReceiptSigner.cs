@@ -57,30 +57,16 @@ public sealed class ReceiptSigner : IDisposable
     }
 
     /// <summary>
-    /// Rebuilds the receipts of a group signed earlier (read back from the log) from its entries and
-    /// its stored signature. With <paramref name="checkSignature"/> the signature must recover to
-    /// <see cref="SequencerAddress"/> over these very entries, else <see cref="ArgumentException"/>:
-    /// a log written by another key, or edited, is refused rather than served.
-    /// </summary>
-    public IReadOnlyList<Receipt> Reassemble(IReadOnlyList<ReceiptFields> entries, ReadOnlySpan<byte> signature, bool checkSignature)
-    {
-        var (levels, txIds, digest) = Prepare(entries);
-        var sealedGroup = ResealCore(entries, levels, digest, signature, checkSignature);
-        return Assemble(sealedGroup, entries, txIds);
-    }
-
-    /// <summary>
-    /// <see cref="Reassemble"/> without cutting the receipts: the group as <see cref="SignGroup(IReadOnlyList{ReceiptFields}, out SealedGroup)"/>
-    /// sealed it, to cut any one of them from (<see cref="SealedGroup.ReceiptOf"/>). Same checks, same errors.
+    /// Rebuilds a group signed earlier (read back from the log) from its entries and its stored
+    /// signature, as <see cref="SignGroup(IReadOnlyList{ReceiptFields}, out SealedGroup)"/> sealed it, to
+    /// cut any of its receipts from (<see cref="SealedGroup.ReceiptOf"/>). With
+    /// <paramref name="checkSignature"/> the signature must recover to <see cref="SequencerAddress"/> over
+    /// these very entries, else <see cref="ArgumentException"/>: a log written by another key, or edited,
+    /// is refused rather than served.
     /// </summary>
     public SealedGroup Reseal(IReadOnlyList<ReceiptFields> entries, ReadOnlySpan<byte> signature, bool checkSignature)
     {
         var (levels, _, digest) = Prepare(entries);
-        return ResealCore(entries, levels, digest, signature, checkSignature);
-    }
-
-    private SealedGroup ResealCore(IReadOnlyList<ReceiptFields> entries, Hash32[][] levels, byte[] digest, ReadOnlySpan<byte> signature, bool checkSignature)
-    {
         if (signature.Length != 65)
         {
             throw new ArgumentException("A group signature is 65 bytes.", nameof(signature));

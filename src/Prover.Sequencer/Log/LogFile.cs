@@ -21,7 +21,7 @@ internal sealed record StoredGroup(ulong FirstSeq, IReadOnlyList<LogEntry> Entri
 /// time. Appending at the end of a file changes its size, and on ext4 every such sync commits a
 /// journal transaction as well as the data; a frame written into space that already exists, as
 /// initialized blocks, syncs its data alone. Measured on this project's machine, that took the sync's
-/// 90th percentile from 1.0–1.8 ms to 0.3–0.4 ms (BENCHMARKS.md). Zeros past the last frame are
+/// 90th percentile from 0.32–0.49 ms to 0.19–0.27 ms (BENCHMARKS.md, `log-sync`). Zeros past the last frame are
 /// therefore normal, and recovery already reads them as "nothing written here".
 /// </remarks>
 internal sealed class LogFile : IDisposable
