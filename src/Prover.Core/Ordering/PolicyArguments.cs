@@ -56,6 +56,9 @@ internal sealed class PolicyArguments
         Error(PolicyFormatError.BadValue, $"bad value '{value}' for parameter '{name}': expected {expected}.", inner);
 
     /// <summary>Rejects any given parameter that the policy does not take.</summary>
+    /// <summary>Whether the text names the parameter.</summary>
+    public bool Has(string name) => _values.ContainsKey(name);
+
     public void EnsureOnly(IReadOnlyList<string> accepted)
     {
         foreach (var name in _order)

@@ -33,9 +33,10 @@ internal static class Inputs
     }
 
     /// <summary>
-    /// Recomputes outputCommitment from the document's own newHead, arrivals and claimed order (fcfs: the
-    /// log order), so that a lie is consistent and only the order and range checks can catch it. Steps and
-    /// gaps that do not fit their widths wrap as they would in the circuit's bit decompositions.
+    /// Recomputes outputCommitment from the document's own newHead, arrivals, claimed order (fcfs: the
+    /// log order) and positions, so that a lie is consistent and only the order and range checks can
+    /// catch it. Steps, positions and gaps that do not fit their widths wrap as they would in the
+    /// circuit's bit decompositions.
     /// </summary>
     public static void Recommit(JsonObject input, string policy)
     {
@@ -53,8 +54,9 @@ internal static class Inputs
         }
 
         var arrivals = Enumerable.Range(0, n).Select(i => (ulong)(Get(input, "arrival", i) & ulong.MaxValue)).ToArray();
+        int[]? positions = input["position"] is null ? null : [.. Enumerable.Range(0, n).Select(i => (int)(Get(input, "position", i) & int.MaxValue))];
         var stepBits = OutputCommitment.StepBits(Batches.Policy(policy), n);
-        var commitment = OutputCommitment.SpongeOfSteps(Fr.FromBigInteger(Get(input, "newHead")), composites, stepBits, arrivals);
+        var commitment = OutputCommitment.SpongeOfSteps(Fr.FromBigInteger(Get(input, "newHead")), composites, stepBits, positions, arrivals);
         Set(input, "outputCommitment", commitment.ToBigInteger());
     }
 

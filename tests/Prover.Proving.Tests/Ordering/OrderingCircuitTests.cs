@@ -68,7 +68,7 @@ public sealed class OrderingCircuitTests
         var fcfs = Prover.Core.Ordering.FcfsPolicy.Instance;
         var composites = OutputCommitment.OrderedComposites(fcfs, keys, swapped, witness.Capacity);
         var commitment = OutputCommitment.SpongeOfSteps(
-            witness.NewHead, composites, OutputCommitment.StepBits(fcfs, witness.Capacity), Enumerable.Range(0, 4).Select(i => (ulong)Get(input, "arrival", i)).ToArray());
+            witness.NewHead, composites, OutputCommitment.StepBits(fcfs, witness.Capacity), null, Enumerable.Range(0, 4).Select(i => (ulong)Get(input, "arrival", i)).ToArray());
         Assert.NotEqual(witness.OutputCommitment, commitment);
         Set(input, "outputCommitment", commitment.ToBigInteger());
         await AssertRefusedAsync("fcfs", input);
