@@ -105,9 +105,7 @@ public sealed class SubmitJob
                 return; // its last submission failed; the reconciler's passes come back after the backoff
             }
 
-            var submission = new BatchSubmission(
-                witness.BatchIndex, witness.Domain, witness.PrevHead, witness.NewHead, witness.OutputCommitment, witness.Count,
-                witness.OrderedTxHashes, Groth16Proof.ParseSnarkjs(record.Proof!, $"batch {index}'s stored proof"));
+            var submission = BatchSubmission.Of(witness, Groth16Proof.ParseSnarkjs(record.Proof!, $"batch {index}'s stored proof"));
             await store.MarkSubmittedAsync(index, _pool.NowMs, cancellationToken).ConfigureAwait(false);
             try
             {
