@@ -103,7 +103,7 @@ public sealed record FinalizedBatch(
 
 /// <summary>A shuffle batch's commitment on chain: its new head and the block whose hash is its beacon.</summary>
 /// <param name="Draws">How many times the beacon was drawn: 1, plus one per redraw after an expiry.</param>
-/// <param name="Beacon">The beacon (the top 93 bits of the beacon block's hash), or null while that block is not yet sealed.</param>
+/// <param name="Beacon">The beacon (the top 93 bits of the beacon block's hash), or null while the chain has no such block.</param>
 public sealed record BatchCommitment(ulong Index, Fr NewHead, ulong BeaconBlock, uint Draws, Fr? Beacon);
 
 /// <summary>
@@ -276,13 +276,14 @@ public sealed class BatchInbox
 
     /// <summary>
     /// The beacon block <paramref name="block"/> gives: the top 93 bits of its hash, or null while the
-    /// chain has no such block yet or it is the latest (the inbox reads a block's hash only from a later block).
+    /// chain has no such block. The hash is fixed once the block is sealed, so a prover can order the
+    /// batch at once; the inbox reads it from any later block, which the submission always lands in.
     /// </summary>
     public async Task<Fr?> BeaconAtAsync(ulong block, CancellationToken cancellationToken)
     {
         var web3 = _connection.Web3;
         var latest = await _connection.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (latest.Value <= block)
+        if (latest.Value < block)
         {
             return null;
         }

@@ -23,7 +23,6 @@ internal static class TestBatches
     public static OrderingPolicy Policy(string id) => id switch
     {
         "timeboost" => new TimeboostPolicy(Express, 200),
-        "shuffle" => new ShufflePolicy(Fr.FromUInt64(20_260_101)),
         _ => OrderingPolicy.Parse(id),
     };
 }
@@ -39,6 +38,7 @@ internal sealed class TestLog
     private readonly OrderingPolicy _policy;
     private ulong _seq;
     private ulong _index;
+    private ulong _lastArrival;
 
     public TestLog(ulong chainId, EthAddress inbox, string policy)
     {
@@ -61,8 +61,9 @@ internal sealed class TestLog
             segment[i] = Entry(seq, 1_764_300_000_000 + seq * 50 + (seq * 37 % 41), TestBatches.Senders[seq % 4], (seq * 7 % 3 + 1) * 1_000_000_000, seq);
         }
 
-        var batch = BatchBuilder.Build(_index++, Head, segment, _policy, _chainId, _inbox, ChainFixture.Capacity);
+        var batch = BatchBuilder.Build(_index++, Head, segment, _policy, _chainId, _inbox, ChainFixture.Capacity, _lastArrival);
         Head = batch.NewHead;
+        _lastArrival = segment[^1].ArrivalMs;
         return OrderingWitness.FromBatch(batch);
     }
 
