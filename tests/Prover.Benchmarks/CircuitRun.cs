@@ -112,9 +112,10 @@ internal static class CircuitRun
         OrderingPolicy p = policy switch
         {
             "timeboost" => new TimeboostPolicy(senders[0]),
-            "shuffle" => new ShufflePolicy(Fr.FromUInt64(7)),
             _ => OrderingPolicy.Parse(policy),
         };
-        return OrderingWitness.FromBatch(BatchBuilder.Build(0, ReceiptChain.Genesis(31337, inbox), entries, p, 31337, inbox, n));
+        // A shuffle batch is drawn with a made-up beacon: the circuit's cost does not depend on its value.
+        var beacon = p.NeedsBeacon ? BatchHeader.BeaconOf(new Hash32(Nethereum.Util.Sha3Keccack.Current.CalculateHash(new byte[] { 7 }))) : (Fr?)null;
+        return OrderingWitness.FromBatch(BatchBuilder.Build(0, ReceiptChain.Genesis(31337, inbox), entries, p, 31337, inbox, n, prevLastArrivalMs: 0, beacon));
     }
 }

@@ -137,7 +137,6 @@ internal static class GasRun
     internal static OrderingPolicy Policy(string id) => id switch
     {
         "timeboost" => new TimeboostPolicy(EthAddress.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")),
-        "shuffle" => new ShufflePolicy(Fr.FromUInt64(7)),
         _ => OrderingPolicy.Parse(id),
     };
 }
