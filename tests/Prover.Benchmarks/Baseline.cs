@@ -5,8 +5,8 @@ namespace Prover.Benchmarks;
 /// <summary>
 /// An earlier commit of this repository, checked out beside the working tree and built, so that a
 /// benchmark can run its own command there and here in one run and print the two side by side. The
-/// checkout shares this tree's node_modules and the prover cache (ceremonies are keyed by power, keys
-/// by circuit), so only the circuits that changed pay for a setup.
+/// checkout takes this tree's npm packages and shares the prover cache (ceremonies are keyed by power,
+/// keys by circuit), so only the circuits that changed pay for a setup.
 /// </summary>
 internal sealed class Baseline : IDisposable
 {
@@ -33,10 +33,10 @@ internal sealed class Baseline : IDisposable
         var baseline = new Baseline(repository, worktree, commit);
         try
         {
-            foreach (var folder in new[] { "node_modules", Path.Combine("circuits", "node_modules") })
-            {
-                Directory.CreateSymbolicLink(Path.Combine(worktree, folder), Path.Combine(repository, folder));
-            }
+            // The root's packages (solc, anvil) are linked; the circuits' are copied, because circom's
+            // WebAssembly build does not follow a symbolic link out of the folders it was given.
+            Directory.CreateSymbolicLink(Path.Combine(worktree, "node_modules"), Path.Combine(repository, "node_modules"));
+            await RunAsync("cp", repository, "-a", Path.Combine(repository, "circuits", "node_modules"), Path.Combine(worktree, "circuits", "node_modules"));
 
             Console.Error.WriteLine($"# baseline: building {commit} in {worktree}");
             await RunAsync("dotnet", worktree, "build", "tests/Prover.Benchmarks", "-c", "Release", "--nologo", "-v", "q");
