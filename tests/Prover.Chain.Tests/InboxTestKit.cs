@@ -87,6 +87,27 @@ internal static class InboxTestKit
         return connection.Web3.Eth.GetContractQueryHandler<VerifyProofFunction>().QueryAsync<bool>(verifier.ToString(), message, BlockParameter.CreateLatest());
     }
 
+    /// <summary>
+    /// Runs an inbox call on the node (eth_call from the connection's account, at <paramref name="block"/>)
+    /// without sending it, and returns the inbox's refusal, or null when the call would succeed. For what
+    /// <see cref="BatchInbox"/> cannot send: calldata no <see cref="BatchSubmission"/> gives, or a call
+    /// against the pending block.
+    /// </summary>
+    public static async Task<InboxRejectedException?> CallAsync<TMessage>(ChainConnection connection, BatchInbox inbox, TMessage message, BlockParameter block)
+        where TMessage : Nethereum.Contracts.FunctionMessage, new()
+    {
+        message.FromAddress = connection.Account.ToString();
+        try
+        {
+            await connection.Web3.Eth.GetContractQueryHandler<TMessage>().QueryRawAsync(inbox.Address.ToString(), message, block);
+            return null;
+        }
+        catch (Exception e) when (InboxErrors.RevertData(e) is { Length: >= 10 } data)
+        {
+            return InboxErrors.Decode(data);
+        }
+    }
+
     /// <summary>Mines <paramref name="blocks"/> empty blocks (anvil_mine).</summary>
     public static Task MineAsync(ChainConnection connection, ulong blocks) =>
         connection.Web3.Client.SendRequestAsync<object>("anvil_mine", null, new HexBigInteger(blocks));
