@@ -180,7 +180,11 @@ public sealed class ShuffleBeaconTests
             var nonce = await web3.Eth.Transactions.GetTransactionCount.SendRequestAsync(connection.Account.ToString(), BlockParameter.CreatePending());
             var commit = new CommitBatchFunction
             {
-                Index = 0, PrevHead = witness.PrevHead.ToBigInteger(), NewHead = witness.NewHead.ToBigInteger(), Gas = 200_000, Nonce = nonce,
+                Index = 0,
+                PrevHead = witness.PrevHead.ToBigInteger(),
+                NewHead = witness.NewHead.ToBigInteger(),
+                Gas = 200_000,
+                Nonce = nonce,
             };
             commitHash = await web3.Eth.GetContractTransactionHandler<CommitBatchFunction>().SendRequestAsync(inbox.Address.ToString(), commit);
 
