@@ -104,7 +104,18 @@ public sealed record FinalizedBatch(
 /// <summary>A shuffle batch's commitment on chain: its new head and the block whose hash is its beacon.</summary>
 /// <param name="Draws">How many times the beacon was drawn: 1, plus one per redraw after an expiry.</param>
 /// <param name="Beacon">The beacon (the top 93 bits of the beacon block's hash), or null while the chain has no such block.</param>
-public sealed record BatchCommitment(ulong Index, Fr NewHead, ulong BeaconBlock, uint Draws, Fr? Beacon);
+/// <param name="Expired">
+/// Whether the beacon block is too old for a submission in the next block to read its hash (the EVM keeps
+/// 256): a batch proven with it would be refused as <c>BeaconExpired</c>, and it must be drawn again.
+/// </param>
+public sealed record BatchCommitment(ulong Index, Fr NewHead, ulong BeaconBlock, uint Draws, Fr? Beacon, bool Expired = false)
+{
+    /// <summary>How many blocks back the EVM's <c>blockhash</c> reaches.</summary>
+    public const ulong BlockHashWindow = 256;
+
+    /// <summary>Whether a transaction in the block after <paramref name="latestBlock"/> can no longer read the hash of <paramref name="beaconBlock"/>.</summary>
+    public static bool ExpiredAt(ulong beaconBlock, ulong latestBlock) => latestBlock >= beaconBlock + BlockHashWindow;
+}
 
 /// <summary>
 /// A deployed <c>BatchInbox</c> (Contracts/BatchInbox.sol): submit batches, read its state and its
@@ -271,7 +282,8 @@ public sealed class BatchInbox
             return null;
         }
 
-        return new BatchCommitment(index, Field(output.NewHead), output.BeaconBlock, output.Draws, await BeaconAtAsync(output.BeaconBlock, cancellationToken).ConfigureAwait(false));
+        var (beacon, latest) = await ReadBeaconAsync(output.BeaconBlock, cancellationToken).ConfigureAwait(false);
+        return new BatchCommitment(index, Field(output.NewHead), output.BeaconBlock, output.Draws, beacon, BatchCommitment.ExpiredAt(output.BeaconBlock, latest));
     }
 
     /// <summary>
@@ -279,17 +291,21 @@ public sealed class BatchInbox
     /// chain has no such block. The hash is fixed once the block is sealed, so a prover can order the
     /// batch at once; the inbox reads it from any later block, which the submission always lands in.
     /// </summary>
-    public async Task<Fr?> BeaconAtAsync(ulong block, CancellationToken cancellationToken)
+    public async Task<Fr?> BeaconAtAsync(ulong block, CancellationToken cancellationToken) =>
+        (await ReadBeaconAsync(block, cancellationToken).ConfigureAwait(false)).Beacon;
+
+    /// <summary>The beacon block <paramref name="block"/> gives, if the chain has it, and the chain's latest block.</summary>
+    private async Task<(Fr? Beacon, ulong Latest)> ReadBeaconAsync(ulong block, CancellationToken cancellationToken)
     {
         var web3 = _connection.Web3;
-        var latest = await _connection.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (latest.Value < block)
+        var latest = (ulong)(await _connection.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+        if (latest < block)
         {
-            return null;
+            return (null, latest);
         }
 
         var header = await _connection.Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter(block))).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return header?.BlockHash is { } hash ? BatchHeader.BeaconOf(Hash32.Parse(hash)) : null;
+        return (header?.BlockHash is { } hash ? BatchHeader.BeaconOf(Hash32.Parse(hash)) : null, latest);
     }
 
     /// <summary>Shuffle inboxes: the next index to commit and the head the commitment must continue.</summary>
@@ -314,7 +330,8 @@ public sealed class BatchInbox
     private async Task<BatchCommitment> CommitmentFromReceiptAsync(ulong index, TransactionReceipt receipt, CancellationToken cancellationToken)
     {
         var committed = receipt.DecodeAllEvents<BatchCommittedEvent>().Single(e => e.Event.Index == index).Event;
-        return new BatchCommitment(index, Field(committed.NewHead), committed.BeaconBlock, committed.Draw, await BeaconAtAsync(committed.BeaconBlock, cancellationToken).ConfigureAwait(false));
+        var (beacon, latest) = await ReadBeaconAsync(committed.BeaconBlock, cancellationToken).ConfigureAwait(false);
+        return new BatchCommitment(index, Field(committed.NewHead), committed.BeaconBlock, committed.Draw, beacon, BatchCommitment.ExpiredAt(committed.BeaconBlock, latest));
     }
 
     /// <summary>Simulates a call (refused: the inbox's own error, costing nothing), then sends it and waits for its receipt.</summary>
@@ -410,7 +427,7 @@ public sealed class BatchInbox
 
     /// <summary>
     /// Only what a submitter needs before each submission: the next batch index and the head it must
-    /// continue (three calls, where <see cref="GetStateAsync"/> makes thirteen). Both are read at one
+    /// continue (three calls, where <see cref="GetStateAsync"/> makes seventeen). Both are read at one
     /// block: read at two, a finalization landing between them paired batch i with the head after i,
     /// and the submitter took that for a store that disagrees with the chain.
     /// </summary>

@@ -7,8 +7,8 @@ internal static class Program
 {
     /// <summary>
     /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
-    /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
-    /// (up to ceremony power P), <c>gas [--baseline REF] [--power P] [N…]</c> submitBatch's gas on a local anvil for every
+    /// <c>circuits [--baseline REF] [--max-power P] [N…]</c> the circuit sizes (beside a baseline commit's)
+    /// and the proving times for those capacities (up to ceremony power P), <c>gas [--baseline REF] [--power P] [N…]</c> submitBatch's gas on a local anvil for every
     /// policy at those capacities (and, with a baseline, that commit's against this tree's), <c>pool [--capacity N] [--batches K] [W…]</c> the prover pool's throughput and
     /// overhead with W workers, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>log-sync
     /// [groups] [size…]</c> the receipt log's write and sync per group, <c>field-min [rounds]</c> the minimum-of-N
@@ -28,10 +28,12 @@ internal static class Program
                 await HttpLoadRun.RunAsync(seconds, rates);
                 break;
             case "circuits":
-                // circuits [--max-power P] N…: circuits needing a larger ceremony are sized but not proven.
+                // circuits [--baseline REF] [--max-power P] N…: circuits needing a larger ceremony are sized
+                // but not proven; with a baseline, that commit's sizes beside these.
                 var rest = args[1..];
+                var circuitBaseline = TakeTextOption(ref rest, "--baseline");
                 var maxPower = TakeOption(ref rest, "--max-power", int.MaxValue);
-                await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower);
+                await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower, circuitBaseline);
                 break;
             case "gas":
                 // gas [--baseline REF] [--power P] N…: every circuit set up from one development ceremony of

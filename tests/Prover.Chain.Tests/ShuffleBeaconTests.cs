@@ -71,7 +71,7 @@ public sealed class ShuffleBeaconTests
 
     [Theory]
     [MemberData(nameof(OtherPolicies))]
-    public async Task An_inbox_of_another_policy_refuses_a_commitment_as_NothingToCommit(string policy)
+    public async Task An_inbox_of_another_policy_refuses_a_commitment_and_a_redraw_as_NothingToCommit(string policy)
     {
         var connection = await _fixture.ConnectAsync();
         var (inbox, deployment) = await _fixture.DeployAsync(connection, policy);
@@ -79,6 +79,7 @@ public sealed class ShuffleBeaconTests
 
         var e = await InboxTestKit.AssertRejectedAsync(InboxError.NothingToCommit, () => inbox.CommitAsync(0, deployment.GenesisHead, witness.NewHead, CancellationToken.None));
         Assert.Equal(TestBatches.Policy(policy).NumericId.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Arguments["policyId"]);
+        await InboxTestKit.AssertRejectedAsync(InboxError.NothingToCommit, () => inbox.RedrawBeaconAsync(0, CancellationToken.None));
         Assert.Equal(0UL, (await inbox.GetStateAsync(CancellationToken.None)).NextCommitIndex);
     }
 
@@ -239,9 +240,11 @@ public sealed class ShuffleBeaconTests
         await InboxTestKit.MineAsync(connection, drawnAt + 255 - await InboxTestKit.BlockNumberAsync(connection));
         Assert.Null(await InboxTestKit.CallAsync(connection, inbox, BatchInbox.Message(withFirst), BlockParameter.CreatePending()));
         await InboxTestKit.AssertRejectedAsync(InboxError.BeaconNotExpired, () => inbox.RedrawBeaconAsync(0, CancellationToken.None));
+        Assert.False((await inbox.GetCommitmentAsync(0, CancellationToken.None))!.Expired);
 
-        // One block later it is gone.
+        // One block later it is gone, and the C# side says so before a submission finds out.
         await InboxTestKit.MineAsync(connection, 1);
+        Assert.True((await inbox.GetCommitmentAsync(0, CancellationToken.None))!.Expired);
         e = await InboxTestKit.AssertRejectedAsync(InboxError.BeaconExpired, () => inbox.SubmitAsync(withFirst, CancellationToken.None));
         Assert.Equal(("0", drawnAt.ToString(System.Globalization.CultureInfo.InvariantCulture)), (e.Arguments["index"], e.Arguments["beaconBlock"]));
 

@@ -37,7 +37,7 @@ public sealed class ChainCommandTests
 
         var replay = await ProverProcess.RunAsync(limit, "chain", "submit", "0", "--data-dir", dir.Path, "--chain-id", "31337");
         Assert.Equal(2, replay.ExitCode);
-        Assert.Contains("error: The inbox refused the batch: WrongHead(expectedIndex=1", replay.StandardError, StringComparison.Ordinal);
+        Assert.Contains("error: The inbox refused the call: WrongHead(expectedIndex=1", replay.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ contract BatchInbox {
     error TxListNotProven();
     /// @notice A value that must be a BN254 scalar field element is not.
     error NotFieldElement(uint256 value);
-    /// @notice Only a shuffle inbox commits batches before proving them.
+    /// @notice Only a shuffle inbox commits batches before proving them (and redraws their beacons).
     error NothingToCommit(uint256 policyId);
     /// @notice The commitment is not the next one, or does not continue the last committed head.
     error WrongCommit(uint64 expectedIndex, uint256 expectedPrevHead, uint64 index, uint256 prevHead);
@@ -203,6 +203,7 @@ contract BatchInbox {
     /// beacon block's hash has expired (256 blocks). Every draw is an event a light client reports.
     function redrawBeacon(uint64 index) external {
         if (msg.sender != sequencer) revert NotSequencer(msg.sender);
+        if (policyId != SHUFFLE) revert NothingToCommit(policyId);
         Commitment storage c = _commitments[index];
         uint64 beaconBlock = c.beaconBlock;
         if (beaconBlock == 0) revert NotCommitted(index);
