@@ -157,9 +157,13 @@ internal static class ChainCommands
             var problems = state.BindingProblems();
             Console.Out.WriteLine(problems.Count == 0 ? "binding        ok: domain and genesis head are those of this address, chain and policy" : "binding        WRONG: " + string.Join("; ", problems));
             var circuitProblems = await CircuitAsync(parse, chain.Connection, deployment, state, ct);
+            var draws = state.DrawsBeacons ? await inbox.GetCommitmentHistoryAsync(deployment.Block, ct) : [];
             foreach (var b in await inbox.GetFinalizedBatchesAsync(deployment.Block, ct))
             {
-                Console.Out.WriteLine($"  batch {b.Index,6}  seq {b.FirstSeq}..{b.FirstSeq + b.Count - 1}  head {b.NewHead.ToHex()}  block {b.BlockNumber}  gas {b.GasUsed:N0}  tx {b.TransactionHash}");
+                var beacon = state.DrawsBeacons
+                    ? $"  beacon {LightClientCommands.BeaconHex(b.Beacon)} (drawn {draws.Where(c => c.Index == b.Index).Select(c => c.Draws).DefaultIfEmpty(0U).Max()}x)"
+                    : "";
+                Console.Out.WriteLine($"  batch {b.Index,6}  seq {b.FirstSeq}..{b.FirstSeq + b.Count - 1}  head {b.NewHead.ToHex()}  block {b.BlockNumber}  gas {b.GasUsed:N0}  tx {b.TransactionHash}{beacon}");
             }
 
             return problems.Count == 0 && circuitProblems == 0 ? 0 : 1;

@@ -73,7 +73,7 @@ internal static class LightClientCommands
             {
                 var e = b.Batch;
                 var proof = b.ProofVerified switch { true => "proof valid", false => "proof INVALID", null => "proof not checked" };
-                var beacon = b.Draw is { } draw ? $"  beacon {draw.Beacon.ToHex()} (block {draw.BeaconBlock}, drawn {(draw.Draws == 1 ? "once" : $"{draw.Draws} times")})" : "";
+                var beacon = b.Draw is { } draw ? $"  beacon {BeaconHex(draw.Beacon)} (block {draw.BeaconBlock}, drawn {(draw.Draws == 1 ? "once" : $"{draw.Draws} times")})" : "";
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"batch {e.Index,6}  seq {e.FirstSeq}..{e.FirstSeq + e.Count - 1}  {e.Count} tx  newHead {e.NewHead.ToHex()}  {(b.IsValid ? "ok" : "INVALID")}  {proof} ({b.VerificationTime.TotalMilliseconds:F1} ms){beacon}{(b.DataChecked ? "  data checked" : "")}"));
             }
@@ -160,6 +160,9 @@ internal static class LightClientCommands
         command.Subcommands.Add(check);
         return command;
     }
+
+    /// <summary>A beacon (93 bits) in hex without the leading zeros of a 32-byte word.</summary>
+    internal static string BeaconHex(Core.Field.Fr beacon) => "0x" + beacon.ToBigInteger().ToString("x", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0');
 
     /// <summary>The policy id of an inbox's numeric policy id (<c>OrderingPolicy.KnownIds</c> is in numeric-id order).</summary>
     private static string PolicyName(int numericId) =>
