@@ -8,6 +8,7 @@ using Prover.Core.Batches;
 using Prover.Core.Ethereum;
 using Prover.Core.Field;
 using Prover.Core.Ordering;
+using Prover.LightClient;
 using Prover.Proving;
 using Prover.Proving.Snarkjs;
 
@@ -133,7 +134,7 @@ internal static class ChainCommands
 
     private static Command Status()
     {
-        var command = new Command("status", "Show the recorded inbox's state, check its domain binding, and list its finalized batches.");
+        var command = new Command("status", "Show the recorded inbox's state, check its domain binding and which circuit its verifier is (from <data-dir>/chain/artifacts), and list its finalized batches.");
         Add(command, DataDir, Rpc, ChainId, KeyFile);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
@@ -155,14 +156,51 @@ internal static class ChainCommands
             Console.Out.WriteLine($"next batch     {state.NextBatchIndex} (next seq {state.NextSeq})");
             var problems = state.BindingProblems();
             Console.Out.WriteLine(problems.Count == 0 ? "binding        ok: domain and genesis head are those of this address, chain and policy" : "binding        WRONG: " + string.Join("; ", problems));
+            var circuitProblems = await CircuitAsync(parse, chain.Connection, deployment, state, ct);
+            var draws = state.DrawsBeacons ? await inbox.GetCommitmentHistoryAsync(deployment.Block, ct) : [];
             foreach (var b in await inbox.GetFinalizedBatchesAsync(deployment.Block, ct))
             {
-                Console.Out.WriteLine($"  batch {b.Index,6}  seq {b.FirstSeq}..{b.FirstSeq + b.Count - 1}  head {b.NewHead.ToHex()}  block {b.BlockNumber}  gas {b.GasUsed:N0}  tx {b.TransactionHash}");
+                var beacon = state.DrawsBeacons
+                    ? $"  beacon {LightClientCommands.BeaconHex(b.Beacon)} (drawn {draws.Where(c => c.Index == b.Index).Select(c => c.Draws).DefaultIfEmpty(0U).Max()}x)"
+                    : "";
+                Console.Out.WriteLine($"  batch {b.Index,6}  seq {b.FirstSeq}..{b.FirstSeq + b.Count - 1}  head {b.NewHead.ToHex()}  block {b.BlockNumber}  gas {b.GasUsed:N0}  tx {b.TransactionHash}{beacon}");
             }
 
-            return problems.Count == 0 ? 0 : 1;
+            return problems.Count == 0 && circuitProblems == 0 ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Prints which circuit the inbox's verifier is: the key in the deployment's artifacts folder, checked
+    /// against the verifier's code and against the key recorded at deployment, and named by the manifest
+    /// beside it. Returns how many problems it printed.
+    /// </summary>
+    private static async Task<int> CircuitAsync(ParseResult parse, ChainConnection connection, DeploymentRecord deployment, InboxState state, CancellationToken ct)
+    {
+        var keyFile = Path.Combine(Path.GetDirectoryName(DeploymentFile(parse))!, "artifacts", "verification_key.json");
+        if (!File.Exists(keyFile))
+        {
+            Console.Out.WriteLine($"circuit        unknown: no {keyFile} (the recorded key's sha256 is {deployment.VerificationKeySha256})");
+            return 0;
+        }
+
+        var circuit = await VerifierCircuit.ReadAsync(keyFile, ct);
+        var key = await LightClient.Groth16.VerificationKey.ReadAsync(keyFile, ct);
+        var client = await InboxLightClient.ConnectAsync(connection.Endpoint, deployment.Inbox, deployment.Block, ct);
+        var problems = (await client.CheckVerifierAsync(state, key, circuit, ct)).Select(p => p.ToString()).ToList();
+        if (circuit.KeySha256 != deployment.VerificationKeySha256)
+        {
+            problems.Add($"{keyFile} (sha256 {circuit.KeySha256}) is not the key recorded at deployment (sha256 {deployment.VerificationKeySha256})");
+        }
+
+        Console.Out.WriteLine($"circuit        {circuit.Describe()}{(problems.Count == 0 ? "; the verifier embeds its key" : "")}");
+        foreach (var problem in problems)
+        {
+            Console.Out.WriteLine($"               WRONG: {problem}");
+        }
+
+        return problems.Count;
     }
 
     /// <summary>Runs a command body; a failure Prover expects becomes its message on stderr and exit code 2.</summary>
