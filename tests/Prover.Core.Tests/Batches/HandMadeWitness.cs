@@ -9,7 +9,8 @@ namespace Prover.Core.Tests.Batches;
 /// <summary>
 /// A witness assembled without Poseidon: encodings, permutation and keys are real, the hashes (heads,
 /// domain, commitments) are made-up constants. Validate reaches the hashes only after every check these
-/// tests tamper with, so they exercise the hash-free checks on their own.
+/// tests tamper with, so they exercise the hash-free checks on their own. (A shuffle witness drawn with a
+/// beacon is the exception: its keys are Poseidon hashes, computed here like any other key.)
 /// </summary>
 internal static class HandMadeWitness
 {
