@@ -42,9 +42,10 @@ internal static class Batches
 
     /// <summary>
     /// Batch 1 of a small log: seq 3.. after three earlier entries, fees with a tie, an express-lane
-    /// transaction that overtakes an earlier one, and arrivals 0–210 ms apart.
+    /// transaction that overtakes an earlier one, and arrivals 0–210 ms apart. A shuffle batch is drawn
+    /// with <paramref name="beacon"/>, by default <see cref="Beacon"/>.
     /// </summary>
-    public static OrderingWitness Witness(string policyId, int count = 4, int capacity = 4)
+    public static OrderingWitness Witness(string policyId, int count = 4, int capacity = 4, Fr? beacon = null)
     {
         (ulong Arrival, int Sender, ulong Fee)[] rows =
         [
@@ -64,15 +65,15 @@ internal static class Batches
             log.Add(Entry((ulong)(3 + i), rows[i].Arrival, Senders[rows[i].Sender], rows[i].Fee, (ulong)(10 + i)));
         }
 
-        return WitnessOf(log, firstSeq: 3, Policy(policyId), capacity);
+        return WitnessOf(log, firstSeq: 3, Policy(policyId), capacity, beacon);
     }
 
     /// <summary>
     /// The witness of the batch that starts at <paramref name="firstSeq"/> and runs to the end of
     /// <paramref name="log"/>, continuing from the arrival of the entry before it; a shuffle batch is
-    /// drawn with <see cref="Beacon"/>.
+    /// drawn with <paramref name="beacon"/>, by default <see cref="Beacon"/>.
     /// </summary>
-    public static OrderingWitness WitnessOf(IReadOnlyList<LogEntry> log, int firstSeq, OrderingPolicy policy, int capacity)
+    public static OrderingWitness WitnessOf(IReadOnlyList<LogEntry> log, int firstSeq, OrderingPolicy policy, int capacity, Fr? beacon = null)
     {
         var head = ReceiptChain.Genesis(ChainId, Inbox);
         for (var s = 0; s < firstSeq; s++)
@@ -83,7 +84,7 @@ internal static class Batches
         var segment = log.Skip(firstSeq).ToArray();
         var prevLastArrival = firstSeq == 0 ? 0 : log[firstSeq - 1].ArrivalMs;
         return OrderingWitness.FromBatch(BatchBuilder.Build(
-            1, head, segment, policy, ChainId, Inbox, capacity, prevLastArrival, policy.NeedsBeacon ? Beacon : null));
+            1, head, segment, policy, ChainId, Inbox, capacity, prevLastArrival, policy.NeedsBeacon ? beacon ?? Beacon : null));
     }
 
     /// <summary>The golden witnesses the sequencer tests pin (fixture streams cut at capacity 8), by snapshot name.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
+using Prover.Core.Ethereum;
 using Prover.Core.Field;
 
 namespace Prover.Proving.Tests.Ordering;
@@ -58,6 +59,52 @@ internal static class Inputs
         var stepBits = OutputCommitment.StepBits(Batches.Policy(policy), n);
         var commitment = OutputCommitment.SpongeOfSteps(Fr.FromBigInteger(Get(input, "newHead")), composites, stepBits, positions, arrivals);
         Set(input, "outputCommitment", commitment.ToBigInteger());
+    }
+
+    /// <summary>
+    /// Sets the header and the three list values to what the inbox computes for a call that posts
+    /// <paramref name="posted"/> (by default the witness's own list) with the document's current domain,
+    /// heads and output commitment: the statement a verifier checks the proof against. The parts of the
+    /// header default to the witness's.
+    /// </summary>
+    public static BatchStatement Post(
+        JsonObject input, OrderingWitness witness, IReadOnlyList<Hash32>? posted = null, ulong? prevLastArrivalMs = null,
+        ulong? lastArrivalMs = null, Fr? beacon = null)
+    {
+        var statement = BatchStatement.For(
+            Fr.FromBigInteger(Get(input, "domain")),
+            Fr.FromBigInteger(Get(input, "prevHead")),
+            Fr.FromBigInteger(Get(input, "newHead")),
+            Fr.FromBigInteger(Get(input, "outputCommitment")),
+            prevLastArrivalMs ?? witness.PrevLastArrivalMs,
+            lastArrivalMs ?? witness.Entries[^1].ArrivalMs,
+            beacon ?? witness.Beacon ?? Fr.Zero,
+            posted ?? witness.OrderedTxHashes,
+            witness.Capacity);
+        Set(input, "header", statement.Header.ToBigInteger());
+        Set(input, "listChallenge", statement.ListChallenge.ToBigInteger());
+        Set(input, "listDigest", statement.ListDigest.ToBigInteger());
+        Set(input, "listMultiset", statement.ListMultiset.ToBigInteger());
+        return statement;
+    }
+
+    /// <summary>
+    /// The posted-list digest and multiset the circuit computes from the document's own txIds and positions
+    /// (fcfs: the slot order) at its listChallenge, to check that a forged document satisfies the binding.
+    /// </summary>
+    public static (BigInteger Digest, BigInteger Multiset) ListValuesOf(JsonObject input)
+    {
+        var n = input["txId"]!.AsArray().Count;
+        var gamma = Get(input, "listChallenge");
+        BigInteger digest = 0, multiset = 1;
+        for (var j = 0; j < n; j++)
+        {
+            var position = input["position"] is null ? j : (int)Get(input, "position", j);
+            digest = (digest + (Get(input, "txId", j) * BigInteger.ModPow(gamma, position, P))) % P;
+            multiset = multiset * (gamma - Get(input, "txId", j) + P) % P;
+        }
+
+        return (digest, multiset);
     }
 
     private static string Mod(BigInteger value) => (((value % P) + P) % P).ToString(CultureInfo.InvariantCulture);
