@@ -56,20 +56,22 @@ template ActiveSlots(n) {
     }
 }
 
-// domain = Poseidon(chainId, inbox, policyId, paramsCommitment) with the policy id a constant of the
-// circuit: a verifier made for one policy's circuit refuses every batch of an inbox whose domain
-// declares another, because no chainId and inbox make the hashes meet.
-template PolicyDomain(policyId) {
+// domain = Poseidon(chainId, inbox, policyId, paramsCommitment, capacity) with the policy id and the
+// capacity constants of the circuit: a verifier made for one policy's circuit, or for another capacity,
+// refuses every batch of an inbox whose domain declares otherwise, because no chainId and inbox make
+// the hashes meet.
+template PolicyDomain(policyId, capacity) {
     signal input chainId;
     signal input inbox;
     signal input paramsCommitment;
     signal output domain;
 
-    component hash = Poseidon(4);
+    component hash = Poseidon(5);
     hash.inputs[0] <== chainId;
     hash.inputs[1] <== inbox;
     hash.inputs[2] <== policyId;
     hash.inputs[3] <== paramsCommitment;
+    hash.inputs[4] <== capacity;
     domain <== hash.out;
 }
 
@@ -176,7 +178,7 @@ template LogSegment(n, policyId, withBeacon) {
     signal output firstArrivalBits[FIRST_ARRIVAL_BITS()];
     signal output gapBits[n - 1][ARRIVAL_GAP_BITS()];
 
-    component domainHash = PolicyDomain(policyId);
+    component domainHash = PolicyDomain(policyId, n);
     domainHash.chainId <== chainId;
     domainHash.inbox <== inbox;
     domainHash.paramsCommitment <== paramsCommitment;

@@ -64,10 +64,10 @@ public sealed record InboxState(
             problems.Add($"paramsCommitment {ParamsCommitment} is not Poseidon(policyParameters) = {commitment}");
         }
 
-        var domain = Core.Batches.Domain.Compute(ChainId, Inbox, PolicyNumericId, commitment);
+        var domain = Core.Batches.Domain.Compute(ChainId, Inbox, PolicyNumericId, commitment, Capacity);
         if (domain != Domain)
         {
-            problems.Add($"domain {Domain} is not Poseidon(chainId, inbox, policyId, paramsCommitment) = {domain}");
+            problems.Add($"domain {Domain} is not Poseidon(chainId, inbox, policyId, paramsCommitment, capacity) = {domain}");
         }
 
         var genesis = ReceiptChain.Genesis(ChainId, Inbox);
@@ -158,7 +158,7 @@ public sealed class BatchInbox
         var predicted = EthAddress.Parse(ContractUtils.CalculateContractAddress(connection.Account.ToString(), nonce.Value));
         var policy = request.Policy;
         var paramsCommitment = Core.Batches.Domain.ParamsCommitment(policy);
-        var domain = Core.Batches.Domain.Compute(connection.ChainId, predicted, policy);
+        var domain = Core.Batches.Domain.Compute(connection.ChainId, predicted, policy, request.Capacity);
         var genesis = ReceiptChain.Genesis(connection.ChainId, predicted);
         var message = new BatchInboxDeployment
         {

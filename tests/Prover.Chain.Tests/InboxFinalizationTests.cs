@@ -87,7 +87,7 @@ public sealed class InboxFinalizationTests
         var state = await inbox.GetStateAsync(CancellationToken.None);
 
         Assert.Empty(state.BindingProblems());
-        Assert.Equal(Domain.Compute(connection.ChainId, inbox.Address, TestBatches.Policy(policy)), state.Domain);
+        Assert.Equal(Domain.Compute(connection.ChainId, inbox.Address, TestBatches.Policy(policy), ChainFixture.Capacity), state.Domain);
         Assert.Equal(ReceiptChain.Genesis(connection.ChainId, inbox.Address), state.Head);
         Assert.Equal(deployment.Domain, state.Domain);
         Assert.Equal(TestBatches.Policy(policy).NumericId, state.PolicyNumericId);

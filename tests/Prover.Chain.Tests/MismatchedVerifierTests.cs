@@ -23,7 +23,7 @@ public sealed class MismatchedVerifierTests
         var state = await inbox.GetStateAsync(CancellationToken.None);
         // The domain is the one DeployAsync computes for priority-fee, and the binding check, which sees
         // only the domain, finds nothing wrong: the mismatch is in the verifier's keys.
-        Assert.Equal(Domain.Compute(connection.ChainId, inbox.Address, TestBatches.Policy("priority-fee")), state.Domain);
+        Assert.Equal(Domain.Compute(connection.ChainId, inbox.Address, TestBatches.Policy("priority-fee"), ChainFixture.Capacity), state.Domain);
         Assert.Empty(state.BindingProblems());
 
         // One segment, cut as the inbox's policy orders it and as the verifier's circuit does.

@@ -24,7 +24,7 @@ interface IOrderingVerifier {
 contract BatchInbox {
     /// @notice The caller is not the sequencer.
     error NotSequencer(address sender);
-    /// @notice The proof was made for another domain (chain, inbox, policy or parameters), or the
+    /// @notice The proof was made for another domain (chain, inbox, policy, parameters or capacity), or the
     /// chain id has changed since deployment (a fork).
     error WrongDomain(uint256 expected, uint256 domain, uint256 chainId);
     /// @notice The batch is not the next one: already finalized (a replay), or built on another head.
@@ -93,7 +93,7 @@ contract BatchInbox {
     IOrderingVerifier public immutable verifier;
     address public immutable sequencer;
     uint256 public immutable chainId;
-    /// @notice Poseidon(chainId, address(this), policyId, paramsCommitment), computed by the deployer
+    /// @notice Poseidon(chainId, address(this), policyId, paramsCommitment, capacity), computed by the deployer
     /// (docs/chain.md, "Domain binding").
     uint256 public immutable domain;
     uint256 public immutable policyId;

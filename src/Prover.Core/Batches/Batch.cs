@@ -11,12 +11,14 @@ namespace Prover.Core.Batches;
 /// consistent; its collections are read-only snapshots.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A shuffle batch has no order until its beacon is drawn on chain (<see cref="IsOrdered"/>): its order
 /// fields are then empty and <see cref="OutputCommitment"/> is null.
-/// </remarks>
-/// <remarks>
+/// </para>
+/// <para>
 /// A class rather than a record: value equality over its collections would compare references, and a
 /// <c>with</c> expression could produce a batch whose parts disagree.
+/// </para>
 /// </remarks>
 public sealed class Batch
 {
@@ -52,7 +54,7 @@ public sealed class Batch
 
     public OrderingPolicy Policy { get; }
 
-    /// <summary><c>Poseidon(chainId, inbox, policyNumericId, paramsCommitment)</c>; see <see cref="Batches.Domain"/>.</summary>
+    /// <summary><c>Poseidon(chainId, inbox, policyNumericId, paramsCommitment, capacity)</c>; see <see cref="Batches.Domain"/>.</summary>
     public Fr Domain { get; }
 
     /// <summary>The log head before the batch's first entry.</summary>

@@ -93,7 +93,7 @@ public static class BatchBuilder
             output = OutputCommitment.Compute(policy, head, Array.ConvertAll(entries, e => e.ArrivalMs), order.Keys, order.Permutation, slots);
         }
 
-        var domain = Domain.Compute(chainId, inbox, policy);
+        var domain = Domain.Compute(chainId, inbox, policy, slots);
         return new Batch(index, chainId, inbox, policy, domain, prevHead, entries, heads, slots, prevLastArrivalMs, beacon, order, output);
     }
 

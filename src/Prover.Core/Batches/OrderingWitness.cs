@@ -35,7 +35,7 @@ public sealed record OrderingWitness
 
     public required WitnessPolicy Policy { get; init; }
 
-    /// <summary><c>Poseidon(chainId, inbox, policy.numericId, policy.paramsCommitment)</c>.</summary>
+    /// <summary><c>Poseidon(chainId, inbox, policy.numericId, policy.paramsCommitment, capacity)</c>.</summary>
     public required Fr Domain { get; init; }
 
     public required Fr PrevHead { get; init; }

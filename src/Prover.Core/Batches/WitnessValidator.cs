@@ -308,9 +308,9 @@ internal static class WitnessValidator
             return new("/policy/paramsCommitment", $"{w.Policy.ParamsCommitment} is not the commitment to the parameters, {commitment}");
         }
 
-        var domain = Domain.Compute(w.ChainId, w.Inbox, policy.NumericId, commitment);
+        var domain = Domain.Compute(w.ChainId, w.Inbox, policy.NumericId, commitment, w.Capacity);
         return domain != w.Domain
-            ? new("/domain", $"{w.Domain} is not Poseidon(chainId, inbox, numericId, paramsCommitment) = {domain}")
+            ? new("/domain", $"{w.Domain} is not Poseidon(chainId, inbox, numericId, paramsCommitment, capacity) = {domain}")
             : null;
     }
 

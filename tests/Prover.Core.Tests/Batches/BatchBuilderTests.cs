@@ -258,28 +258,29 @@ public class BatchBuilderTests
     }
 
     [Fact]
-    public void Batch_domain_is_Poseidon_of_chain_inbox_policy_and_parameters()
+    public void Batch_domain_is_Poseidon_of_chain_inbox_policy_parameters_and_capacity()
     {
         var policy = new TimeboostPolicy(Alice, 250);
-        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1)), policy, ChainId, Inbox);
+        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1)), policy, ChainId, Inbox, capacity: 4);
         var paramsCommitment = Poseidon.Hash([Alice.ToField(), Fr.FromUInt64(250)]);
         Assert.Equal(paramsCommitment, Domain.ParamsCommitment(policy));
-        Assert.Equal(Poseidon.Hash([Fr.FromUInt64(ChainId), Inbox.ToField(), Fr.FromUInt64(3), paramsCommitment]), batch.Domain);
+        Assert.Equal(Poseidon.Hash([Fr.FromUInt64(ChainId), Inbox.ToField(), Fr.FromUInt64(3), paramsCommitment, Fr.FromUInt64(4)]), batch.Domain);
     }
 
     [Fact]
-    public void Batch_domain_separates_chains_inboxes_policies_and_parameters()
+    public void Batch_domain_separates_chains_inboxes_policies_parameters_and_capacities()
     {
         Fr[] domains =
         [
-            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance),
-            Domain.Compute(ChainId + 1, Inbox, FcfsPolicy.Instance),
-            Domain.Compute(ChainId, Bob, FcfsPolicy.Instance),
-            Domain.Compute(ChainId, Inbox, PriorityFeePolicy.Instance),
-            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 200)),
-            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 201)),
-            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Bob, 200)),
-            Domain.Compute(ChainId, Inbox, ShufflePolicy.Instance),
+            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance, 8),
+            Domain.Compute(ChainId + 1, Inbox, FcfsPolicy.Instance, 8),
+            Domain.Compute(ChainId, Bob, FcfsPolicy.Instance, 8),
+            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance, 16),
+            Domain.Compute(ChainId, Inbox, PriorityFeePolicy.Instance, 8),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 200), 8),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 201), 8),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Bob, 200), 8),
+            Domain.Compute(ChainId, Inbox, ShufflePolicy.Instance, 8),
         ];
         Assert.Equal(domains.Length, domains.Distinct().Count());
     }

@@ -177,7 +177,7 @@ public sealed class StatementBindingTests
         foreach (var id in new[] { 0, 1, 2, 3, 4, 5 }.Where(id => id != witness.Policy.NumericId))
         {
             var input = CircuitInputs.From(witness);
-            Set(input, "domain", Domain.Compute(Batches.ChainId, Batches.Inbox, id, paramsCommitment).ToBigInteger());
+            Set(input, "domain", Domain.Compute(Batches.ChainId, Batches.Inbox, id, paramsCommitment, witness.Capacity).ToBigInteger());
             Post(input, witness);
             await AssertRefusedAsync(policy, input);
         }
@@ -193,7 +193,23 @@ public sealed class StatementBindingTests
         foreach (var other in OrderingCircuitsFixture.Policies.Where(p => p != policy))
         {
             var input = CircuitInputs.From(witness);
-            Set(input, "domain", Domain.Compute(Batches.ChainId, Batches.Inbox, Batches.Policy(other)).ToBigInteger());
+            Set(input, "domain", Domain.Compute(Batches.ChainId, Batches.Inbox, Batches.Policy(other), witness.Capacity).ToBigInteger());
+            Post(input, witness);
+            await AssertRefusedAsync(policy, input);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Policies))]
+    public async Task A_domain_that_names_another_capacity_is_refused(string policy)
+    {
+        // An inbox deployed with this capacity-4 circuit's verifier under the domain of another capacity:
+        // the capacity is a constant of the circuit too, so every batch is refused.
+        var witness = Batches.Witness(policy);
+        foreach (var capacity in new[] { 1, 8, 64 })
+        {
+            var input = CircuitInputs.From(witness);
+            Set(input, "domain", Domain.Compute(Batches.ChainId, Batches.Inbox, Batches.Policy(policy), capacity).ToBigInteger());
             Post(input, witness);
             await AssertRefusedAsync(policy, input);
         }
