@@ -141,6 +141,33 @@ public sealed class ShufflePoolTests(PoolFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_batch_whose_commitment_a_reorg_dropped_is_committed_again_and_proven_again()
+    {
+        var (chain, deployment) = await fixture.DeployAsync(PoolFixture.Shuffle);
+        var witness = new TestLog(deployment.ChainId, deployment.Inbox, PoolFixture.Shuffle).NextBatch(2);
+        var beforeCommit = await AnvilResultAsync("evm_snapshot");
+        await using (var submitter = await StartAsync(chain, workers: 0))
+        {
+            await submitter.Store.AddAsync(witness, submitter.Runtime.NowMs, default);
+            await submitter.ReconcileAsync(default);
+            await WaitForAsync(submitter, 0, r => r.Draws == 1);
+        }
+
+        // The chain forgets the block that held the commitment, as a reorg that drops the transaction does.
+        await AnvilAsync("evm_revert", beforeCommit);
+        Assert.Null(await chain.Inbox.GetCommitmentAsync(0, default));
+        await using var pool = await StartAsync(chain, workers: 1);
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+
+        var record = (await pool.Store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Finalized, 1, 2), (record.State, record.Draws, record.Attempts)); // the proof of the lost draw was dropped
+        var commitment = Assert.Single(await chain.Inbox.GetCommitmentHistoryAsync(deployment.Block, default));
+        var batch = Assert.Single(await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default));
+        Assert.Equal(commitment.BeaconBlock, record.BeaconBlock);
+        Assert.Equal(await BeaconOfBlockAsync(commitment.BeaconBlock), batch.Beacon);
+    }
+
+    [Fact]
     public async Task Two_pools_sharing_a_postgres_store_commit_and_finalize_each_shuffle_batch_once()
     {
         var (chain, deployment) = await fixture.DeployAsync(PoolFixture.Shuffle);
@@ -196,13 +223,18 @@ public sealed class ShufflePoolTests(PoolFixture fixture) : IDisposable
     }
 
     /// <summary>One of anvil's own JSON-RPC methods on the shared node.</summary>
-    private async Task AnvilAsync(string method, params object[] parameters)
+    private async Task AnvilAsync(string method, params object[] parameters) => await AnvilResultAsync(method, parameters);
+
+    /// <summary>One of anvil's own JSON-RPC methods on the shared node, and its result as text.</summary>
+    private async Task<string> AnvilResultAsync(string method, params object[] parameters)
     {
         using var http = new HttpClient();
         var body = System.Text.Json.JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 1, method, @params = parameters });
         using var response = await http.PostAsync(fixture.Anvil.Url, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode && !text.Contains("\"error\"", StringComparison.Ordinal), $"{method}: {text}");
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        return document.RootElement.GetProperty("result").ToString();
     }
 
     private static async Task<BatchRecord> WaitForAsync(ProverPool pool, ulong index, Func<BatchRecord, bool> condition)
