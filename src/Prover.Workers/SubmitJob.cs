@@ -158,6 +158,8 @@ public sealed class SubmitJob
             }
             catch (InboxRejectedException e) when (e.Error != "BeaconNotReady")
             {
+                // BeaconNotReady (the submission would share its commitment's block) goes on below, with
+                // the node's refusals: a later block cures it.
                 await FailAsync(index, e.Message, cancellationToken).ConfigureAwait(false);
                 return;
             }
