@@ -174,10 +174,10 @@ internal static class ChainCommands
             throw new ChainConfigurationException($"batch {index}", $"the inbox holds head {commitment.NewHead.ToHex()} committed for it, but this witness ends at {witness.NewHead.ToHex()}: it is not the batch that was committed.");
         }
 
-        if (await chain.LatestBlockAsync(ct) + 1 > commitment.BeaconBlock + 256)
+        if (commitment.Expired)
         {
-            // The submission would land where the beacon block's hash is gone (the inbox reads it with
-            // BLOCKHASH, which reaches 256 blocks back).
+            // A submission would land where the beacon block's hash is gone (the inbox reads it with
+            // BLOCKHASH, which reaches 256 blocks back): draw again before proving, not after.
             var expired = commitment.BeaconBlock;
             commitment = await inbox.RedrawBeaconAsync(index, ct);
             Console.Out.WriteLine($"batch {index}'s beacon (block {expired}) had expired: drawn again in block {commitment.BeaconBlock} (draw {commitment.Draws})");
@@ -387,13 +387,13 @@ internal static class ChainCommands
     {
         if (settings.Rpc is { } url)
         {
-            return new OpenChain(await ChainConnection.ConnectAsync(url, settings.Key, ct), null, url, ChainConnection.ForDisplay(url));
+            return new OpenChain(await ChainConnection.ConnectAsync(url, settings.Key, ct), null, ChainConnection.ForDisplay(url));
         }
 
         var anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = settings.ChainId, StateFile = settings.StateFile }, ct);
         try
         {
-            return new OpenChain(await ChainConnection.ConnectAsync(anvil.Url, settings.Key, ct), anvil, anvil.Url, $"embedded anvil, state {settings.StateFile}");
+            return new OpenChain(await ChainConnection.ConnectAsync(anvil.Url, settings.Key, ct), anvil, $"embedded anvil, state {settings.StateFile}");
         }
         catch
         {
@@ -408,22 +408,8 @@ internal static class ChainCommands
         public override string ToString() => Rpc is null ? $"embedded anvil (chain {ChainId})" : ChainConnection.ForDisplay(Rpc);
     }
 
-    private sealed record OpenChain(ChainConnection Connection, AnvilNode? Anvil, Uri Url, string Description) : IAsyncDisposable
+    private sealed record OpenChain(ChainConnection Connection, AnvilNode? Anvil, string Description) : IAsyncDisposable
     {
-        /// <summary>The chain's latest block number.</summary>
-        /// <exception cref="ChainUnavailableException">The node did not answer.</exception>
-        public async Task<ulong> LatestBlockAsync(CancellationToken ct)
-        {
-            try
-            {
-                return (ulong)(await new Nethereum.Web3.Web3(Url.ToString()).Eth.Blocks.GetBlockNumber.SendRequestAsync().WaitAsync(ct)).Value;
-            }
-            catch (Exception e) when (e is Nethereum.JsonRpc.Client.RpcClientUnknownException or Nethereum.JsonRpc.Client.RpcResponseException or Nethereum.JsonRpc.Client.RpcClientTimeoutException or HttpRequestException)
-            {
-                throw new ChainUnavailableException(Connection.EndpointForDisplay, $"the node did not say its latest block: {e.Message}", e);
-            }
-        }
-
         public async ValueTask DisposeAsync()
         {
             if (Anvil is not null)

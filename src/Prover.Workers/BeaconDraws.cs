@@ -94,6 +94,18 @@ internal sealed class BeaconDraws(PoolRuntime pool)
                 return;
             }
 
+            if (commitment.Expired)
+            {
+                // Found on chain with its beacon already past BLOCKHASH's reach (its submitter died long
+                // ago): drawn again now, before a proof is spent on an order the inbox would refuse.
+                pool.Logger.LogInformation("batch {Index}'s commitment (block {Block}) has an expired beacon; drawing it again before proving", batch.Index, commitment.BeaconBlock);
+                commitment = await TryRedrawAsync(chain, batch.Index, cancellationToken).ConfigureAwait(false);
+                if (commitment is null)
+                {
+                    return;
+                }
+            }
+
             if (commitment.Beacon is not { } beacon)
             {
                 return; // the node answering does not have the beacon block yet; the next pass draws
@@ -149,16 +161,25 @@ internal sealed class BeaconDraws(PoolRuntime pool)
     /// </summary>
     public async Task RedrawExpiredAsync(PoolChain chain, OrderingWitness witness, string expiredBlock, CancellationToken cancellationToken)
     {
-        var index = witness.BatchIndex;
+        if (await TryRedrawAsync(chain, witness.BatchIndex, cancellationToken).ConfigureAwait(false) is { } commitment)
+        {
+            await RecordRedrawAsync(witness, commitment, $"its beacon (block {expiredBlock}) expired before it was final: drawn again in block {commitment.BeaconBlock} (draw {commitment.Draws}); proving it again", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Draws the batch's expired beacon again on chain; null when that failed for now (noted on the batch, with a backoff).</summary>
+    private async Task<BatchCommitment?> TryRedrawAsync(PoolChain chain, ulong index, CancellationToken cancellationToken)
+    {
         if (pool.Commitments.Deferred(index, pool.NowMs))
         {
-            return;
+            return null;
         }
 
-        BatchCommitment commitment;
         try
         {
-            commitment = await chain.Inbox.RedrawBeaconAsync(index, cancellationToken).ConfigureAwait(false);
+            var commitment = await chain.Inbox.RedrawBeaconAsync(index, cancellationToken).ConfigureAwait(false);
+            pool.Commitments.Succeeded(index);
+            return commitment;
         }
         catch (ChainException e)
         {
@@ -167,11 +188,8 @@ internal sealed class BeaconDraws(PoolRuntime pool)
             var delay = pool.Commitments.Failed(index, pool.NowMs);
             await pool.Store.NoteErrorAsync(index, $"its beacon expired and drawing it again failed: {e.Message}", pool.NowMs, CancellationToken.None).ConfigureAwait(false);
             pool.Logger.LogError("{Worker} could not draw batch {Index}'s expired beacon again; trying again in {Seconds:F1} s: {Message}", pool.WorkerId, index, delay.TotalSeconds, e.Message);
-            return;
+            return null;
         }
-
-        pool.Commitments.Succeeded(index);
-        await RecordRedrawAsync(witness, commitment, $"its beacon (block {expiredBlock}) expired before it was final: drawn again in block {commitment.BeaconBlock} (draw {commitment.Draws}); proving it again", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -116,6 +116,27 @@ public sealed class ShufflePoolTests(PoolFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_commitment_found_on_chain_with_an_expired_beacon_is_drawn_again_before_any_proof()
+    {
+        var (chain, deployment) = await fixture.DeployAsync(PoolFixture.Shuffle);
+        var witness = new TestLog(deployment.ChainId, deployment.Inbox, PoolFixture.Shuffle).NextBatch(1);
+        // A submitter committed the batch and died long ago, before recording its draw.
+        var committed = await chain.Inbox.CommitAsync(0, witness.PrevHead, witness.NewHead, default);
+        await AnvilAsync("anvil_mine", "0x101");
+        await using var pool = await StartAsync(chain, workers: 1);
+        await pool.Store.AddAsync(witness, pool.Runtime.NowMs, default);
+        await pool.ReconcileAsync(default);
+        await pool.WaitUntilSettledAsync(1, Settle, default);
+
+        var record = (await pool.Store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Finalized, 2, 1), (record.State, record.Draws, record.Attempts)); // one proof, with the new beacon
+        var commitments = await chain.Inbox.GetCommitmentHistoryAsync(deployment.Block, default);
+        Assert.Equal([(committed.BeaconBlock, 1U), (record.BeaconBlock!.Value, 2U)], commitments.Select(c => (c.BeaconBlock, c.Draws)));
+        var batch = Assert.Single(await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default));
+        Assert.Equal(await BeaconOfBlockAsync(record.BeaconBlock!.Value), batch.Beacon);
+    }
+
+    [Fact]
     public async Task A_proof_made_with_a_beacon_the_inbox_no_longer_holds_is_dropped_and_the_batch_proven_with_the_inbox_beacon()
     {
         var (chain, deployment) = await fixture.DeployAsync(PoolFixture.Shuffle);
