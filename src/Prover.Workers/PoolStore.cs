@@ -176,12 +176,19 @@ public sealed class PoolStore
     public Task<bool> AddAsync(OrderingWitness witness, long nowMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(witness);
-        var draws = OrderingPolicy.TryParse(witness.Policy.Spec, out var policy, out _) && policy is { NeedsBeacon: true } ? (object)0 : TypedNull.Int32;
+        var draws = DrawsBeacon(witness) ? (object)0 : TypedNull.Int32;
         return AffectsOneAsync(
             "storing a batch",
             "INSERT INTO prover_batches (batch_index, state, policy, tx_count, witness, draws, created_ms, updated_ms) VALUES (@i, 'pending', @p, @c, @w, @d, @now, @now) ON CONFLICT (batch_index) DO NOTHING",
             cancellationToken,
             ("i", (long)witness.BatchIndex), ("p", witness.Policy.Spec), ("c", witness.Count), ("w", witness.ToJson()), ("d", draws), ("now", nowMs));
+    }
+
+    /// <summary>Whether the witness's policy has the inbox draw a beacon for each batch (the shuffle): such a batch is stored awaiting its draw.</summary>
+    public static bool DrawsBeacon(OrderingWitness witness)
+    {
+        ArgumentNullException.ThrowIfNull(witness);
+        return OrderingPolicy.TryParse(witness.Policy.Spec, out var policy, out _) && policy is { NeedsBeacon: true };
     }
 
     /// <summary>Stores a batch that is failed from the start (its witness is invalid), so the failure is visible and the index is not lost.</summary>

@@ -210,7 +210,7 @@ internal sealed class WitnessFeed
             {
                 if (await _pool.Store.AddAsync(witness!, _pool.NowMs, cancellationToken).ConfigureAwait(false) && !(index < finalOnChainBelow))
                 {
-                    if ((await _pool.Store.GetAsync(index, cancellationToken).ConfigureAwait(false))?.AwaitsDraw == true)
+                    if (PoolStore.DrawsBeacon(witness!))
                     {
                         // Committed as soon as it is here, not when the batch before it is final, so its
                         // proof can run beside the earlier batches' submissions.
