@@ -10,7 +10,8 @@ namespace Prover.Workers;
 /// records the commitment is the batch's beacon, and the batch is ordered with it and proven. Before a
 /// shuffle batch is submitted its beacon is checked against the inbox's: a beacon drawn again after it
 /// expired, or moved by a reorg, means the proof is of an order the inbox would refuse, so the batch is
-/// ordered with the inbox's beacon and proven again. None of this marks a batch failed.
+/// ordered with the inbox's beacon and proven again. None of this marks a batch failed, unless the chain
+/// and the store disagree about the log (the inbox holds another head for the index).
 /// </summary>
 /// <remarks>
 /// Runs only inside the submit job, under the submitter lease: every chain write of the pool comes from
