@@ -50,7 +50,7 @@ internal static class Commands
         var inbox = new Option<string>("--inbox") { Description = "The inbox contract address (EIP-712 verifyingContract of every receipt).", DefaultValueFactory = _ => EthAddress.Zero.ToString() };
         var policy = new Option<string>("--policy")
         {
-            Description = "Ordering policy: fcfs | priority-fee | timeboost:controller=0x…[,delayMs=200] | shuffle[:beacon=N].",
+            Description = "Ordering policy: fcfs | priority-fee | timeboost:controller=0x…[,delayMs=200] | shuffle (each batch's beacon is drawn on chain).",
             DefaultValueFactory = _ => "fcfs",
         };
         var batchSize = new Option<int>("--batch-size") { Description = "A batch closes at this many transactions…", DefaultValueFactory = _ => 64 };
