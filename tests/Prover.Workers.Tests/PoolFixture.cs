@@ -59,6 +59,21 @@ public sealed class PoolFixture : IAsyncLifetime
 
     public ProvingSetup Proving => new(Backend, CeremonySource.Development, Backend.CircuitsDirectory);
 
+    /// <summary>Every transaction sent to the inbox since its deployment, counted block by block on the fixture's anvil.</summary>
+    public async Task<int> InboxTransactionsAsync(InboxDeployment deployment)
+    {
+        var web3 = new Nethereum.Web3.Web3(Anvil.Url.ToString());
+        var latest = (await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
+        var toInbox = 0;
+        for (var n = deployment.Block + 1; n <= latest; n++)
+        {
+            var block = await web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.BlockParameter(new Nethereum.Hex.HexTypes.HexBigInteger(n)));
+            toInbox += block.Transactions.Count(t => string.Equals(t.To, deployment.Inbox.ToString(), StringComparison.OrdinalIgnoreCase));
+        }
+
+        return toInbox;
+    }
+
     public async Task InitializeAsync()
     {
         var anvil = AnvilNode.StartAsync(new AnvilOptions { ChainId = ChainId }, CancellationToken.None);

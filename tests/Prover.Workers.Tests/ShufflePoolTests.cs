@@ -229,19 +229,8 @@ public sealed class ShufflePoolTests(PoolFixture fixture) : IDisposable
     }
 
     /// <summary>Every transaction sent to the inbox since its deployment, counted block by block.</summary>
-    private async Task AssertInboxTransactionsAsync(InboxDeployment deployment, int expected)
-    {
-        var web3 = new Nethereum.Web3.Web3(fixture.Anvil.Url.ToString());
-        var latest = (await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
-        var toInbox = 0;
-        for (var n = deployment.Block + 1; n <= latest; n++)
-        {
-            var block = await web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new BlockParameter(new HexBigInteger(n)));
-            toInbox += block.Transactions.Count(t => string.Equals(t.To, deployment.Inbox.ToString(), StringComparison.OrdinalIgnoreCase));
-        }
-
-        Assert.Equal(expected, toInbox);
-    }
+    private async Task AssertInboxTransactionsAsync(InboxDeployment deployment, int expected) =>
+        Assert.Equal(expected, await fixture.InboxTransactionsAsync(deployment));
 
     /// <summary>One of anvil's own JSON-RPC methods on the shared node.</summary>
     private async Task AnvilAsync(string method, params object[] parameters) => await AnvilResultAsync(method, parameters);
