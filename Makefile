@@ -56,22 +56,29 @@ HTTP_RATES ?= 1000 5000 10000
 # whose one-off development ceremony takes many minutes: `make bench-circuits` measures them all.
 PROVE_N ?= 8 16
 PROVE_N_ALL ?= 8 16 32 64
-# Capacities whose submitBatch gas `make bench` measures on a local anvil (real proofs; one ceremony
-# of power 14 serves both).
-GAS_N ?= 4 8
+# Capacities whose submitBatch gas `make bench` measures on a local anvil (real proofs; one development
+# ceremony of power 15 serves fcfs and priority-fee at N = 64 and everything smaller; its one-off
+# preparation takes about 20 minutes, then it is cached), beside the same measurement made by the
+# baseline commit's own code in a temporary worktree (issue 15's "before and after, in one run").
+GAS_N ?= 4 8 64
+GAS_POWER ?= 15
+# The commit the gas and constraint figures are compared with: the last one before issue 15.
+BENCH_BASELINE ?= d87e518
 
 # Field, Poseidon and ecrecover micro-benchmarks, sustained in-process ingest, receipt latency over
 # HTTP, circuit sizes and proving times, gas per finalized batch, the prover pool against snarkjs run
-# directly, the light client's verification, and transaction-to-final latency (the demo, one policy).
+# directly, the light client's verification, and transaction-to-final latency (the demo: priority-fee,
+# then shuffle with its commit step).
 bench: build
 	$(BENCH) --filter '*Field*' '*RecoverBenchmarks*' --job short
 	$(BENCH) ingest $(INGEST_TX)
 	$(BENCH) http $(HTTP_SECONDS) $(HTTP_RATES)
-	$(BENCH) circuits $(PROVE_N)
-	$(BENCH) gas $(GAS_N)
+	$(BENCH) circuits --baseline $(BENCH_BASELINE) $(PROVE_N)
+	$(BENCH) gas --baseline $(BENCH_BASELINE) --power $(GAS_POWER) $(GAS_N)
 	$(BENCH) pool --capacity 8 --batches 12 1 2
 	$(BENCH) lightclient
 	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- demo --data-dir $$(mktemp -d) --policy priority-fee --batches 10
+	$(DOTNET) run --project src/Prover.Cli -c $(CONFIG) --no-build -- demo --data-dir $$(mktemp -d) --policy shuffle --batches 10
 
 # MAX_POWER=16 skips proving circuits that need a larger development ceremony (shuffle at N = 64
 # needs power 17, whose phase-2 preparation takes about 40 minutes on 2 cores).

@@ -3,6 +3,7 @@ using Nethereum.Contracts;
 using Nethereum.JsonRpc.Client;
 using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Util;
+using Prover.Core.Batches;
 using Prover.Core.Ethereum;
 using Prover.Core.Field;
 using Prover.Core.Log;
@@ -41,8 +42,14 @@ public sealed record InboxState(
     Fr Head,
     ulong NextBatchIndex,
     ulong NextSeq,
-    ulong LastFinalizedBlock)
+    ulong LastFinalizedBlock,
+    ulong LastArrivalMs,
+    ulong NextCommitIndex,
+    Fr CommittedHead)
 {
+    /// <summary>Whether this inbox commits each batch's new head and draws its beacon before the batch is proven (the shuffle).</summary>
+    public bool DrawsBeacons => PolicyNumericId == ShufflePolicy.Instance.NumericId;
+
     /// <summary>
     /// What the deployer computed off-chain, recomputed here from the inbox's own address, chain id and
     /// policy (docs/chain.md, "Domain binding"): empty when the domain, genesis head and parameter
@@ -57,10 +64,10 @@ public sealed record InboxState(
             problems.Add($"paramsCommitment {ParamsCommitment} is not Poseidon(policyParameters) = {commitment}");
         }
 
-        var domain = Core.Batches.Domain.Compute(ChainId, Inbox, PolicyNumericId, commitment);
+        var domain = Core.Batches.Domain.Compute(ChainId, Inbox, PolicyNumericId, commitment, Capacity);
         if (domain != Domain)
         {
-            problems.Add($"domain {Domain} is not Poseidon(chainId, inbox, policyId, paramsCommitment) = {domain}");
+            problems.Add($"domain {Domain} is not Poseidon(chainId, inbox, policyId, paramsCommitment, capacity) = {domain}");
         }
 
         var genesis = ReceiptChain.Genesis(ChainId, Inbox);
@@ -74,6 +81,8 @@ public sealed record InboxState(
 }
 
 /// <summary>A finalized batch, from its <c>BatchFinalized</c> event and the receipt of the transaction that emitted it.</summary>
+/// <param name="LastArrivalMs">The batch's last arrival, as its proof checked it.</param>
+/// <param name="Beacon">The shuffle's beacon the inbox drew for the batch (zero for other policies).</param>
 public sealed record FinalizedBatch(
     ulong Index,
     Fr PrevHead,
@@ -81,23 +90,31 @@ public sealed record FinalizedBatch(
     Fr OutputCommitment,
     ulong Count,
     ulong FirstSeq,
+    ulong LastArrivalMs,
+    Fr Beacon,
     Hash32 OrderedTxHashesHash,
     string TransactionHash,
     ulong BlockNumber,
     ulong GasUsed)
 {
     /// <summary>keccak256 of the packed hashes, as the inbox computes it for the event.</summary>
-    public static Hash32 HashOf(IReadOnlyList<Hash32> orderedTxHashes)
-    {
-        ArgumentNullException.ThrowIfNull(orderedTxHashes);
-        var packed = new byte[orderedTxHashes.Count * 32];
-        for (var i = 0; i < orderedTxHashes.Count; i++)
-        {
-            orderedTxHashes[i].WriteTo(packed.AsSpan(i * 32, 32));
-        }
+    public static Hash32 HashOf(IReadOnlyList<Hash32> orderedTxHashes) => PostedList.Hash(orderedTxHashes);
+}
 
-        return new Hash32(Sha3Keccack.Current.CalculateHash(packed));
-    }
+/// <summary>A shuffle batch's commitment on chain: its new head and the block whose hash is its beacon.</summary>
+/// <param name="Draws">How many times the beacon was drawn: 1, plus one per redraw after an expiry.</param>
+/// <param name="Beacon">The beacon (the top 93 bits of the beacon block's hash), or null while the chain has no such block.</param>
+/// <param name="Expired">
+/// Whether the beacon block is too old for a submission in the next block to read its hash (the EVM keeps
+/// 256): a batch proven with it would be refused as <c>BeaconExpired</c>, and it must be drawn again.
+/// </param>
+public sealed record BatchCommitment(ulong Index, Fr NewHead, ulong BeaconBlock, uint Draws, Fr? Beacon, bool Expired = false)
+{
+    /// <summary>How many blocks back the EVM's <c>blockhash</c> reaches.</summary>
+    public const ulong BlockHashWindow = 256;
+
+    /// <summary>Whether a transaction in the block after <paramref name="latestBlock"/> can no longer read the hash of <paramref name="beaconBlock"/>.</summary>
+    public static bool ExpiredAt(ulong beaconBlock, ulong latestBlock) => latestBlock >= beaconBlock + BlockHashWindow;
 }
 
 /// <summary>
@@ -141,7 +158,7 @@ public sealed class BatchInbox
         var predicted = EthAddress.Parse(ContractUtils.CalculateContractAddress(connection.Account.ToString(), nonce.Value));
         var policy = request.Policy;
         var paramsCommitment = Core.Batches.Domain.ParamsCommitment(policy);
-        var domain = Core.Batches.Domain.Compute(connection.ChainId, predicted, policy);
+        var domain = Core.Batches.Domain.Compute(connection.ChainId, predicted, policy, request.Capacity);
         var genesis = ReceiptChain.Genesis(connection.ChainId, predicted);
         var message = new BatchInboxDeployment
         {
@@ -216,9 +233,124 @@ public sealed class BatchInbox
         NewHead = submission.NewHead.ToBigInteger(),
         OutputCommitment = submission.OutputCommitment.ToBigInteger(),
         Count = (ulong)submission.Count,
+        LastArrival = submission.LastArrivalMs,
         OrderedTxHashes = [.. submission.OrderedTxHashes.Select(h => h.ToArray())],
+        ListClaim = [submission.Claim.Challenge.ToBigInteger(), submission.Claim.Digest.ToBigInteger(), submission.Claim.Multiset.ToBigInteger()],
         Proof = [.. submission.Proof.Words],
     };
+
+    /// <summary>
+    /// Shuffle inboxes: commits batch <paramref name="index"/>'s new head, continuing the last committed
+    /// head, and waits until it is mined. The batch's beacon is the hash of the block it landed in
+    /// (docs/policies.md), returned with it.
+    /// </summary>
+    /// <exception cref="InboxRejectedException">The inbox refuses the commitment (not a shuffle inbox, not the next index, another head).</exception>
+    public async Task<BatchCommitment> CommitAsync(ulong index, Fr prevHead, Fr newHead, CancellationToken cancellationToken)
+    {
+        var message = new CommitBatchFunction { Index = index, PrevHead = prevHead.ToBigInteger(), NewHead = newHead.ToBigInteger() };
+        var receipt = await SendAsync($"batch {index}'s commitment", message, cancellationToken).ConfigureAwait(false);
+        return await CommitmentFromReceiptAsync(index, receipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Shuffle inboxes: draws batch <paramref name="index"/>'s beacon again, once the last draw's block hash has expired.</summary>
+    /// <exception cref="InboxRejectedException">The inbox refuses (not committed, or the beacon has not expired).</exception>
+    public async Task<BatchCommitment> RedrawBeaconAsync(ulong index, CancellationToken cancellationToken)
+    {
+        var receipt = await SendAsync($"batch {index}'s beacon redraw", new RedrawBeaconFunction { Index = index }, cancellationToken).ConfigureAwait(false);
+        return await CommitmentFromReceiptAsync(index, receipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Batch <paramref name="index"/>'s commitment as the inbox holds it, with its beacon once the beacon
+    /// block is sealed; null when the index has no commitment (never committed, or finalized since).
+    /// </summary>
+    public async Task<BatchCommitment?> GetCommitmentAsync(ulong index, CancellationToken cancellationToken)
+    {
+        var handler = _connection.Web3.Eth.GetContractQueryHandler<CommitmentFunction>();
+        CommitmentOutput output;
+        try
+        {
+            output = await _connection.Rpc(() => handler.QueryDeserializingToObjectAsync<CommitmentOutput>(new CommitmentFunction { Index = index }, Address.ToString())).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RpcResponseException or SmartContractCustomErrorRevertException or Nethereum.ABI.FunctionEncoding.SmartContractRevertException)
+        {
+            throw new ChainUnavailableException(_connection.EndpointForDisplay, $"{Address} does not answer the inbox's commitment(): is it an inbox of this version? ({e.Message})", e);
+        }
+
+        if (output.BeaconBlock == 0)
+        {
+            return null;
+        }
+
+        var (beacon, latest) = await ReadBeaconAsync(output.BeaconBlock, cancellationToken).ConfigureAwait(false);
+        return new BatchCommitment(index, Field(output.NewHead), output.BeaconBlock, output.Draws, beacon, BatchCommitment.ExpiredAt(output.BeaconBlock, latest));
+    }
+
+    /// <summary>
+    /// The beacon block <paramref name="block"/> gives: the top 93 bits of its hash, or null while the
+    /// chain has no such block. The hash is fixed once the block is sealed, so a prover can order the
+    /// batch at once; the inbox reads it from any later block, which the submission always lands in.
+    /// </summary>
+    public async Task<Fr?> BeaconAtAsync(ulong block, CancellationToken cancellationToken) =>
+        (await ReadBeaconAsync(block, cancellationToken).ConfigureAwait(false)).Beacon;
+
+    /// <summary>The beacon block <paramref name="block"/> gives, if the chain has it, and the chain's latest block.</summary>
+    private async Task<(Fr? Beacon, ulong Latest)> ReadBeaconAsync(ulong block, CancellationToken cancellationToken)
+    {
+        var web3 = _connection.Web3;
+        var latest = (ulong)(await _connection.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).WaitAsync(cancellationToken).ConfigureAwait(false)).Value;
+        if (latest < block)
+        {
+            return (null, latest);
+        }
+
+        var header = await _connection.Rpc(() => web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new BlockParameter(block))).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (header?.BlockHash is { } hash ? BatchHeader.BeaconOf(Hash32.Parse(hash)) : null, latest);
+    }
+
+    /// <summary>Shuffle inboxes: the next index to commit and the head the commitment must continue.</summary>
+    public async Task<(ulong NextCommitIndex, Fr CommittedHead)> GetCommitTipAsync(CancellationToken cancellationToken)
+    {
+        var web3 = _connection.Web3;
+        var latest = await _connection.Rpc(() => web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var block = new BlockParameter(latest);
+        return (await Query<NextCommitIndexFunction, ulong>(cancellationToken, block).ConfigureAwait(false),
+                Field(await Query<CommittedHeadFunction, BigInteger>(cancellationToken, block).ConfigureAwait(false)));
+    }
+
+    /// <summary>Every <c>BatchCommitted</c> event from <paramref name="fromBlock"/> on, in order: each commitment and each redraw.</summary>
+    public async Task<IReadOnlyList<BatchCommitment>> GetCommitmentHistoryAsync(ulong fromBlock, CancellationToken cancellationToken)
+    {
+        var handler = _connection.Web3.Eth.GetEvent<BatchCommittedEvent>(Address.ToString());
+        var filter = handler.CreateFilterInput(new BlockParameter(fromBlock), BlockParameter.CreateLatest());
+        var logs = await _connection.Rpc(() => handler.GetAllChangesAsync(filter)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. logs.Select(l => new BatchCommitment(l.Event.Index, Field(l.Event.NewHead), l.Event.BeaconBlock, l.Event.Draw, null))];
+    }
+
+    private async Task<BatchCommitment> CommitmentFromReceiptAsync(ulong index, TransactionReceipt receipt, CancellationToken cancellationToken)
+    {
+        var committed = receipt.DecodeAllEvents<BatchCommittedEvent>().Single(e => e.Event.Index == index).Event;
+        var (beacon, latest) = await ReadBeaconAsync(committed.BeaconBlock, cancellationToken).ConfigureAwait(false);
+        return new BatchCommitment(index, Field(committed.NewHead), committed.BeaconBlock, committed.Draw, beacon, BatchCommitment.ExpiredAt(committed.BeaconBlock, latest));
+    }
+
+    /// <summary>Simulates a call (refused: the inbox's own error, costing nothing), then sends it and waits for its receipt.</summary>
+    private async Task<TransactionReceipt> SendAsync<TMessage>(string what, TMessage message, CancellationToken cancellationToken)
+        where TMessage : FunctionMessage, new()
+    {
+        var handler = _connection.Web3.Eth.GetContractTransactionHandler<TMessage>();
+        var estimate = await SimulateAsync(_connection, what, () => handler.EstimateGasAsync(Address.ToString(), message), cancellationToken).ConfigureAwait(false);
+        var limit = (ulong)(estimate + estimate / 4);
+        message.Gas = limit;
+        return await _connection.SendAsync(
+            what, limit,
+            nonce =>
+            {
+                message.Nonce = nonce;
+                return handler.SendRequestAsync(Address.ToString(), message);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The least gas a transaction carrying this submission can be given; see <see cref="IntrinsicGas(ReadOnlySpan{byte})"/>.</summary>
     internal static ulong IntrinsicGas(BatchSubmission submission) => IntrinsicGas(Message(submission).GetCallData());
@@ -283,7 +415,10 @@ public sealed class BatchInbox
             Field(await Query<HeadFunction, BigInteger>(cancellationToken).ConfigureAwait(false)),
             await Query<NextBatchIndexFunction, ulong>(cancellationToken).ConfigureAwait(false),
             await Query<NextSeqFunction, ulong>(cancellationToken).ConfigureAwait(false),
-            await Query<LastFinalizedBlockFunction, ulong>(cancellationToken).ConfigureAwait(false));
+            await Query<LastFinalizedBlockFunction, ulong>(cancellationToken).ConfigureAwait(false),
+            await Query<LastArrivalFunction, ulong>(cancellationToken).ConfigureAwait(false),
+            await Query<NextCommitIndexFunction, ulong>(cancellationToken).ConfigureAwait(false),
+            Field(await Query<CommittedHeadFunction, BigInteger>(cancellationToken).ConfigureAwait(false)));
     }
 
     /// <summary>The one account the inbox takes batches from (one call).</summary>
@@ -292,7 +427,7 @@ public sealed class BatchInbox
 
     /// <summary>
     /// Only what a submitter needs before each submission: the next batch index and the head it must
-    /// continue (three calls, where <see cref="GetStateAsync"/> makes thirteen). Both are read at one
+    /// continue (three calls, where <see cref="GetStateAsync"/> makes seventeen). Both are read at one
     /// block: read at two, a finalization landing between them paired batch i with the head after i,
     /// and the submitter took that for a store that disagrees with the chain.
     /// </summary>
@@ -326,7 +461,8 @@ public sealed class BatchInbox
         receipt.DecodeAllEvents<BatchFinalizedEvent>().Select(e => From(e.Event, receipt.TransactionHash, (ulong)receipt.BlockNumber.Value, (ulong)receipt.GasUsed.Value));
 
     private static FinalizedBatch From(BatchFinalizedEvent e, string transactionHash, ulong block, ulong gasUsed) =>
-        new(e.Index, Field(e.PrevHead), Field(e.NewHead), Field(e.OutputCommitment), e.Count, e.FirstSeq, new Hash32(e.OrderedTxHashesHash), transactionHash, block, gasUsed);
+        new(e.Index, Field(e.PrevHead), Field(e.NewHead), Field(e.OutputCommitment), e.Count, e.FirstSeq, e.LastArrival, Field(e.Beacon),
+            new Hash32(e.OrderedTxHashesHash), transactionHash, block, gasUsed);
 
     private static Fr Field(BigInteger value) => Fr.FromBigInteger(value, "inbox value");
 

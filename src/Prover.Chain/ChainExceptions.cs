@@ -16,7 +16,7 @@ public abstract class ChainException : ProverException
 public sealed class InboxRejectedException : ChainException
 {
     public InboxRejectedException(string error, string selector, IReadOnlyDictionary<string, string> arguments, string advice)
-        : base($"The inbox refused the batch: {error}({string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value}"))}). {advice}")
+        : base($"The inbox refused the call: {error}({string.Join(", ", arguments.Select(a => $"{a.Key}={a.Value}"))}). {advice}")
     {
         Error = error;
         Selector = selector;

@@ -83,8 +83,10 @@ public sealed record Groth16Proof
 
 /// <summary>
 /// Everything <c>submitBatch</c> takes for one batch: the statement the proof was made for, the ordered
-/// transaction hashes the call carries for light clients, and the proof.
+/// transaction hashes the inbox binds to it, the list values the proof was made for and the proof.
 /// </summary>
+/// <param name="LastArrivalMs">The batch's last arrival, which the proof checks and the inbox stores.</param>
+/// <param name="Claim">The posted-list values of the proof's statement: they only explain a refusal (docs/circuits.md).</param>
 public sealed record BatchSubmission(
     ulong Index,
     Fr Domain,
@@ -92,15 +94,34 @@ public sealed record BatchSubmission(
     Fr NewHead,
     Fr OutputCommitment,
     int Count,
+    ulong LastArrivalMs,
     IReadOnlyList<Hash32> OrderedTxHashes,
+    ListClaim Claim,
     Groth16Proof Proof)
 {
+    /// <summary>The submission of an ordered witness's batch with a proof of its statement.</summary>
+    /// <exception cref="InvalidOperationException">The witness has no order yet (a shuffle batch whose beacon is not drawn).</exception>
+    public static BatchSubmission Of(OrderingWitness witness, Groth16Proof proof)
+    {
+        ArgumentNullException.ThrowIfNull(witness);
+        ArgumentNullException.ThrowIfNull(proof);
+        var statement = BatchStatement.Of(witness);
+        return new BatchSubmission(
+            witness.BatchIndex, witness.Domain, witness.PrevHead, witness.NewHead, statement.OutputCommitment, witness.Count,
+            witness.Entries[^1].ArrivalMs, witness.OrderedTxHashes, ListClaim.Of(statement), proof);
+    }
+
     /// <summary>The submission of a witness's batch with its proof, after checking that the proof is for that batch's statement.</summary>
     /// <exception cref="ChainConfigurationException">The proof's public signals are not the witness's statement.</exception>
     public static async Task<BatchSubmission> FromProofAsync(OrderingWitness witness, ProofFiles proof, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(witness);
         ArgumentNullException.ThrowIfNull(proof);
+        if (!witness.IsOrdered)
+        {
+            throw new ChainConfigurationException(proof.PublicSignalsFile, $"batch {witness.BatchIndex} is a shuffle batch without its beacon: commit it and draw the beacon before proving.");
+        }
+
         var statement = CircuitInputs.PublicSignals(witness);
         if (!statement.SequenceEqual(proof.PublicSignals))
         {
@@ -109,8 +130,16 @@ public sealed record BatchSubmission(
                 $"the proof's public signals ({string.Join(", ", proof.PublicSignals)}) are not batch {witness.BatchIndex}'s statement ({string.Join(", ", statement)}): prove this witness again.");
         }
 
-        return new BatchSubmission(
-            witness.BatchIndex, witness.Domain, witness.PrevHead, witness.NewHead, witness.OutputCommitment, witness.Count,
-            witness.OrderedTxHashes, await Groth16Proof.ReadSnarkjsAsync(proof.ProofFile, cancellationToken).ConfigureAwait(false));
+        return Of(witness, await Groth16Proof.ReadSnarkjsAsync(proof.ProofFile, cancellationToken).ConfigureAwait(false));
+    }
+}
+
+/// <summary>The posted-list values a proof was made for: its challenge, digest and multiset public signals.</summary>
+public readonly record struct ListClaim(Fr Challenge, Fr Digest, Fr Multiset)
+{
+    public static ListClaim Of(BatchStatement statement)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        return new ListClaim(statement.ListChallenge, statement.ListDigest, statement.ListMultiset);
     }
 }

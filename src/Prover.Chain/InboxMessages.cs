@@ -67,11 +67,60 @@ internal sealed class SubmitBatchFunction : FunctionMessage
     [Parameter("uint64", "count", 6)]
     public ulong Count { get; set; }
 
-    [Parameter("bytes32[]", "orderedTxHashes", 7)]
+    [Parameter("uint64", "lastArrival_", 7)]
+    public ulong LastArrival { get; set; }
+
+    [Parameter("bytes32[]", "orderedTxHashes", 8)]
     public List<byte[]> OrderedTxHashes { get; set; } = [];
 
-    [Parameter("uint256[8]", "proof", 8)]
+    [Parameter("uint256[3]", "listClaim", 9)]
+    public List<BigInteger> ListClaim { get; set; } = [];
+
+    [Parameter("uint256[8]", "proof", 10)]
     public List<BigInteger> Proof { get; set; } = [];
+}
+
+[Function("commitBatch")]
+internal sealed class CommitBatchFunction : FunctionMessage
+{
+    [Parameter("uint64", "index", 1)]
+    public ulong Index { get; set; }
+
+    [Parameter("uint256", "prevHead", 2)]
+    public BigInteger PrevHead { get; set; }
+
+    [Parameter("uint256", "newHead", 3)]
+    public BigInteger NewHead { get; set; }
+}
+
+[Function("redrawBeacon")]
+internal sealed class RedrawBeaconFunction : FunctionMessage
+{
+    [Parameter("uint64", "index", 1)]
+    public ulong Index { get; set; }
+}
+
+[Function("commitment", typeof(CommitmentOutput))]
+internal sealed class CommitmentFunction : FunctionMessage
+{
+    [Parameter("uint64", "index", 1)]
+    public ulong Index { get; set; }
+}
+
+[FunctionOutput]
+internal sealed class CommitmentOutput : IFunctionOutputDTO
+{
+    [Parameter("uint256", "newHead", 1)]
+    public BigInteger NewHead { get; set; }
+
+    [Parameter("uint64", "beaconBlock", 2)]
+    public ulong BeaconBlock { get; set; }
+
+    [Parameter("uint32", "draws", 3)]
+    public uint Draws { get; set; }
+
+    [Parameter("uint256", "beacon", 4)]
+    public BigInteger Beacon { get; set; }
 }
 
 [Function("verifyProof", "bool")]
@@ -86,7 +135,7 @@ internal sealed class VerifyProofFunction : FunctionMessage
     [Parameter("uint256[2]", "_pC", 3)]
     public List<BigInteger> C { get; set; } = [];
 
-    [Parameter("uint256[5]", "_pubSignals", 4)]
+    [Parameter("uint256[8]", "_pubSignals", 4)]
     public List<BigInteger> PublicSignals { get; set; } = [];
 }
 
@@ -101,6 +150,15 @@ internal sealed class NextSeqFunction : FunctionMessage;
 
 [Function("lastFinalizedBlock", "uint64")]
 internal sealed class LastFinalizedBlockFunction : FunctionMessage;
+
+[Function("lastArrival", "uint64")]
+internal sealed class LastArrivalFunction : FunctionMessage;
+
+[Function("committedHead", "uint256")]
+internal sealed class CommittedHeadFunction : FunctionMessage;
+
+[Function("nextCommitIndex", "uint64")]
+internal sealed class NextCommitIndexFunction : FunctionMessage;
 
 [Function("domain", "uint256")]
 internal sealed class DomainFunction : FunctionMessage;
@@ -151,6 +209,29 @@ public sealed class BatchFinalizedEvent : IEventDTO
     [Parameter("uint64", "firstSeq", 6, false)]
     public ulong FirstSeq { get; set; }
 
-    [Parameter("bytes32", "orderedTxHashesHash", 7, false)]
+    [Parameter("uint64", "lastArrival", 7, false)]
+    public ulong LastArrival { get; set; }
+
+    [Parameter("uint256", "beacon", 8, false)]
+    public BigInteger Beacon { get; set; }
+
+    [Parameter("bytes32", "orderedTxHashesHash", 9, false)]
     public byte[] OrderedTxHashesHash { get; set; } = [];
+}
+
+/// <summary>The inbox's <c>BatchCommitted</c> event (shuffle inboxes): a commitment or a redraw of its beacon.</summary>
+[Event("BatchCommitted")]
+public sealed class BatchCommittedEvent : IEventDTO
+{
+    [Parameter("uint64", "index", 1, true)]
+    public ulong Index { get; set; }
+
+    [Parameter("uint256", "newHead", 2, false)]
+    public BigInteger NewHead { get; set; }
+
+    [Parameter("uint64", "beaconBlock", 3, false)]
+    public ulong BeaconBlock { get; set; }
+
+    [Parameter("uint32", "draw", 4, false)]
+    public uint Draw { get; set; }
 }

@@ -8,6 +8,7 @@ using Prover.Core.Batches;
 using Prover.Core.Ethereum;
 using Prover.Core.Field;
 using Prover.Core.Ordering;
+using Prover.LightClient;
 using Prover.Proving;
 using Prover.Proving.Snarkjs;
 
@@ -46,7 +47,7 @@ internal static class ChainCommands
 
     private static Command Deploy()
     {
-        var policy = new Option<string>("--policy") { Description = "Ordering policy: fcfs | priority-fee | timeboost:controller=0x…[,delayMs=200] | shuffle[:beacon=N].", Required = true };
+        var policy = new Option<string>("--policy") { Description = "Ordering policy: fcfs | priority-fee | timeboost:controller=0x…[,delayMs=200] | shuffle (its beacon is drawn on chain for each batch).", Required = true };
         var capacity = new Option<int>("--capacity") { Description = "Batch capacity N of the circuit (circuits/main/<policy>_<N>.circom); the sequencer's --batch-size must not exceed it.", Required = true };
         var sequencer = new Option<string?>("--sequencer") { Description = "The only address allowed to submit batches (default: the deploying account)." };
         var command = new Command("deploy", "Set up the policy's circuit keys, deploy its Groth16 verifier and a BatchInbox, and record them in <data-dir>/chain/deployment.json.");
@@ -86,7 +87,10 @@ internal static class ChainCommands
     {
         var batch = new Argument<string>("batch") { Description = "A batch index (its witness in <data-dir>/batches/) or the path of a witness file." };
         var proofDir = new Option<DirectoryInfo?>("--proof") { Description = "A folder with proof.json and public.json for this batch (from `prover prove`); without it the batch is proven now." };
-        var command = new Command("submit", "Prove a batch (unless --proof is given) and submit it to the recorded inbox; waits until it is final.");
+        var command = new Command(
+            "submit",
+            "Prove a batch (unless --proof is given) and submit it to the recorded inbox; waits until it is final. A shuffle batch is first committed on chain (unless it is) " +
+            "and ordered with the beacon the inbox draws; an expired beacon is drawn again.");
         command.Arguments.Add(batch);
         Add(command, DataDir, Rpc, ChainId, KeyFile, Circuits, Cache, Ptau, proofDir);
         command.SetAction((parse, ct) => RunAsync(async () =>
@@ -100,30 +104,37 @@ internal static class ChainCommands
                 throw new ChainConfigurationException(witnessFile, $"the batch was cut for chain {witness.ChainId}, inbox {witness.Inbox}, policy {witness.Policy.Spec}; the recorded inbox is chain {deployment.ChainId}, {deployment.Inbox}, {deployment.Policy}. Run the sequencer with the inbox's --chain-id, --inbox and --policy.");
             }
 
-            ProofFiles proof;
-            if (parse.GetValue(proofDir) is { } dir)
+            var work = Path.Combine(Path.GetDirectoryName(witnessFile)!, Path.GetFileNameWithoutExtension(witnessFile) + ".proof");
+            await using var chain = await OpenAsync(settings, ct);
+            var inbox = new BatchInbox(chain.Connection, deployment.Inbox);
+            var given = parse.GetValue(proofDir);
+            var draws = OrderingPolicy.Parse(witness.Policy.Spec).NeedsBeacon;
+            FinalizedBatch? finalized = null;
+
+            // A shuffle batch's beacon can expire between its draw and its submission (256 blocks): it is
+            // then drawn again and the batch proven again. Twice is already far beyond what a proof takes.
+            for (var attempt = 1; finalized is null; attempt++)
             {
-                var publicFile = Path.Combine(dir.FullName, "public.json");
-                proof = new ProofFiles(Path.Combine(dir.FullName, "proof.json"), publicFile, await ReadSignalsAsync(publicFile, ct));
-            }
-            else
-            {
-                var backend = Backend(parse);
-                var work = Path.Combine(Path.GetDirectoryName(witnessFile)!, Path.GetFileNameWithoutExtension(witnessFile) + ".proof");
-                var artifacts = await SetupAsync(backend, witness.Policy.Id, witness.Capacity, Ceremony(parse), Path.Combine(work, "artifacts"), ct);
-                var recordedKey = deployment.VerificationKeySha256;
-                var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(artifacts.VerificationKeyFile, ct)));
-                if (recordedKey != key)
+                var ordered = draws ? await DrawAsync(inbox, witness, chain, ct) : witness;
+                if (draws)
                 {
-                    throw new ChainConfigurationException("keys", $"the keys set up now (verification key sha256 {key}) are not those of the deployed verifier ({recordedKey}): prove with the ceremony and cache the inbox was deployed with (--ptau, --cache), or pass --proof.");
+                    Directory.CreateDirectory(work);
+                    await File.WriteAllTextAsync(Path.Combine(work, "witness.json"), ordered.ToJson(), ct);
+                    Console.Out.WriteLine($"ordered witness {Path.Combine(work, "witness.json")}");
                 }
 
-                proof = await ProvingCommands.ProveWitnessAsync(backend, artifacts, witness, work, ct);
+                var proof = given is { } dir ? await GivenProofAsync(dir, ordered, ct) : await ProveAsync(parse, deployment, ordered, work, ct);
+                var submission = await BatchSubmission.FromProofAsync(ordered, proof, ct);
+                try
+                {
+                    finalized = await inbox.SubmitAsync(submission, ct);
+                }
+                catch (InboxRejectedException e) when (e.Error == "BeaconExpired" && given is null && attempt < 3)
+                {
+                    Console.Error.WriteLine($"batch {witness.BatchIndex}'s beacon expired while it was proven; drawing it again");
+                }
             }
 
-            await using var chain = await OpenAsync(settings, ct);
-            var submission = await BatchSubmission.FromProofAsync(witness, proof, ct);
-            var finalized = await new BatchInbox(chain.Connection, deployment.Inbox).SubmitAsync(submission, ct);
             Console.Out.WriteLine($"batch {finalized.Index} final: {finalized.Count} transactions from seq {finalized.FirstSeq}, head {finalized.NewHead.ToHex()}");
             Console.Out.WriteLine($"transaction {finalized.TransactionHash} in block {finalized.BlockNumber}, gas used {finalized.GasUsed:N0}");
             return 0;
@@ -131,9 +142,85 @@ internal static class ChainCommands
         return command;
     }
 
+    /// <summary>
+    /// A shuffle batch ordered with the beacon its inbox drew: the batch is committed first unless the inbox
+    /// holds its commitment (committed by an earlier run or by the prover pool), and its beacon is drawn
+    /// again when its block hash has expired (more than 256 blocks old).
+    /// </summary>
+    /// <exception cref="ChainConfigurationException">The batch is final already, or cannot be committed yet (an earlier batch is not committed), or the inbox holds another head for it.</exception>
+    private static async Task<OrderingWitness> DrawAsync(BatchInbox inbox, OrderingWitness witness, OpenChain chain, CancellationToken ct)
+    {
+        var index = witness.BatchIndex;
+        var (nextBatch, _) = await inbox.GetHeadAsync(ct);
+        if (index < nextBatch)
+        {
+            throw new ChainConfigurationException($"batch {index}", $"the inbox finalized it already (its next batch is {nextBatch}); there is nothing to submit.");
+        }
+
+        var commitment = await inbox.GetCommitmentAsync(index, ct);
+        if (commitment is null)
+        {
+            var (nextCommit, _) = await inbox.GetCommitTipAsync(ct);
+            if (index != nextCommit)
+            {
+                throw new ChainConfigurationException($"batch {index}", $"it cannot be committed yet: the inbox takes shuffle commitments in index order and expects batch {nextCommit} next. Submit batch {nextCommit} first.");
+            }
+
+            commitment = await inbox.CommitAsync(index, witness.PrevHead, witness.NewHead, ct);
+            Console.Out.WriteLine($"batch {index} committed in block {commitment.BeaconBlock}");
+        }
+        else if (commitment.NewHead != witness.NewHead)
+        {
+            throw new ChainConfigurationException($"batch {index}", $"the inbox holds head {commitment.NewHead.ToHex()} committed for it, but this witness ends at {witness.NewHead.ToHex()}: it is not the batch that was committed.");
+        }
+
+        if (commitment.Expired)
+        {
+            // A submission would land where the beacon block's hash is gone (the inbox reads it with
+            // BLOCKHASH, which reaches 256 blocks back): draw again before proving, not after.
+            var expired = commitment.BeaconBlock;
+            commitment = await inbox.RedrawBeaconAsync(index, ct);
+            Console.Out.WriteLine($"batch {index}'s beacon (block {expired}) had expired: drawn again in block {commitment.BeaconBlock} (draw {commitment.Draws})");
+        }
+
+        var beacon = commitment.Beacon ?? throw new ChainUnavailableException(chain.Connection.EndpointForDisplay, $"the node has no block {commitment.BeaconBlock} yet, which holds batch {index}'s beacon: try again.");
+        Console.Out.WriteLine($"beacon    {beacon.ToHex()} (block {commitment.BeaconBlock}, draw {commitment.Draws})");
+        if (witness.Beacon is { } own && own != beacon)
+        {
+            Console.Error.WriteLine($"the witness was ordered with beacon {own.ToHex()}, which is not the inbox's: ordering it with the inbox's");
+        }
+
+        return witness.WithBeacon(beacon);
+    }
+
+    private static async Task<ProofFiles> GivenProofAsync(DirectoryInfo dir, OrderingWitness witness, CancellationToken ct)
+    {
+        var publicFile = Path.Combine(dir.FullName, "public.json");
+        var signals = await ReadSignalsAsync(publicFile, ct);
+        if (witness.Beacon is { } beacon && !CircuitInputs.PublicSignals(witness).SequenceEqual(signals))
+        {
+            throw new ChainConfigurationException("--proof", $"{publicFile} is not batch {witness.BatchIndex}'s statement with the beacon the inbox drew for it ({beacon.ToHex()}): a shuffle batch's proof holds for one beacon only. Submit without --proof to prove it with this one.");
+        }
+
+        return new ProofFiles(Path.Combine(dir.FullName, "proof.json"), publicFile, signals);
+    }
+
+    private static async Task<ProofFiles> ProveAsync(ParseResult parse, DeploymentRecord deployment, OrderingWitness witness, string work, CancellationToken ct)
+    {
+        var backend = Backend(parse);
+        var artifacts = await SetupAsync(backend, witness.Policy.Id, witness.Capacity, Ceremony(parse), Path.Combine(work, "artifacts"), ct);
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(artifacts.VerificationKeyFile, ct)));
+        if (deployment.VerificationKeySha256 != key)
+        {
+            throw new ChainConfigurationException("keys", $"the keys set up now (verification key sha256 {key}) are not those of the deployed verifier ({deployment.VerificationKeySha256}): prove with the ceremony and cache the inbox was deployed with (--ptau, --cache), or pass --proof.");
+        }
+
+        return await ProvingCommands.ProveWitnessAsync(backend, artifacts, witness, work, ct);
+    }
+
     private static Command Status()
     {
-        var command = new Command("status", "Show the recorded inbox's state, check its domain binding, and list its finalized batches.");
+        var command = new Command("status", "Show the recorded inbox's state, check its domain binding and which circuit its verifier is (from <data-dir>/chain/artifacts), and list its finalized batches.");
         Add(command, DataDir, Rpc, ChainId, KeyFile);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
@@ -155,14 +242,51 @@ internal static class ChainCommands
             Console.Out.WriteLine($"next batch     {state.NextBatchIndex} (next seq {state.NextSeq})");
             var problems = state.BindingProblems();
             Console.Out.WriteLine(problems.Count == 0 ? "binding        ok: domain and genesis head are those of this address, chain and policy" : "binding        WRONG: " + string.Join("; ", problems));
+            var circuitProblems = await CircuitAsync(parse, chain.Connection, deployment, state, ct);
+            var draws = state.DrawsBeacons ? await inbox.GetCommitmentHistoryAsync(deployment.Block, ct) : [];
             foreach (var b in await inbox.GetFinalizedBatchesAsync(deployment.Block, ct))
             {
-                Console.Out.WriteLine($"  batch {b.Index,6}  seq {b.FirstSeq}..{b.FirstSeq + b.Count - 1}  head {b.NewHead.ToHex()}  block {b.BlockNumber}  gas {b.GasUsed:N0}  tx {b.TransactionHash}");
+                var beacon = state.DrawsBeacons
+                    ? $"  beacon {LightClientCommands.BeaconHex(b.Beacon)} (drawn {draws.Where(c => c.Index == b.Index).Select(c => c.Draws).DefaultIfEmpty(0U).Max()}x)"
+                    : "";
+                Console.Out.WriteLine($"  batch {b.Index,6}  seq {b.FirstSeq}..{b.FirstSeq + b.Count - 1}  head {b.NewHead.ToHex()}  block {b.BlockNumber}  gas {b.GasUsed:N0}  tx {b.TransactionHash}{beacon}");
             }
 
-            return problems.Count == 0 ? 0 : 1;
+            return problems.Count == 0 && circuitProblems == 0 ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Prints which circuit the inbox's verifier is: the key in the deployment's artifacts folder, checked
+    /// against the verifier's code and against the key recorded at deployment, and named by the manifest
+    /// beside it. Returns how many problems it printed.
+    /// </summary>
+    private static async Task<int> CircuitAsync(ParseResult parse, ChainConnection connection, DeploymentRecord deployment, InboxState state, CancellationToken ct)
+    {
+        var keyFile = Path.Combine(Path.GetDirectoryName(DeploymentFile(parse))!, "artifacts", "verification_key.json");
+        if (!File.Exists(keyFile))
+        {
+            Console.Out.WriteLine($"circuit        unknown: no {keyFile} (the recorded key's sha256 is {deployment.VerificationKeySha256})");
+            return 0;
+        }
+
+        var circuit = await VerifierCircuit.ReadAsync(keyFile, ct);
+        var key = await LightClient.Groth16.VerificationKey.ReadAsync(keyFile, ct);
+        var client = await InboxLightClient.ConnectAsync(connection.Endpoint, deployment.Inbox, deployment.Block, ct);
+        var problems = (await client.CheckVerifierAsync(state, key, circuit, ct)).Select(p => p.ToString()).ToList();
+        if (circuit.KeySha256 != deployment.VerificationKeySha256)
+        {
+            problems.Add($"{keyFile} (sha256 {circuit.KeySha256}) is not the key recorded at deployment (sha256 {deployment.VerificationKeySha256})");
+        }
+
+        Console.Out.WriteLine($"circuit        {circuit.Describe()}{(problems.Count == 0 ? "; the verifier embeds its key" : "")}");
+        foreach (var problem in problems)
+        {
+            Console.Out.WriteLine($"               WRONG: {problem}");
+        }
+
+        return problems.Count;
     }
 
     /// <summary>Runs a command body; a failure Prover expects becomes its message on stderr and exit code 2.</summary>

@@ -50,7 +50,7 @@ internal static class Commands
         var inbox = new Option<string>("--inbox") { Description = "The inbox contract address (EIP-712 verifyingContract of every receipt).", DefaultValueFactory = _ => EthAddress.Zero.ToString() };
         var policy = new Option<string>("--policy")
         {
-            Description = "Ordering policy: fcfs | priority-fee | timeboost:controller=0x…[,delayMs=200] | shuffle[:beacon=N].",
+            Description = "Ordering policy: fcfs | priority-fee | timeboost:controller=0x…[,delayMs=200] | shuffle (each batch's beacon is drawn on chain).",
             DefaultValueFactory = _ => "fcfs",
         };
         var batchSize = new Option<int>("--batch-size") { Description = "A batch closes at this many transactions…", DefaultValueFactory = _ => 64 };
@@ -168,14 +168,20 @@ internal static class Commands
         summary.AddRow("seq", $"{w.FirstSeq} .. {w.FirstSeq + (ulong)w.Count - 1} ({w.Count} transactions)");
         summary.AddRow("prevHead", w.PrevHead.ToHex());
         summary.AddRow("newHead", w.NewHead.ToHex());
-        summary.AddRow("outputCommitment", w.OutputCommitment.ToHex());
+        summary.AddRow("outputCommitment", w.OutputCommitment?.ToHex() ?? "none yet: a shuffle batch is ordered once its beacon is drawn on chain");
+        if (w.Beacon is { } beacon)
+        {
+            summary.AddRow("beacon", beacon.ToHex());
+        }
+
         summary.AddRow("domain", w.Domain.ToHex());
         console.Write(summary);
 
-        var table = new Table().AddColumns("#", "seq", "arrival (ms)", "sender", "nonce", "fee", "tx hash");
+        // Before its beacon a shuffle batch has no order: its entries are listed in log order.
+        var table = new Table().AddColumns(w.IsOrdered ? "#" : "log #", "seq", "arrival (ms)", "sender", "nonce", "fee", "tx hash");
         for (var position = 0; position < w.Count; position++)
         {
-            var e = w.Entries[w.Permutation[position]];
+            var e = w.Entries[w.IsOrdered ? w.Permutation[position] : position];
             table.AddRow(
                 position.ToString(CultureInfo.InvariantCulture),
                 e.Seq.ToString(CultureInfo.InvariantCulture),

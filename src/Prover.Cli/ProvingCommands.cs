@@ -30,6 +30,7 @@ internal static class ProvingCommands
             {
                 var witness = ReadWitness(file);
                 witness.EnsureValid();
+                RequireOrder(witness, file.FullName);
                 var backend = new SnarkjsBackend(new SnarkjsOptions { CircuitsDirectory = parse.GetValue(circuits)?.FullName, CacheDirectory = parse.GetValue(cache)?.FullName });
                 var outDir = Directory.CreateDirectory(parse.GetValue(output)?.FullName ?? Path.Combine(file.DirectoryName!, Path.GetFileNameWithoutExtension(file.Name) + ".proof")).FullName;
                 var ceremony = parse.GetValue(ptau) is { } ptauFile ? CeremonySource.FromFile(ptauFile.FullName) : CeremonySource.Development;
@@ -86,7 +87,9 @@ internal static class ProvingCommands
                 var proof = new ProofFiles(parse.GetValue(proofFile)!.FullName, publicPath, signals);
                 if (parse.GetValue(witnessFile) is { } w)
                 {
-                    var expected = CircuitInputs.PublicSignals(ReadWitness(w));
+                    var witness = ReadWitness(w);
+                    RequireOrder(witness, w.FullName);
+                    var expected = CircuitInputs.PublicSignals(witness);
                     if (!expected.SequenceEqual(signals))
                     {
                         Console.Out.WriteLine($"invalid: the public signals are not the statement of {w.Name} (expected {string.Join(", ", expected)})");
@@ -118,6 +121,16 @@ internal static class ProvingCommands
         return await backend.ProveAsync(artifacts, wtns, outDir, ct);
     }
 
+    /// <summary>Refuses a shuffle witness whose beacon is not drawn: it has no order, so no statement to prove or check.</summary>
+    /// <exception cref="UnorderedWitnessException">The witness has no order yet.</exception>
+    internal static void RequireOrder(OrderingWitness witness, string path)
+    {
+        if (!witness.IsOrdered)
+        {
+            throw new UnorderedWitnessException(path, witness.BatchIndex);
+        }
+    }
+
     private static OrderingWitness ReadWitness(FileInfo file)
     {
         if (!file.Exists)
@@ -128,3 +141,12 @@ internal static class ProvingCommands
         return OrderingWitness.FromJson(File.ReadAllText(file.FullName));
     }
 }
+
+/// <summary>
+/// A shuffle batch's witness as the sequencer cut it, before the inbox drew its beacon: it has no order
+/// yet, so there is nothing to prove. Says which commands draw it.
+/// </summary>
+internal sealed class UnorderedWitnessException(string path, ulong batchIndex) : ProverException(
+    $"{path}: batch {batchIndex} is a shuffle batch without its order: its beacon is drawn on chain once its new head is committed, and only then can it be ordered and proven. " +
+    $"Run `prover chain submit {batchIndex}` (commits it, draws the beacon, proves and submits it; the ordered witness is kept in the proof folder), " +
+    "or let `prover worker` do it for every batch; then prove the ordered witness.");

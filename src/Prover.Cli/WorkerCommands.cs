@@ -129,7 +129,7 @@ internal static class WorkerCommands
                         _ => "",
                     };
                     var proof = b.ProveMs is { } ms ? $"proved by {b.ProvedBy} in {(ms / 1000.0).ToString("F2", CultureInfo.InvariantCulture)} s" : "";
-                    Console.Out.WriteLine($"  batch {b.Index,6}  {b.State.ToString().ToLowerInvariant(),-9}  {b.Count,3} tx  attempts {b.Attempts}  {proof}  {detail}".TrimEnd());
+                    Console.Out.WriteLine($"  batch {b.Index,6}  {b.State.ToString().ToLowerInvariant(),-9}  {b.Count,3} tx  attempts {b.Attempts}  {Draw(b)}{proof}  {detail}".TrimEnd());
                 }
 
                 return counts[BatchState.Failed] == 0 ? 0 : 1;
@@ -176,6 +176,14 @@ internal static class WorkerCommands
         pool.Subcommands.Add(retry);
         return pool;
     }
+
+    /// <summary>A shuffle batch's draw, followed by two spaces; empty for the policies that draw no beacon.</summary>
+    private static string Draw(BatchRecord b) => b.Draws switch
+    {
+        null => "",
+        0 => "beacon not drawn (awaiting its commitment)  ",
+        { } draws => $"beacon of block {b.BeaconBlock} (draw {draws})  ",
+    };
 
     private static PoolStore OpenStore(ParseResult parse) =>
         Storage(parse, parse.GetValue(DataDir)!.FullName) switch

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography;
@@ -8,6 +7,7 @@ using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
 using Prover.Core.Field;
+using Prover.Core.Ordering;
 using Prover.Core.Receipts;
 using Prover.LightClient.Groth16;
 
@@ -16,8 +16,11 @@ namespace Prover.LightClient;
 /// <summary>
 /// Verifies what a <c>BatchInbox</c> finalized, trusting only the chain as its RPC node reports it and a
 /// verification key it checks against the deployed verifier (docs/light-client.md): every <c>BatchFinalized</c> event,
-/// the <c>submitBatch</c> call behind it, the chain of heads, and each Groth16 proof, re-verified in C#.
-/// It also checks sequencer receipts against what was finalized and reports equivocation with evidence.
+/// the <c>submitBatch</c> call behind it, the chain of heads and arrivals, each shuffle beacon's draw, and
+/// each Groth16 proof, re-verified in C# against the statement rebuilt from the chain as the inbox builds
+/// it. Since that statement binds the posted transaction list, a batch that verifies was finalized with
+/// exactly its proven order. It also checks sequencer receipts against what was finalized and reports
+/// equivocation with evidence.
 /// </summary>
 public sealed class InboxLightClient
 {
@@ -76,29 +79,67 @@ public sealed class InboxLightClient
     }
 
     /// <summary>
+    /// Checks that the inbox's verifier is the circuit of <paramref name="key"/>: it embeds the key
+    /// (<see cref="CheckVerificationKeyAsync"/>), the key takes the statement's eight public inputs, and the
+    /// circuit <paramref name="circuit"/> names (when given and known) has the inbox's policy and capacity.
+    /// </summary>
+    /// <returns>One mismatch per problem; empty when the verifier is a circuit for this inbox.</returns>
+    public async Task<IReadOnlyList<Mismatch>> CheckVerifierAsync(InboxState state, VerificationKey key, VerifierCircuit? circuit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(key);
+        var problems = new List<Mismatch>();
+        if (key.PublicInputCount != BatchStatement.SignalNames.Count)
+        {
+            problems.Add(new Mismatch(null, "verification key", $"{BatchStatement.SignalNames.Count} public inputs ({string.Join(", ", BatchStatement.SignalNames)})", $"{key.PublicInputCount}"));
+        }
+
+        problems.AddRange(await CheckVerificationKeyAsync(state, key, cancellationToken).ConfigureAwait(false));
+        if (circuit is not null)
+        {
+            problems.AddRange(circuit.Problems(state));
+        }
+
+        return problems;
+    }
+
+    /// <summary>
     /// Verifies the inbox: its domain binding, that its verifier embeds <paramref name="key"/>, that the
-    /// finalized batches chain (indices, heads from the genesis head, seqs), and for the selected batches
-    /// (<paramref name="batch"/>, or all when null) the call behind each event and its proof.
+    /// finalized batches chain (indices, heads from the genesis head, seqs, arrivals), and for the selected
+    /// batches (<paramref name="batch"/>, or all when null) the call behind each event and its proof.
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
     /// <exception cref="BatchNotFinalizedException">The selected batch is not finalized.</exception>
     public Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, CancellationToken cancellationToken) =>
-        VerifyAsync(key, batch, witnesses: null, cancellationToken);
+        VerifyAsync(key, circuit: null, batch, witnesses: null, cancellationToken);
 
     /// <summary>
-    /// Like <see cref="VerifyAsync(VerificationKey, ulong?, CancellationToken)"/>, and with the batches' data:
-    /// <paramref name="witnesses"/> gives each batch's ordering witness (null: none available), which must
-    /// recompute (heads, policy order, output commitment) to exactly the finalized statement and list the
-    /// posted hashes in its order. A missing or mismatching witness is a problem of that batch.
+    /// Like <see cref="VerifyAsync(VerificationKey, ulong?, CancellationToken)"/>, with the batches' data
+    /// (see <see cref="VerifyAsync(VerificationKey, VerifierCircuit?, ulong?, Func{ulong, OrderingWitness?}?, CancellationToken)"/>).
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
     /// <exception cref="BatchNotFinalizedException">The selected batch is not finalized.</exception>
-    public async Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, Func<ulong, OrderingWitness?>? witnesses, CancellationToken cancellationToken)
+    public Task<ChainCheck> VerifyAsync(VerificationKey key, ulong? batch, Func<ulong, OrderingWitness?>? witnesses, CancellationToken cancellationToken) =>
+        VerifyAsync(key, circuit: null, batch, witnesses, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="VerifyAsync(VerificationKey, ulong?, CancellationToken)"/>, and also: which circuit the
+    /// key belongs to (<paramref name="circuit"/>, null: not reported), which must be one of the inbox's
+    /// policy and capacity; and the batches' data: <paramref name="witnesses"/> gives each batch's ordering
+    /// witness (null: none available), which must recompute (heads, policy order, output commitment) to
+    /// exactly the finalized statement and list the posted hashes in its order. A shuffle witness cut
+    /// before its beacon was drawn is ordered with the beacon the batch was finalized with first. A missing
+    /// or mismatching witness is a problem of that batch.
+    /// </summary>
+    /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
+    /// <exception cref="BatchNotFinalizedException">The selected batch is not finalized.</exception>
+    public async Task<ChainCheck> VerifyAsync(
+        VerificationKey key, VerifierCircuit? circuit, ulong? batch, Func<ulong, OrderingWitness?>? witnesses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
         var state = await GetStateAsync(cancellationToken).ConfigureAwait(false);
-        var inboxProblems = InboxProblems(state, key).ToList();
-        inboxProblems.AddRange(await CheckVerificationKeyAsync(state, key, cancellationToken).ConfigureAwait(false));
+        var inboxProblems = InboxProblems(state).ToList();
+        inboxProblems.AddRange(await CheckVerifierAsync(state, key, circuit, cancellationToken).ConfigureAwait(false));
         var events = await _inbox.GetFinalizedBatchesAsync(FromBlock, cancellationToken).ConfigureAwait(false);
         var chainProblems = BatchChecks.CheckSequence(state, events);
         if (batch is { } selected && !events.Any(e => e.Index == selected))
@@ -106,27 +147,30 @@ public sealed class InboxLightClient
             throw new BatchNotFinalizedException(selected, state.NextBatchIndex);
         }
 
+        var commitments = await CommitmentsAsync(state, cancellationToken).ConfigureAwait(false);
         var checks = new List<BatchCheck>();
         foreach (var e in events.Where(e => batch is null || e.Index == batch))
         {
-            var check = await CheckBatchAsync(state, e, key, cancellationToken).ConfigureAwait(false);
+            var check = await CheckBatchAsync(state, events, e, key, commitments, cancellationToken).ConfigureAwait(false);
             if (witnesses is not null)
             {
-                check = check with { Problems = [.. check.Problems, .. BatchChecks.CheckData(state, e, check.OrderedTxHashes, witnesses(e.Index))], DataChecked = true };
+                var data = BatchChecks.CheckData(state, e, BatchChecks.PrevLastArrival(events, e), check.OrderedTxHashes, witnesses(e.Index));
+                check = check with { Problems = [.. check.Problems, .. data], DataChecked = true };
             }
 
             checks.Add(check);
         }
 
-        return new ChainCheck(state, inboxProblems, chainProblems, checks);
+        return new ChainCheck(state, inboxProblems, chainProblems, checks) { Circuit = circuit };
     }
 
     /// <summary>
     /// Checks a sequencer receipt against the chain: its EIP-712 signature under the sequencer's key
     /// (<paramref name="sequencer"/>, or the inbox's recorded sequencer), the finalized batch covering its
     /// seq (verified as by <see cref="VerifyAsync(VerificationKey, ulong?, CancellationToken)"/>; its proof in C# when a key is given, else as the
-    /// chain's verifier accepted it), the transaction's position in that batch, and the receipt's head
-    /// where the chain fixes it. A contradiction is an <see cref="ReceiptVerdict.Equivocation"/> with evidence.
+    /// chain's verifier accepted it), the transaction's position in that batch's posted list (which the
+    /// inbox bound to the proof, so it is the proven position), and the receipt's head where the chain fixes
+    /// it. A contradiction is an <see cref="ReceiptVerdict.Equivocation"/> with evidence.
     /// </summary>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
     public Task<ReceiptCheck> CheckReceiptAsync(Receipt receipt, VerificationKey? key, EthAddress? sequencer, CancellationToken cancellationToken) =>
@@ -136,11 +180,11 @@ public sealed class InboxLightClient
     /// Like <see cref="CheckReceiptAsync(Receipt, VerificationKey?, EthAddress?, CancellationToken)"/>, with
     /// the covering batch's ordering witness (the sequencer's <c>batches/NNNNNNNNNN.witness.json</c> or
     /// <c>prover_getBatch</c>), which supplies the data the chain does not carry. The witness is trusted for
-    /// nothing: it must be self-consistent (<see cref="OrderingWitness.Validate"/>: heads, policy order,
-    /// commitment) and state exactly the finalized batch (prevHead, newHead, outputCommitment, count,
-    /// firstSeq, domain), which by Poseidon's collision resistance makes its entries the proven segment.
-    /// Then every seq's head, transaction and arrival are checked, not only the batch's last, and the
-    /// batch's posted hash list must be the segment's policy order.
+    /// nothing: a shuffle witness cut before its beacon is first ordered with the beacon the batch was
+    /// finalized with; then it must be self-consistent (<see cref="OrderingWitness.Validate"/>: heads, policy
+    /// order, commitment) and state exactly the finalized batch (prevHead, newHead, outputCommitment, count,
+    /// firstSeq, arrivals, beacon, domain), which by Poseidon's collision resistance makes its entries the
+    /// proven segment. Then every seq's head, transaction and arrival are checked, not only the batch's last.
     /// </summary>
     /// <exception cref="WitnessMismatchException">The witness is not the covering batch's.</exception>
     /// <exception cref="ChainUnavailableException">The chain could not be read.</exception>
@@ -156,10 +200,10 @@ public sealed class InboxLightClient
                 $"not a valid receipt of sequencer {signer} for inbox {state.Inbox} on chain {state.ChainId}: {verification.Failure}: {verification.Message}");
         }
 
-        var problems = InboxProblems(state, key).ToList();
+        var problems = InboxProblems(state).ToList();
         if (key is not null)
         {
-            problems.AddRange(await CheckVerificationKeyAsync(state, key, cancellationToken).ConfigureAwait(false));
+            problems.AddRange(await CheckVerifierAsync(state, key, circuit: null, cancellationToken).ConfigureAwait(false));
         }
 
         var events = await _inbox.GetFinalizedBatchesAsync(FromBlock, cancellationToken).ConfigureAwait(false);
@@ -173,7 +217,8 @@ public sealed class InboxLightClient
                     $"seq {receipt.Seq} is not finalized yet: the inbox has finalized seqs 0..{(state.NextSeq == 0 ? "(none)" : (state.NextSeq - 1).ToString(CultureInfo.InvariantCulture))} in {state.NextBatchIndex} batch{(state.NextBatchIndex == 1 ? "" : "es")}");
         }
 
-        var check = await CheckBatchAsync(state, covering, key, cancellationToken).ConfigureAwait(false);
+        var commitments = await CommitmentsAsync(state, cancellationToken).ConfigureAwait(false);
+        var check = await CheckBatchAsync(state, events, covering, key, commitments, cancellationToken).ConfigureAwait(false);
         problems.AddRange(check.Problems);
         if (problems.Count > 0)
         {
@@ -181,15 +226,17 @@ public sealed class InboxLightClient
                 $"batch {covering.Index}, which covers seq {receipt.Seq}, does not verify");
         }
 
+        var prevLastArrival = BatchChecks.PrevLastArrival(events, covering);
         if (batchWitness is not null)
         {
-            var mismatches = BatchChecks.CheckWitness(state, covering, batchWitness);
+            batchWitness = BatchChecks.Ordered(batchWitness, covering);
+            var mismatches = BatchChecks.CheckWitness(state, covering, prevLastArrival, batchWitness);
             if (mismatches.Count > 0)
             {
                 throw new WitnessMismatchException(covering.Index, mismatches);
             }
 
-            var listProblems = BatchChecks.CheckData(state, covering, check.OrderedTxHashes, batchWitness);
+            var listProblems = BatchChecks.CheckData(state, covering, prevLastArrival, check.OrderedTxHashes, batchWitness);
             if (listProblems.Count > 0)
             {
                 problems.AddRange(listProblems);
@@ -198,7 +245,8 @@ public sealed class InboxLightClient
             }
         }
 
-        var (differences, position, headChecked) = BatchChecks.CompareReceipt(receipt, covering, check.OrderedTxHashes, batchWitness);
+        var logOrder = state.PolicyNumericId == FcfsPolicy.Instance.NumericId;
+        var (differences, position, headChecked) = BatchChecks.CompareReceipt(receipt, covering, check.OrderedTxHashes, logOrder, batchWitness);
         if (differences.Count > 0)
         {
             var report = new EquivocationReport(receipt, signer, covering, check.OrderedTxHashes, differences);
@@ -212,28 +260,45 @@ public sealed class InboxLightClient
             (true, null) => "; its head is checked: the batch's new head",
             (true, _) => "; its head is checked against the batch's witness",
         };
-        var proofText = check.ProofVerified == true ? "whose proof verifies in C# against the verifier's key" : "whose proof the inbox's verifier accepted (no --verification-key: not re-verified)";
+        var proofText = check.ProofVerified == true
+            ? "whose proof verifies in C# against the verifier's key for the posted list"
+            : "whose proof the inbox's verifier accepted for the posted list (no --verification-key: not re-verified)";
         return new ReceiptCheck(ReceiptVerdict.Covered, receipt, signer, covering, position, headChecked, check.ProofVerified, null, [],
             $"seq {receipt.Seq} ({receipt.TxHash}) is position {position} of {covering.Count} in finalized batch {covering.Index}, {proofText}{headText}");
     }
 
-    private static IEnumerable<Mismatch> InboxProblems(InboxState state, VerificationKey? key)
+    private static IEnumerable<Mismatch> InboxProblems(InboxState state)
     {
         foreach (var problem in state.BindingProblems())
         {
             yield return new Mismatch(null, "binding", "domain, genesis head and params commitment of this address, chain and policy", problem);
         }
 
-        if (key is not null && key.PublicInputCount != CircuitInputs.PublicSignalNames.Count)
+        if (state.Capacity < 1 || state.Capacity > CircuitLimits.MaxCapacity)
         {
-            yield return new Mismatch(null, "verification key", $"{CircuitInputs.PublicSignalNames.Count} public inputs", $"{key.PublicInputCount}");
+            yield return new Mismatch(null, "capacity", $"1..{CircuitLimits.MaxCapacity} (a circuit's capacity)", state.Capacity.ToString(CultureInfo.InvariantCulture));
         }
     }
 
-    private async Task<BatchCheck> CheckBatchAsync(InboxState state, FinalizedBatch e, VerificationKey? key, CancellationToken cancellationToken)
+    /// <summary>A shuffle inbox's <c>BatchCommitted</c> events (each commitment and each redraw); none for the other policies.</summary>
+    private async Task<IReadOnlyList<BatchCommitment>> CommitmentsAsync(InboxState state, CancellationToken cancellationToken) =>
+        state.DrawsBeacons ? await _inbox.GetCommitmentHistoryAsync(FromBlock, cancellationToken).ConfigureAwait(false) : [];
+
+    /// <summary>One batch: its call and proof (<see cref="BatchChecks.Check"/>) and, for a shuffle inbox, its beacon's draw.</summary>
+    private async Task<BatchCheck> CheckBatchAsync(
+        InboxState state, IReadOnlyList<FinalizedBatch> events, FinalizedBatch e, VerificationKey? key, IReadOnlyList<BatchCommitment> commitments, CancellationToken cancellationToken)
     {
         var (call, decodeProblem) = await FetchCallAsync(e, cancellationToken).ConfigureAwait(false);
-        return BatchChecks.Check(state, e, call, decodeProblem, key);
+        var check = BatchChecks.Check(state, e, BatchChecks.PrevLastArrival(events, e), call, decodeProblem, key);
+        if (!state.DrawsBeacons)
+        {
+            return check;
+        }
+
+        var last = BatchChecks.LastDraw(e, commitments);
+        var drawn = last is null ? null : await _inbox.BeaconAtAsync(last.BeaconBlock, cancellationToken).ConfigureAwait(false);
+        var (draw, problems) = BatchChecks.CheckBeacon(e, last, drawn);
+        return check with { Problems = [.. check.Problems, .. problems], Draw = draw };
     }
 
     /// <summary>Every <c>BatchFinalized</c> event of the inbox, in order.</summary>
@@ -289,7 +354,11 @@ public sealed class InboxLightClient
             Field(f.NewHead, "newHead"),
             Field(f.OutputCommitment, "outputCommitment"),
             f.Count,
+            f.LastArrival,
             [.. f.OrderedTxHashes.Select(h => new Hash32(h))],
+            f.ListClaim.Count == 3
+                ? new ListClaim(Field(f.ListClaim[0], "listClaim[0]"), Field(f.ListClaim[1], "listClaim[1]"), Field(f.ListClaim[2], "listClaim[2]"))
+                : throw new FormatException($"listClaim has {f.ListClaim.Count} values, not 3."),
             new Groth16Proof(f.Proof));
     }
 
@@ -297,277 +366,3 @@ public sealed class InboxLightClient
         value < Fr.Modulus ? Fr.FromBigInteger(value) : throw new FormatException($"{name} {value} is not below the scalar field modulus r.");
 }
 
-/// <summary>The light client's checks as pure functions of what it read, so each can be tested with any input.</summary>
-internal static class BatchChecks
-{
-    /// <summary>The sequence of events: indices 0, 1, …; heads chained from the genesis head to the inbox's head; seqs contiguous from 0.</summary>
-    public static List<Mismatch> CheckSequence(InboxState state, IReadOnlyList<FinalizedBatch> events)
-    {
-        var problems = new List<Mismatch>();
-        var head = state.GenesisHead;
-        ulong seq = 0;
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            if (e.Index != (ulong)i)
-            {
-                problems.Add(new Mismatch(e.Index, "index", $"{i} (the {Ordinal(i)} BatchFinalized event)", e.Index.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            if (e.PrevHead != head)
-            {
-                problems.Add(new Mismatch(e.Index, "prevHead", $"{head.ToHex()} ({(i == 0 ? "the genesis head" : $"batch {events[i - 1].Index}'s newHead")})", e.PrevHead.ToHex()));
-            }
-
-            if (e.FirstSeq != seq)
-            {
-                problems.Add(new Mismatch(e.Index, "firstSeq", $"{seq} (contiguous with the previous batch)", e.FirstSeq.ToString(CultureInfo.InvariantCulture)));
-            }
-
-            head = e.NewHead;
-            seq = e.FirstSeq + e.Count;
-        }
-
-        if ((ulong)events.Count != state.NextBatchIndex)
-        {
-            problems.Add(new Mismatch(null, "nextBatchIndex", $"{events.Count} (one per BatchFinalized event)", state.NextBatchIndex.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        if (head != state.Head)
-        {
-            problems.Add(new Mismatch(null, "head", $"{head.ToHex()} (the last finalized newHead)", state.Head.ToHex()));
-        }
-
-        if (seq != state.NextSeq)
-        {
-            problems.Add(new Mismatch(null, "nextSeq", $"{seq} (the seqs the events cover)", state.NextSeq.ToString(CultureInfo.InvariantCulture)));
-        }
-
-        return problems;
-    }
-
-    /// <summary>
-    /// One batch: the call matches its event and the inbox, the ordered hashes hash to the event's value,
-    /// and (with a key) the proof verifies for the statement rebuilt from the event and the inbox's domain.
-    /// </summary>
-    public static BatchCheck Check(InboxState state, FinalizedBatch e, SubmittedBatch? call, string? decodeProblem, VerificationKey? key)
-    {
-        var problems = new List<Mismatch>();
-        if (call is null)
-        {
-            problems.Add(new Mismatch(e.Index, "calldata", $"a submitBatch call in transaction {e.TransactionHash}", decodeProblem ?? "nothing"));
-            return new BatchCheck(e, null, null, problems, TimeSpan.Zero);
-        }
-
-        void Compare<T>(string field, T expected, T actual, Func<T, string> show)
-        {
-            if (!EqualityComparer<T>.Default.Equals(expected, actual))
-            {
-                problems.Add(new Mismatch(e.Index, field, show(expected), show(actual)));
-            }
-        }
-
-        static string Dec(ulong v) => v.ToString(CultureInfo.InvariantCulture);
-        Compare("to", state.Inbox, call.To, a => a.ToString());
-        Compare("calldata index", e.Index, call.Index, Dec);
-        Compare("calldata domain", state.Domain, call.Domain, f => f.ToHex());
-        Compare("calldata prevHead", e.PrevHead, call.PrevHead, f => f.ToHex());
-        Compare("calldata newHead", e.NewHead, call.NewHead, f => f.ToHex());
-        Compare("calldata outputCommitment", e.OutputCommitment, call.OutputCommitment, f => f.ToHex());
-        Compare("calldata count", e.Count, call.Count, Dec);
-        Compare("orderedTxHashes length", e.Count, (ulong)call.OrderedTxHashes.Count, Dec);
-        Compare("orderedTxHashesHash", e.OrderedTxHashesHash, FinalizedBatch.HashOf(call.OrderedTxHashes), h => h.ToString());
-        if (e.Count < 1 || e.Count > (ulong)state.Capacity)
-        {
-            problems.Add(new Mismatch(e.Index, "count", $"1..{state.Capacity} (the circuit's capacity)", Dec(e.Count)));
-        }
-
-        if (key is null)
-        {
-            return new BatchCheck(e, call, null, problems, TimeSpan.Zero);
-        }
-
-        // The statement the inbox verified: its own domain, and the heads, commitment and count it emitted.
-        IReadOnlyList<Fr> signals = [state.Domain, e.PrevHead, e.NewHead, e.OutputCommitment, Fr.FromUInt64(e.Count)];
-        var watch = Stopwatch.StartNew();
-        bool? verified;
-        try
-        {
-            verified = Groth16Verifier.Verify(key, call.Proof, signals);
-            if (verified == false)
-            {
-                problems.Add(new Mismatch(e.Index, "proof", $"a Groth16 proof of [{string.Join(", ", signals)}] under the verification key", "a proof the pairing check refuses"));
-            }
-        }
-        catch (LightClientException ex)
-        {
-            verified = false;
-            problems.Add(new Mismatch(e.Index, "proof", "valid BN254 curve points", ex.Message));
-        }
-
-        return new BatchCheck(e, call, verified, problems, watch.Elapsed);
-    }
-
-    /// <summary>
-    /// What a valid receipt commits to, against the batch finalized for its seq: its transaction is in
-    /// the batch's ordered list, and, when its seq is the batch's last, its head is the batch's new head.
-    /// </summary>
-    /// <remarks>
-    /// With the batch's <paramref name="witness"/> (already checked to be the batch's, see
-    /// <see cref="CheckWitness"/>) every seq is checked: the entry at the receipt's seq must have the
-    /// receipt's transaction, arrival and head.
-    /// </remarks>
-    public static (List<Mismatch> Differences, int? Position, bool HeadChecked) CompareReceipt(Receipt receipt, FinalizedBatch batch, IReadOnlyList<Hash32> ordered, OrderingWitness? witness = null)
-    {
-        var differences = new List<Mismatch>();
-        int? position = null;
-        for (var i = 0; i < ordered.Count; i++)
-        {
-            if (ordered[i] == receipt.TxHash)
-            {
-                position = i;
-                break;
-            }
-        }
-
-        if (position is null)
-        {
-            differences.Add(new Mismatch(batch.Index, "transaction", $"{receipt.TxHash} at seq {receipt.Seq}", $"no such transaction among the batch's {ordered.Count} ordered hashes"));
-        }
-
-        if (witness is not null)
-        {
-            var entry = witness.Entries[(int)(receipt.Seq - batch.FirstSeq)];
-            if (entry.TxHash != receipt.TxHash)
-            {
-                differences.Add(new Mismatch(batch.Index, $"transaction at seq {receipt.Seq}", receipt.TxHash.ToString(), $"{entry.TxHash} in the proven segment"));
-            }
-
-            if (entry.ArrivalMs != receipt.ArrivalMs)
-            {
-                differences.Add(new Mismatch(batch.Index, $"arrival of seq {receipt.Seq}", $"{receipt.ArrivalMs} ms", $"{entry.ArrivalMs} ms in the proven segment"));
-            }
-
-            if (entry.Head != receipt.Head)
-            {
-                differences.Add(new Mismatch(batch.Index, $"head after seq {receipt.Seq}", receipt.Head.ToHex(), $"{entry.Head.ToHex()} in the proven segment"));
-            }
-
-            return (differences, position, true);
-        }
-
-        var last = batch.FirstSeq + batch.Count - 1;
-        var headChecked = receipt.Seq == last;
-        if (headChecked && receipt.Head != batch.NewHead)
-        {
-            differences.Add(new Mismatch(batch.Index, $"head after seq {receipt.Seq}", receipt.Head.ToHex(), $"newHead {batch.NewHead.ToHex()}"));
-        }
-
-        return (differences, position, headChecked);
-    }
-
-    /// <summary>
-    /// A batch's data against the chain: its witness exists, is the batch's (<see cref="CheckWitness"/>),
-    /// and orders the posted hashes as the call carried them.
-    /// </summary>
-    public static List<Mismatch> CheckData(InboxState state, FinalizedBatch batch, IReadOnlyList<Hash32> posted, OrderingWitness? witness)
-    {
-        if (witness is null)
-        {
-            return [new Mismatch(batch.Index, "witness", "the batch's ordering witness", "none found")];
-        }
-
-        var problems = CheckWitness(state, batch, witness);
-        if (problems.Count == 0 && !witness.OrderedTxHashes.SequenceEqual(posted))
-        {
-            problems.Add(new Mismatch(batch.Index, "orderedTxHashes", $"the proven segment's policy order [{string.Join(", ", witness.OrderedTxHashes)}]", $"[{string.Join(", ", posted)}] in the submitBatch call"));
-        }
-
-        return problems;
-    }
-
-    /// <summary>
-    /// Whether an ordering witness is the finalized batch's: self-consistent (every head, the policy order,
-    /// the commitment recomputed) and stating the batch's chain, inbox, policy, index, domain, heads,
-    /// commitment, count and seqs. Empty when it is.
-    /// </summary>
-    public static List<Mismatch> CheckWitness(InboxState state, FinalizedBatch batch, OrderingWitness witness)
-    {
-        var problems = new List<Mismatch>();
-        if (witness.Validate() is { } problem)
-        {
-            problems.Add(new Mismatch(batch.Index, $"witness {problem.Pointer}", "a self-consistent ordering witness", problem.Message));
-            return problems;
-        }
-
-        void Compare<T>(string field, T expected, T actual)
-        {
-            if (!EqualityComparer<T>.Default.Equals(expected, actual))
-            {
-                problems.Add(new Mismatch(batch.Index, $"witness {field}", $"{expected}", $"{actual}"));
-            }
-        }
-
-        Compare("chainId", state.ChainId, witness.ChainId);
-        Compare("inbox", state.Inbox, witness.Inbox);
-        Compare("policy", state.PolicyNumericId, witness.Policy.NumericId);
-        Compare("batchIndex", batch.Index, witness.BatchIndex);
-        Compare("domain", state.Domain, witness.Domain);
-        Compare("prevHead", batch.PrevHead, witness.PrevHead);
-        Compare("newHead", batch.NewHead, witness.NewHead);
-        Compare("outputCommitment", batch.OutputCommitment, witness.OutputCommitment);
-        Compare("count", batch.Count, (ulong)witness.Count);
-        Compare("firstSeq", batch.FirstSeq, witness.FirstSeq);
-        return problems;
-    }
-
-    private static string Ordinal(int i) => (i + 1) switch
-    {
-        1 => "1st",
-        2 => "2nd",
-        3 => "3rd",
-        var n => n.ToString(CultureInfo.InvariantCulture) + "th",
-    };
-}
-
-/// <summary>Finds a verification key's coordinates in a verifier's runtime bytecode.</summary>
-internal static class VerifierCode
-{
-    public static List<Mismatch> MissingConstants(ReadOnlySpan<byte> code, VerificationKey key, EthAddress verifier)
-    {
-        var missing = new List<Mismatch>();
-        if (code.Length == 0)
-        {
-            missing.Add(new Mismatch(null, "verifier", $"contract code at {verifier}", "no code"));
-            return missing;
-        }
-
-        foreach (var (name, value) in key.Constants())
-        {
-            if (!Contains(code, value))
-            {
-                missing.Add(new Mismatch(null, $"verification key {name}", $"{value} embedded in the verifier's code at {verifier}", "not in the code: the chain verifies with another key"));
-            }
-        }
-
-        return missing;
-    }
-
-    /// <summary>Whether the code pushes <paramref name="value"/>: PUSHn followed by its n significant bytes (solc pushes constants in their shortest form), or a full 32-byte push.</summary>
-    internal static bool Contains(ReadOnlySpan<byte> code, BigInteger value)
-    {
-        var bytes = value.IsZero ? [0] : value.ToByteArray(isUnsigned: true, isBigEndian: true);
-        Span<byte> pattern = stackalloc byte[33];
-        pattern[0] = (byte)(0x5F + bytes.Length);
-        bytes.CopyTo(pattern[1..]);
-        if (code.IndexOf(pattern[..(bytes.Length + 1)]) >= 0)
-        {
-            return true;
-        }
-
-        pattern.Clear();
-        pattern[0] = 0x7F;
-        bytes.CopyTo(pattern[(33 - bytes.Length)..]);
-        return code.IndexOf(pattern) >= 0;
-    }
-}

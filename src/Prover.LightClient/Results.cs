@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Prover.Chain;
+using Prover.Core.Batches;
 using Prover.Core.Ethereum;
+using Prover.Core.Field;
 using Prover.Core.Receipts;
 
 namespace Prover.LightClient;
@@ -17,16 +19,33 @@ public sealed record Mismatch(ulong? Batch, string Field, string Expected, strin
 
 /// <summary>What <c>submitBatch</c> call finalized a batch, decoded from its transaction's calldata.</summary>
 /// <param name="To">The transaction's recipient (the inbox, for a direct call).</param>
+/// <param name="LastArrivalMs">The batch's last arrival, which the inbox put in the proof's header and stored.</param>
+/// <param name="Claim">The posted-list values the proof was made for (challenge, digest, multiset).</param>
 public sealed record SubmittedBatch(
     EthAddress To,
     ulong Index,
-    Core.Field.Fr Domain,
-    Core.Field.Fr PrevHead,
-    Core.Field.Fr NewHead,
-    Core.Field.Fr OutputCommitment,
+    Fr Domain,
+    Fr PrevHead,
+    Fr NewHead,
+    Fr OutputCommitment,
     ulong Count,
+    ulong LastArrivalMs,
     IReadOnlyList<Hash32> OrderedTxHashes,
+    ListClaim Claim,
     Groth16Proof Proof);
+
+/// <summary>How a shuffle batch's beacon was drawn (its <c>BatchCommitted</c> events).</summary>
+/// <param name="BeaconBlock">The block whose hash gave the beacon: the one that recorded the batch's last draw.</param>
+/// <param name="Draws">1 when the beacon was drawn once, as the batch was committed; each redraw after an expiry adds one.</param>
+/// <param name="Beacon">The beacon the inbox finalized the batch with.</param>
+public sealed record BeaconDraw(ulong BeaconBlock, uint Draws, Fr Beacon)
+{
+    /// <summary>
+    /// Whether the operator let a beacon expire (256 blocks) and drew again. Not a failure, the inbox
+    /// allows it, but each redraw gave the operator another order to choose, so it is reported.
+    /// </summary>
+    public bool Redrawn => Draws > 1;
+}
 
 /// <summary>The light client's verdict on one finalized batch.</summary>
 /// <param name="Batch">The batch as its <c>BatchFinalized</c> event has it.</param>
@@ -37,6 +56,17 @@ public sealed record SubmittedBatch(
 public sealed record BatchCheck(FinalizedBatch Batch, SubmittedBatch? Call, bool? ProofVerified, IReadOnlyList<Mismatch> Problems, TimeSpan VerificationTime)
 {
     public bool IsValid => Problems.Count == 0;
+
+    /// <summary>
+    /// The statement rebuilt from the chain as the inbox builds it (<see cref="BatchStatement.For"/>): the
+    /// inbox's domain and capacity, the event's heads, commitment, last arrival and beacon, the previous
+    /// event's last arrival and the call's posted list. Null when the call could not be read or its
+    /// values cannot form a statement (a count or beacon out of range, reported as problems).
+    /// </summary>
+    public BatchStatement? Statement { get; init; }
+
+    /// <summary>How the batch's beacon was drawn; null unless the inbox is a shuffle inbox.</summary>
+    public BeaconDraw? Draw { get; init; }
 
     /// <summary>Whether the batch's data (its ordering witness) was checked against it too.</summary>
     public bool DataChecked { get; init; }
@@ -52,8 +82,17 @@ public sealed record ChainCheck(InboxState State, IReadOnlyList<Mismatch> InboxP
 {
     public bool IsValid => InboxProblems.Count == 0 && ChainProblems.Count == 0 && Batches.All(b => b.IsValid);
 
+    /// <summary>The circuit the verification key belongs to, when it was given; its problems are among <see cref="InboxProblems"/>.</summary>
+    public VerifierCircuit? Circuit { get; init; }
+
     /// <summary>Every problem found, inbox first, then the chain of batches, then each batch.</summary>
     public IEnumerable<Mismatch> Problems => InboxProblems.Concat(ChainProblems).Concat(Batches.SelectMany(b => b.Problems));
+
+    /// <summary>What is allowed but worth knowing: a shuffle batch whose beacon was drawn more than once.</summary>
+    public IEnumerable<string> Notices => Batches
+        .Where(b => b.Draw is { Redrawn: true })
+        .Select(b => string.Create(CultureInfo.InvariantCulture,
+            $"batch {b.Batch.Index}: its beacon was drawn {b.Draw!.Draws} times: the operator let {(b.Draw.Draws == 2 ? "a beacon" : $"{b.Draw.Draws - 1} beacons")} expire unused and drew again, and could choose among those orders"));
 }
 
 /// <summary>The outcome of a receipt check.</summary>

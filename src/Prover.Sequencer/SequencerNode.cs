@@ -481,7 +481,8 @@ public sealed class SequencerNode : IAsyncDisposable
             try
             {
                 var (prevHead, entries, heads) = _log.Segment(segment.FirstSeq, segment.Count);
-                var batch = BatchBuilder.BuildFromLog(segment.Index, prevHead, entries, heads, _options.Policy, _options.ChainId, _options.Inbox, _options.BatchCapacity);
+                var prevLastArrival = segment.FirstSeq == 0 ? 0 : _log.ArrivalAt(segment.FirstSeq - 1);
+                var batch = BatchBuilder.BuildFromLog(segment.Index, prevHead, entries, heads, _options.Policy, _options.ChainId, _options.Inbox, _options.BatchCapacity, prevLastArrival);
                 _batches.Save(OrderingWitness.FromBatch(batch));
                 _log.ReleaseBefore(segment.FirstSeq + (ulong)segment.Count);
                 Interlocked.Exchange(ref _lastBatchIndex, (long)segment.Index);

@@ -9,11 +9,8 @@ namespace Prover.Workers;
 internal sealed class PoolRuntime
 {
     private readonly object _submitGate = new();
+    private readonly FailureBackoff _submissions;
     private string? _submitJobId;
-
-    // The batch whose submission last failed in this process, how often in a row, and when it may be
-    // tried again. Submissions go in index order, so only the next batch can be failing.
-    private (ulong Index, int Failures, long NotBeforeMs)? _submitFailure;
 
     public PoolRuntime(ProverPoolOptions options, PoolStore store, JobStorage jobStorage, BatchProver? prover, PoolChain? chain, ILogger logger, TimeProvider time)
     {
@@ -25,6 +22,8 @@ internal sealed class PoolRuntime
         Chain = chain;
         Logger = logger;
         Time = time;
+        _submissions = new FailureBackoff(options.RetryBaseDelay);
+        Commitments = new FailureBackoff(options.RetryBaseDelay);
     }
 
     public ProverPoolOptions Options { get; }
@@ -62,25 +61,10 @@ internal sealed class PoolRuntime
     }
 
     /// <summary>Submission failures in a row for the batch now failing (0 when none): tests and logs.</summary>
-    public int SubmitFailures
-    {
-        get
-        {
-            lock (_submitGate)
-            {
-                return _submitFailure?.Failures ?? 0;
-            }
-        }
-    }
+    public int SubmitFailures => _submissions.Failures;
 
     /// <summary>Whether batch <paramref name="index"/> failed to submit lately and its backoff has not passed.</summary>
-    public bool SubmitDeferred(ulong index, long nowMs)
-    {
-        lock (_submitGate)
-        {
-            return _submitFailure is { } f && f.Index == index && nowMs < f.NotBeforeMs;
-        }
-    }
+    public bool SubmitDeferred(ulong index, long nowMs) => _submissions.Deferred(index, nowMs);
 
     /// <summary>
     /// Records a failed submission of <paramref name="index"/> and returns how long to wait before the
@@ -88,27 +72,22 @@ internal sealed class PoolRuntime
     /// minutes). Each submit pass used to try again at once, and a transaction that reverts when mined
     /// cost gas every time.
     /// </summary>
-    public TimeSpan SubmitFailed(ulong index, long nowMs)
-    {
-        lock (_submitGate)
-        {
-            var failures = _submitFailure is { } f && f.Index == index ? f.Failures + 1 : 1;
-            var delay = RetryTransientFailures.Backoff(Options.RetryBaseDelay, failures);
-            _submitFailure = (index, failures, nowMs + (long)delay.TotalMilliseconds);
-            return delay;
-        }
-    }
+    public TimeSpan SubmitFailed(ulong index, long nowMs) => _submissions.Failed(index, nowMs);
 
     /// <summary>Forgets the failures of batch <paramref name="index"/> once it is final.</summary>
-    public void SubmitSucceeded(ulong index)
+    public void SubmitSucceeded(ulong index) => _submissions.Succeeded(index);
+
+    /// <summary>
+    /// The same backoff for commitments (shuffle inboxes): they go in index order too, so only the next
+    /// one can be failing, and a commitment that reverts when mined costs gas like a submission.
+    /// </summary>
+    public FailureBackoff Commitments { get; }
+
+    /// <summary>Marks a batch failed for good and says so in the log.</summary>
+    public async Task FailBatchAsync(ulong index, string reason, CancellationToken cancellationToken)
     {
-        lock (_submitGate)
-        {
-            if (_submitFailure is { } f && f.Index <= index)
-            {
-                _submitFailure = null;
-            }
-        }
+        await Store.FailAsync(index, reason, NowMs, cancellationToken).ConfigureAwait(false);
+        Logger.LogError("batch {Index} FAILED for good and will not be submitted: {Reason}", index, reason);
     }
 
     /// <summary>Asks for a submit pass, unless one is already queued from this process.</summary>
@@ -122,6 +101,61 @@ internal sealed class PoolRuntime
             }
 
             _submitJobId = Client.Create(Job.FromExpression<SubmitJob>(j => j.RunAsync(CancellationToken.None), PoolQueues.Submit), new EnqueuedState(PoolQueues.Submit));
+        }
+    }
+}
+
+/// <summary>
+/// One batch's chain step failing in a row in this process (its submission, or its commitment), and when
+/// it may be tried again. Chain steps go in index order, so only the next batch can be failing.
+/// </summary>
+internal sealed class FailureBackoff(TimeSpan baseDelay)
+{
+    private readonly object _gate = new();
+    private (ulong Index, int Failures, long NotBeforeMs)? _failure;
+
+    /// <summary>Failures in a row of the batch now failing (0 when none).</summary>
+    public int Failures
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failure?.Failures ?? 0;
+            }
+        }
+    }
+
+    /// <summary>Whether batch <paramref name="index"/> failed lately and its backoff has not passed.</summary>
+    public bool Deferred(ulong index, long nowMs)
+    {
+        lock (_gate)
+        {
+            return _failure is { } f && f.Index == index && nowMs < f.NotBeforeMs;
+        }
+    }
+
+    /// <summary>Records a failure of <paramref name="index"/> and returns the wait before the next try (doubling, at most 5 minutes).</summary>
+    public TimeSpan Failed(ulong index, long nowMs)
+    {
+        lock (_gate)
+        {
+            var failures = _failure is { } f && f.Index == index ? f.Failures + 1 : 1;
+            var delay = RetryTransientFailures.Backoff(baseDelay, failures);
+            _failure = (index, failures, nowMs + (long)delay.TotalMilliseconds);
+            return delay;
+        }
+    }
+
+    /// <summary>Forgets the failures of <paramref name="index"/> and those before it, once it got through.</summary>
+    public void Succeeded(ulong index)
+    {
+        lock (_gate)
+        {
+            if (_failure is { } f && f.Index <= index)
+            {
+                _failure = null;
+            }
         }
     }
 }

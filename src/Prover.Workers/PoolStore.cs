@@ -3,12 +3,21 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 using Prover.Core.Batches;
+using Prover.Core.Ordering;
 
 namespace Prover.Workers;
 
 /// <summary>A batch as the data store holds it.</summary>
 /// <param name="ProvedBy">The worker that stored the proof.</param>
 /// <param name="ProveMs">How long computing the witness and proving took, in ms.</param>
+/// <param name="Draws">
+/// For a policy that draws a beacon on chain (the shuffle): 0 while the batch is not committed and has no
+/// order, else the inbox's draw counter of the beacon its stored witness is ordered with (1, plus one per
+/// redraw after an expiry). Null for the other policies.
+/// </param>
+/// <param name="BeaconBlock">The block whose hash is the stored witness's beacon; null before the draw.</param>
+/// <param name="Beacon">That beacon (hex); null before the draw.</param>
+/// <param name="DrawnMs">When the stored witness's beacon was recorded.</param>
 public sealed record BatchRecord(
     ulong Index,
     BatchState State,
@@ -29,7 +38,15 @@ public sealed record BatchRecord(
     long CreatedMs,
     long? ProvedMs,
     long? FinalizedMs,
-    long UpdatedMs);
+    long UpdatedMs,
+    int? Draws = null,
+    ulong? BeaconBlock = null,
+    string? Beacon = null,
+    long? DrawnMs = null)
+{
+    /// <summary>A batch whose policy draws a beacon on chain and that is not committed yet: it has no order, so nothing can prove it.</summary>
+    public bool AwaitsDraw => Draws == 0;
+}
 
 /// <summary>
 /// The pool's source of truth: every batch with its state, proof and lease, plus named leases (the
@@ -44,10 +61,10 @@ public sealed record BatchRecord(
 public sealed class PoolStore
 {
     private const string Columns =
-        "batch_index, state, policy, tx_count, witness, proof, public_signals, lease_owner, lease_until_ms, job_id, attempts, error, proved_by, prove_ms, tx_hash, gas_used, created_ms, proved_ms, finalized_ms, updated_ms";
+        "batch_index, state, policy, tx_count, witness, proof, public_signals, lease_owner, lease_until_ms, job_id, attempts, error, proved_by, prove_ms, tx_hash, gas_used, created_ms, proved_ms, finalized_ms, updated_ms, draws, beacon_block, beacon, drawn_ms";
 
     private const string SummaryColumns =
-        "batch_index, state, policy, tx_count, NULL, NULL, NULL, lease_owner, lease_until_ms, job_id, attempts, error, proved_by, prove_ms, tx_hash, gas_used, created_ms, proved_ms, finalized_ms, updated_ms";
+        "batch_index, state, policy, tx_count, NULL, NULL, NULL, lease_owner, lease_until_ms, job_id, attempts, error, proved_by, prove_ms, tx_hash, gas_used, created_ms, proved_ms, finalized_ms, updated_ms, draws, beacon_block, beacon, drawn_ms";
 
     private static readonly string[] Schema =
     [
@@ -72,12 +89,21 @@ public sealed class PoolStore
             created_ms BIGINT NOT NULL,
             proved_ms BIGINT NULL,
             finalized_ms BIGINT NULL,
-            updated_ms BIGINT NOT NULL)
+            updated_ms BIGINT NOT NULL,
+            draws INTEGER NULL,
+            beacon_block BIGINT NULL,
+            beacon TEXT NULL,
+            drawn_ms BIGINT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS prover_batches_state ON prover_batches (state, batch_index)",
         "CREATE TABLE IF NOT EXISTS prover_leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until_ms BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS prover_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
     ];
+
+    // A store created before batches could await a beacon lacks these columns; InitializeAsync adds them
+    // (empty, which is what every batch of such a store is: a policy without a beacon).
+    private static readonly (string Name, string Type)[] DrawColumns =
+        [("draws", "INTEGER NULL"), ("beacon_block", "BIGINT NULL"), ("beacon", "TEXT NULL"), ("drawn_ms", "BIGINT NULL")];
 
     private readonly Func<DbConnection> _connect;
     private readonly bool _sqlite;
@@ -132,19 +158,37 @@ public sealed class PoolStore
                 await ExecuteAsync(connection, statement, cancellationToken).ConfigureAwait(false);
             }
 
+            foreach (var (name, type) in DrawColumns)
+            {
+                await AddColumnAsync(connection, name, type, cancellationToken).ConfigureAwait(false);
+            }
+
             return 0;
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stores a newly cut batch as pending. False when the index is already stored (a repeated import): nothing changes.</summary>
+    /// <summary>
+    /// Stores a newly cut batch as pending. False when the index is already stored (a repeated import):
+    /// nothing changes. A batch whose policy draws a beacon on chain (the shuffle) is stored awaiting its
+    /// draw (<see cref="BatchRecord.AwaitsDraw"/>), whatever order its file may hold: only the inbox's
+    /// commitment gives it one.
+    /// </summary>
     public Task<bool> AddAsync(OrderingWitness witness, long nowMs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(witness);
+        var draws = DrawsBeacon(witness) ? (object)0 : TypedNull.Int32;
         return AffectsOneAsync(
             "storing a batch",
-            "INSERT INTO prover_batches (batch_index, state, policy, tx_count, witness, created_ms, updated_ms) VALUES (@i, 'pending', @p, @c, @w, @now, @now) ON CONFLICT (batch_index) DO NOTHING",
+            "INSERT INTO prover_batches (batch_index, state, policy, tx_count, witness, draws, created_ms, updated_ms) VALUES (@i, 'pending', @p, @c, @w, @d, @now, @now) ON CONFLICT (batch_index) DO NOTHING",
             cancellationToken,
-            ("i", (long)witness.BatchIndex), ("p", witness.Policy.Spec), ("c", witness.Count), ("w", witness.ToJson()), ("now", nowMs));
+            ("i", (long)witness.BatchIndex), ("p", witness.Policy.Spec), ("c", witness.Count), ("w", witness.ToJson()), ("d", draws), ("now", nowMs));
+    }
+
+    /// <summary>Whether the witness's policy has the inbox draw a beacon for each batch (the shuffle): such a batch is stored awaiting its draw.</summary>
+    public static bool DrawsBeacon(OrderingWitness witness)
+    {
+        ArgumentNullException.ThrowIfNull(witness);
+        return OrderingPolicy.TryParse(witness.Policy.Spec, out var policy, out _) && policy is { NeedsBeacon: true };
     }
 
     /// <summary>Stores a batch that is failed from the start (its witness is invalid), so the failure is visible and the index is not lost.</summary>
@@ -200,13 +244,14 @@ public sealed class PoolStore
 
     /// <summary>
     /// Takes the batch's proving lease for <paramref name="owner"/>: only a pending batch, or one whose
-    /// lease ran out (its worker died), can be claimed. False when another worker holds it or it is past proving.
+    /// lease ran out (its worker died), can be claimed, and never one awaiting its beacon's draw (it has no
+    /// order to prove). False when another worker holds it or it is past proving.
     /// </summary>
     public Task<bool> TryClaimAsync(ulong index, string owner, long nowMs, long leaseMs, CancellationToken cancellationToken) =>
         AffectsOneAsync(
             "claiming a batch",
             "UPDATE prover_batches SET state = 'proving', lease_owner = @o, lease_until_ms = @until, attempts = attempts + 1, updated_ms = @now " +
-            "WHERE batch_index = @i AND (state = 'pending' OR (state = 'proving' AND lease_until_ms < @now))",
+            "WHERE batch_index = @i AND (state = 'pending' OR (state = 'proving' AND lease_until_ms < @now)) AND (draws IS NULL OR draws > 0)",
             cancellationToken,
             ("i", (long)index), ("o", owner), ("until", nowMs + leaseMs), ("now", nowMs));
 
@@ -254,11 +299,68 @@ public sealed class PoolStore
             cancellationToken,
             ("i", (long)index), ("now", nowMs));
 
-    /// <summary>Records why the batch's last submission failed, on a batch still waiting to be final (shown by <c>prover pool status</c>).</summary>
+    /// <summary>
+    /// Records a batch's first draw: the witness ordered with the beacon the inbox drew when it recorded
+    /// the batch's commitment. Only a batch still pending and awaiting its draw takes it, so a draw
+    /// recorded twice (two submitters, a retried pass) changes nothing the second time.
+    /// </summary>
+    /// <param name="draws">The inbox's draw counter of that beacon (1 unless it was drawn again since).</param>
+    public Task<bool> RecordDrawAsync(OrderingWitness drawn, ulong beaconBlock, uint draws, long nowMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(drawn);
+        return AffectsOneAsync(
+            "recording a batch's beacon",
+            "UPDATE prover_batches SET witness = @w, draws = @d, beacon_block = @b, beacon = @beacon, drawn_ms = @now, error = NULL, updated_ms = @now " +
+            "WHERE batch_index = @i AND state = 'pending' AND draws = 0",
+            cancellationToken,
+            ("i", (long)drawn.BatchIndex), ("w", drawn.ToJson()), ("d", (int)draws), ("b", (long)beaconBlock), ("beacon", BeaconText(drawn)), ("now", nowMs));
+    }
+
+    /// <summary>
+    /// Replaces a drawn batch's order with one for another beacon (its beacon expired and was drawn again,
+    /// or a reorg moved its commitment to another block): the batch is pending again, its proof (made for
+    /// the old beacon, which the inbox would refuse) is dropped and any worker's lease on it ends, so a
+    /// late proof of the old order cannot be stored. Not a failure: nothing about the batch is wrong.
+    /// Applies once per beacon; a batch final or failed keeps what it has.
+    /// </summary>
+    /// <param name="reason">Why, kept as the batch's last error for <c>prover pool status</c>.</param>
+    public Task<bool> RedrawAsync(OrderingWitness drawn, ulong beaconBlock, uint draws, string reason, long nowMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(drawn);
+        return AffectsOneAsync(
+            "recording a batch's new beacon",
+            "UPDATE prover_batches SET state = 'pending', witness = @w, draws = @d, beacon_block = @b, beacon = @beacon, drawn_ms = @now, error = @e, " +
+            "proof = NULL, public_signals = NULL, proved_by = NULL, prove_ms = NULL, proved_ms = NULL, job_id = NULL, lease_owner = NULL, lease_until_ms = NULL, updated_ms = @now " +
+            "WHERE batch_index = @i AND state IN ('pending', 'proving', 'proved', 'submitted') AND draws > 0 AND beacon <> @beacon",
+            cancellationToken,
+            ("i", (long)drawn.BatchIndex), ("w", drawn.ToJson()), ("d", (int)draws), ("b", (long)beaconBlock), ("beacon", BeaconText(drawn)), ("e", reason), ("now", nowMs));
+    }
+
+    /// <summary>
+    /// Puts a drawn batch back to awaiting its draw, with <paramref name="undrawn"/> as its witness: the
+    /// inbox no longer holds its commitment (a reorg dropped the transaction), so it must be committed
+    /// again and gets a new beacon. Its proof is dropped, as in <see cref="RedrawAsync"/>.
+    /// </summary>
+    public Task<bool> UndrawAsync(OrderingWitness undrawn, string reason, long nowMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(undrawn);
+        return AffectsOneAsync(
+            "returning a batch to its commitment",
+            "UPDATE prover_batches SET state = 'pending', witness = @w, draws = 0, beacon_block = NULL, beacon = NULL, drawn_ms = NULL, error = @e, " +
+            "proof = NULL, public_signals = NULL, proved_by = NULL, prove_ms = NULL, proved_ms = NULL, job_id = NULL, lease_owner = NULL, lease_until_ms = NULL, updated_ms = @now " +
+            "WHERE batch_index = @i AND state IN ('pending', 'proving', 'proved', 'submitted') AND draws > 0",
+            cancellationToken,
+            ("i", (long)undrawn.BatchIndex), ("w", undrawn.ToJson()), ("e", reason), ("now", nowMs));
+    }
+
+    /// <summary>
+    /// Records why the batch's last submission (or, awaiting its draw, its commitment) failed, on a batch
+    /// still waiting for the chain (shown by <c>prover pool status</c>).
+    /// </summary>
     public Task<bool> NoteErrorAsync(ulong index, string error, long nowMs, CancellationToken cancellationToken) =>
         AffectsOneAsync(
             "recording a submission error",
-            "UPDATE prover_batches SET error = @e, updated_ms = @now WHERE batch_index = @i AND state IN ('proved', 'submitted')",
+            "UPDATE prover_batches SET error = @e, updated_ms = @now WHERE batch_index = @i AND (state IN ('proved', 'submitted') OR (state = 'pending' AND draws = 0))",
             cancellationToken,
             ("i", (long)index), ("e", error), ("now", nowMs));
 
@@ -339,7 +441,27 @@ public sealed class PoolStore
         long? Long(int i) => r.IsDBNull(i) ? null : Convert.ToInt64(r.GetValue(i), System.Globalization.CultureInfo.InvariantCulture);
         return new BatchRecord(
             (ulong)Long(0)!.Value, BatchStates.Parse(r.GetString(1)), r.GetString(2), (int)Long(3)!.Value, Text(4), Text(5), Text(6),
-            Text(7), Long(8), Text(9), (int)Long(10)!.Value, Text(11), Text(12), Long(13), Text(14), Long(15), Long(16)!.Value, Long(17), Long(18), Long(19)!.Value);
+            Text(7), Long(8), Text(9), (int)Long(10)!.Value, Text(11), Text(12), Long(13), Text(14), Long(15), Long(16)!.Value, Long(17), Long(18), Long(19)!.Value,
+            (int?)Long(20), (ulong?)Long(21), Text(22), Long(23));
+    }
+
+    private static string BeaconText(OrderingWitness drawn) =>
+        (drawn.Beacon ?? throw new ArgumentException($"Batch {drawn.BatchIndex}'s witness has no beacon: order it with the drawn one first.", nameof(drawn))).ToHex();
+
+    /// <summary>Adds a column to <c>prover_batches</c> unless it is there.</summary>
+    private async Task AddColumnAsync(DbConnection connection, string name, string type, CancellationToken cancellationToken)
+    {
+        if (!_sqlite)
+        {
+            await ExecuteAsync(connection, $"ALTER TABLE prover_batches ADD COLUMN IF NOT EXISTS {name} {type}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var probe = Command(connection, "SELECT COUNT(*) FROM pragma_table_info('prover_batches') WHERE name = @n", ("n", name));
+        if (Convert.ToInt64(await probe.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            await ExecuteAsync(connection, $"ALTER TABLE prover_batches ADD COLUMN {name} {type}", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<T> RunAsync<T>(string operation, Func<DbConnection, Task<T>> body, CancellationToken cancellationToken)
@@ -396,5 +518,6 @@ public sealed class PoolStore
 internal sealed record TypedNull(DbType Type)
 {
     public static readonly TypedNull Int64 = new(DbType.Int64);
+    public static readonly TypedNull Int32 = new(DbType.Int32);
     public static readonly TypedNull Text = new(DbType.String);
 }

@@ -7,7 +7,8 @@ namespace Prover.Workers;
 /// The Hangfire job <c>ProveBatch(index)</c>. It runs at least once, so it decides nothing by itself:
 /// it claims the batch's lease in the data store (a conditional update only one worker can win), keeps
 /// it alive while proving, and stores the proof only if it still holds it. A job that finds the batch
-/// proved, finalized, failed or leased to a live worker has nothing to do and succeeds.
+/// proved, finalized, failed or leased to a live worker has nothing to do and succeeds, and so does one
+/// that finds a shuffle batch still awaiting its beacon.
 /// </summary>
 public sealed class ProveBatchJob
 {
@@ -30,6 +31,14 @@ public sealed class ProveBatchJob
 
         if (record.State is BatchState.Proved or BatchState.Submitted)
         {
+            _pool.RequestSubmit();
+            return;
+        }
+
+        if (record.AwaitsDraw)
+        {
+            // A shuffle batch before its commitment has no order to prove; the submitter commits it and
+            // enqueues its proof once the beacon is drawn (the claim below would refuse it anyway).
             _pool.RequestSubmit();
             return;
         }

@@ -8,7 +8,8 @@ namespace Prover.Workers;
 /// <summary>
 /// Keeps the queue honest against the store, which is the truth: every pending batch without a live job
 /// gets one (after a restart, a crash between storing and enqueueing, or a lost queue), a batch whose
-/// proving lease ran out (its worker died) is handed to a new job, and proved batches get a submit pass.
+/// proving lease ran out (its worker died) is handed to a new job, and proved batches, and shuffle
+/// batches awaiting their commitment, get a submit pass.
 /// It also imports newly cut batches from the sequencer's witness folder. Every process runs one; they
 /// agree through the store's conditional updates, so running several changes nothing but load.
 /// </summary>
@@ -86,6 +87,11 @@ internal sealed class Reconciler
         {
             switch (batch.State)
             {
+                case BatchState.Pending when batch.AwaitsDraw:
+                    // A shuffle batch before its commitment: nothing to prove yet. The submitter commits
+                    // it (or, already final, records it) and enqueues its proof once the beacon is drawn.
+                    submit = true;
+                    break;
                 case BatchState.Pending when batch.Index < finalOnChainBelow:
                     // Final on chain already (a new or wiped store imports from batch 0): the submitter
                     // records it from the inbox's events; proving it again would only cost a proof.
@@ -204,7 +210,16 @@ internal sealed class WitnessFeed
             {
                 if (await _pool.Store.AddAsync(witness!, _pool.NowMs, cancellationToken).ConfigureAwait(false) && !(index < finalOnChainBelow))
                 {
-                    await _pool.EnqueueProveAsync(index, cancellationToken).ConfigureAwait(false);
+                    if (PoolStore.DrawsBeacon(witness!))
+                    {
+                        // Committed as soon as it is here, not when the batch before it is final, so its
+                        // proof can run beside the earlier batches' submissions.
+                        _pool.RequestSubmit();
+                    }
+                    else
+                    {
+                        await _pool.EnqueueProveAsync(index, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
             else

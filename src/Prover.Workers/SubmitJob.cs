@@ -9,15 +9,21 @@ namespace Prover.Workers;
 /// this job only ever submits the batch the inbox expects next (its <c>nextBatchIndex</c>, read from the
 /// chain each time), so the chain, not the store, decides what is next. One submitter at a time holds
 /// the store's <c>submitter</c> lease, so no two processes race their transactions; a batch the chain
-/// already finalized (by an earlier run that died before recording it) counts as success.
+/// already finalized (by an earlier run that died before recording it) counts as success. On a shuffle
+/// inbox it also commits batches and draws their beacons before they can be proven (<see cref="BeaconDraws"/>).
 /// </summary>
 public sealed class SubmitJob
 {
     internal const string LeaseName = "submitter";
 
     private readonly PoolRuntime _pool;
+    private readonly BeaconDraws _draws;
 
-    internal SubmitJob(PoolRuntime pool) => _pool = pool;
+    internal SubmitJob(PoolRuntime pool)
+    {
+        _pool = pool;
+        _draws = new BeaconDraws(pool);
+    }
 
     /// <summary>Submits every proved batch that is next in line. <paramref name="cancellationToken"/> is the worker's shutdown.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -56,8 +62,8 @@ public sealed class SubmitJob
                 await store.ReleaseLeaseAsync(LeaseName, _pool.WorkerId, CancellationToken.None).ConfigureAwait(false);
             }
 
-            // A proof stored while this job held the lease had its own submit job return at once; look
-            // again after letting go so that batch does not wait for the reconciler.
+            // A proof stored, or a batch imported, while this job held the lease had its own submit job
+            // return at once; look again after letting go so that batch does not wait for the reconciler.
             if (!await NextIsReadyAsync(cancellationToken).ConfigureAwait(false))
             {
                 return;
@@ -65,10 +71,20 @@ public sealed class SubmitJob
         }
     }
 
+    /// <summary>
+    /// Whether another pass has work: the next batch is proved and not backing off from a failed
+    /// submission, or a batch awaits its draw that the last pass did not see. Work that only a backoff
+    /// or an earlier batch holds back waits for the reconciler's passes, rather than spin here.
+    /// </summary>
     private async Task<bool> NextIsReadyAsync(CancellationToken cancellationToken)
     {
         var open = await _pool.Store.ListAsync(cancellationToken, BatchState.Pending, BatchState.Proving, BatchState.Proved, BatchState.Submitted, BatchState.Failed).ConfigureAwait(false);
-        return open.Count > 0 && open[0].State is BatchState.Proved or BatchState.Submitted;
+        if (open.Count > 0 && open[0].State is BatchState.Proved or BatchState.Submitted && !_pool.SubmitDeferred(open[0].Index, _pool.NowMs))
+        {
+            return true;
+        }
+
+        return _pool.Chain is not null && open.Any(b => b.AwaitsDraw && (_draws.LastSeen is not { } seen || b.Index > seen));
     }
 
     private async Task DrainAsync(PoolChain chain, long leaseMs, CancellationToken cancellationToken)
@@ -86,6 +102,7 @@ public sealed class SubmitJob
 
             var state = await chain.Inbox.GetHeadAsync(cancellationToken).ConfigureAwait(false);
             await CatchUpAsync(chain, state.NextBatchIndex, cancellationToken).ConfigureAwait(false);
+            await _draws.CommitAwaitingAsync(chain, state.NextBatchIndex, cancellationToken).ConfigureAwait(false);
             var index = state.NextBatchIndex;
             var record = await store.GetAsync(index, cancellationToken).ConfigureAwait(false);
             if (record is not { State: BatchState.Proved or BatchState.Submitted })
@@ -105,9 +122,12 @@ public sealed class SubmitJob
                 return; // its last submission failed; the reconciler's passes come back after the backoff
             }
 
-            var submission = new BatchSubmission(
-                witness.BatchIndex, witness.Domain, witness.PrevHead, witness.NewHead, witness.OutputCommitment, witness.Count,
-                witness.OrderedTxHashes, Groth16Proof.ParseSnarkjs(record.Proof!, $"batch {index}'s stored proof"));
+            if (record.Draws is not null && !await _draws.ReadyToSubmitAsync(chain, witness, cancellationToken).ConfigureAwait(false))
+            {
+                return; // its proof was for a beacon the inbox no longer holds: it is proven again first
+            }
+
+            var submission = BatchSubmission.Of(witness, Groth16Proof.ParseSnarkjs(record.Proof!, $"batch {index}'s stored proof"));
             await store.MarkSubmittedAsync(index, _pool.NowMs, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -124,8 +144,22 @@ public sealed class SubmitJob
                 refusedIndex = index;
                 _pool.Logger.LogWarning("the inbox refused batch {Index} as not next ({Message}); reading its state again", index, e.Message);
             }
-            catch (InboxRejectedException e)
+            catch (InboxRejectedException e) when (e.Error == "BeaconExpired")
             {
+                // Its beacon's block hash is gone (proving, or the batches before it, took more than 256
+                // blocks): drawn again, ordered anew and proven again. The batch is not at fault.
+                await _draws.RedrawExpiredAsync(chain, witness, e.Arguments.GetValueOrDefault("beaconBlock") ?? "?", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (InboxRejectedException e) when (e.Error == "NotCommitted")
+            {
+                await _draws.CommitmentLostAsync(witness, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (InboxRejectedException e) when (e.Error != "BeaconNotReady")
+            {
+                // BeaconNotReady (the submission would share its commitment's block) goes on below, with
+                // the node's refusals: a later block cures it.
                 await FailAsync(index, e.Message, cancellationToken).ConfigureAwait(false);
                 return;
             }
@@ -171,9 +205,5 @@ public sealed class SubmitJob
         }
     }
 
-    private async Task FailAsync(ulong index, string reason, CancellationToken cancellationToken)
-    {
-        await _pool.Store.FailAsync(index, reason, _pool.NowMs, cancellationToken).ConfigureAwait(false);
-        _pool.Logger.LogError("batch {Index} FAILED for good and will not be submitted: {Reason}", index, reason);
-    }
+    private Task FailAsync(ulong index, string reason, CancellationToken cancellationToken) => _pool.FailBatchAsync(index, reason, cancellationToken);
 }

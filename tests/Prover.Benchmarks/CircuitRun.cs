@@ -22,8 +22,49 @@ internal static class CircuitRun
     private static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
     private static readonly int[] Capacities = [4, 8, 16, 32, 64];
 
-    public static async Task RunAsync(int[] proveCapacities, int maxPower)
+    /// <param name="baseline">A commit whose circuits are sized first, with its own code, for a comparison of constraints per transaction.</param>
+    public static async Task RunAsync(int[] proveCapacities, int maxPower, string? baseline = null)
     {
+        string[]? before = null;
+        string? baselineCommit = null;
+        if (baseline is not null)
+        {
+            using var checkout = await Baseline.CheckOutAsync(baseline);
+            baselineCommit = checkout.Commit;
+            before = await checkout.RunBenchmarkAsync("circuits", "--max-power", "0");
+        }
+
+        var sizes = await SizeAndProveAsync(proveCapacities, maxPower);
+        if (before is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine($"# constraints, baseline {baselineCommit} against this tree");
+            Console.WriteLine("policy         N   before    after   per tx before  per tx after   Δ per tx");
+            var old = before.Select(ParseSize).OfType<(string Policy, int N, int Constraints)>().ToDictionary(r => (r.Policy, r.N), r => r.Constraints);
+            foreach (var (policy, n, constraints) in sizes)
+            {
+                if (old.TryGetValue((policy, n), out var was))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{policy,-13} {n,3} {was,8:N0} {constraints,8:N0} {was / (double)n,14:F1} {constraints / (double)n,13:F1} {(constraints - was) / (double)n,+10:F1}"));
+                }
+            }
+        }
+    }
+
+    /// <summary>A size row as <see cref="SizeAndProveAsync"/> prints it: policy, N, constraints.</summary>
+    private static (string Policy, int N, int Constraints)? ParseSize(string line)
+    {
+        var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return f.Length >= 3 && !line.StartsWith('#') && int.TryParse(f[1], CultureInfo.InvariantCulture, out var n)
+            && int.TryParse(f[2], NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out var constraints)
+            ? (f[0], n, constraints)
+            : null;
+    }
+
+    private static async Task<List<(string Policy, int N, int Constraints)>> SizeAndProveAsync(int[] proveCapacities, int maxPower)
+    {
+        var sizes = new List<(string Policy, int N, int Constraints)>();
         var compiler = new SnarkjsBackend();
         var build = Directory.CreateTempSubdirectory("prover-bench-circuits-").FullName;
         try
@@ -48,6 +89,7 @@ internal static class CircuitRun
             foreach (var c in circuits)
             {
                 var (policy, n, circuit) = c;
+                sizes.Add((policy, n, circuit.Constraints));
                 var line = string.Create(CultureInfo.InvariantCulture, $"{policy,-13} {n,3} {circuit.Constraints,12:N0} {circuit.Constraints / (double)n,7:F1} {circuit.RequiredPower,6}");
                 if (Proven(c))
                 {
@@ -65,6 +107,8 @@ internal static class CircuitRun
         {
             Directory.Delete(build, recursive: true);
         }
+
+        return sizes;
     }
 
     private static async Task<string> ProveAsync(SnarkjsBackend backend, CompiledCircuit circuit, string policy, int n, string work)
@@ -112,9 +156,10 @@ internal static class CircuitRun
         OrderingPolicy p = policy switch
         {
             "timeboost" => new TimeboostPolicy(senders[0]),
-            "shuffle" => new ShufflePolicy(Fr.FromUInt64(7)),
             _ => OrderingPolicy.Parse(policy),
         };
-        return OrderingWitness.FromBatch(BatchBuilder.Build(0, ReceiptChain.Genesis(31337, inbox), entries, p, 31337, inbox, n));
+        // A shuffle batch is drawn with a made-up beacon: the circuit's cost does not depend on its value.
+        var beacon = p.NeedsBeacon ? BatchHeader.BeaconOf(new Hash32(Nethereum.Util.Sha3Keccack.Current.CalculateHash(new byte[] { 7 }))) : (Fr?)null;
+        return OrderingWitness.FromBatch(BatchBuilder.Build(0, ReceiptChain.Genesis(31337, inbox), entries, p, 31337, inbox, n, prevLastArrivalMs: 0, beacon));
     }
 }

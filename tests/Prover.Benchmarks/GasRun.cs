@@ -16,26 +16,57 @@ namespace Prover.Benchmarks;
 /// Gas of <c>submitBatch</c> from real receipts on a local anvil: every policy, each capacity asked for,
 /// a full batch (count = N) and a one-transaction batch, real proofs under development keys. Beside it,
 /// the generated verifier called alone in a transaction of its own, and the intrinsic cost (21,000 plus
-/// calldata, EIP-2028) of each, so that the verifier's and the inbox's own execution are visible.
+/// calldata, EIP-2028) of each, so that the verifier's and the inbox's own execution are visible; for the
+/// shuffle, the <c>commitBatch</c> that draws its beacon. With <c>--baseline REF</c> the same run is made
+/// by that commit's own benchmark first, and the two are compared row by row.
 /// </summary>
 internal static class GasRun
 {
     private static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
 
+    private const string Header = "policy         N  count  calldata B  21k+calldata  submitBatch  verifyProof tx  verifier exec  inbox exec  commitBatch";
+
     /// <param name="power">
     /// The one development ceremony every circuit is set up from (14 serves every circuit up to N = 8:
     /// shuffle_8 needs it); circuits that need more are listed as skipped.
     /// </param>
-    public static async Task RunAsync(int[] capacities, int power = 14)
+    /// <param name="baseline">A commit to measure first, with its own code, for the comparison.</param>
+    public static async Task RunAsync(int[] capacities, int power, string? baseline)
     {
+        string[]? before = null;
+        string? baselineCommit = null;
+        if (baseline is not null)
+        {
+            using var checkout = await Baseline.CheckOutAsync(baseline);
+            baselineCommit = checkout.Commit;
+            before = await checkout.RunBenchmarkAsync(["gas", "--power", power.ToString(CultureInfo.InvariantCulture), .. capacities.Select(n => n.ToString(CultureInfo.InvariantCulture))]);
+            Console.WriteLine($"# baseline {baselineCommit}:");
+            foreach (var line in before)
+            {
+                Console.WriteLine(line);
+            }
+
+            Console.WriteLine();
+        }
+
+        var after = await MeasureAsync(capacities, power);
+        if (before is not null)
+        {
+            Compare(baselineCommit!, before, after);
+        }
+    }
+
+    private static async Task<List<string>> MeasureAsync(int[] capacities, int power)
+    {
+        var rows = new List<string>();
         var backend = new SnarkjsBackend(new SnarkjsOptions { MinimumDevelopmentPower = power });
         var work = Directory.CreateTempSubdirectory("prover-bench-gas-").FullName;
         await using var anvil = await AnvilNode.StartAsync(new AnvilOptions(), CancellationToken.None);
         var connection = await ChainConnection.ConnectAsync(anvil.Url, AnvilNode.DevelopmentKeys[0], CancellationToken.None);
         try
         {
-            Console.WriteLine($"# gas: submitBatch gasUsed from receipts, anvil 1.7.1 (hardfork {await HardforkAsync(connection)}), solc 0.8.37 (optimizer 1e6 runs, cancun), snarkjs verifier, 5 public inputs");
-            Console.WriteLine("policy         N  count  calldata B  21k+calldata  submitBatch  verifyProof tx  verifier exec  inbox exec");
+            Console.WriteLine($"# gas: submitBatch gasUsed from receipts, anvil 1.7.1 (hardfork {await HardforkAsync(connection)}), solc 0.8.37 (optimizer 1e6 runs, cancun), snarkjs verifier, {BatchStatement.SignalNames.Count} public inputs");
+            Console.WriteLine(Header);
             foreach (var n in capacities)
             {
                 foreach (var policy in Policies)
@@ -54,20 +85,34 @@ internal static class GasRun
 
                     var head = deployment.GenesisHead;
                     ulong seq = 0;
+                    ulong lastArrival = 0;
                     foreach (var (index, count) in new[] { (0UL, n), (1UL, 1) })
                     {
-                        var batch = Batch(index, head, ref seq, count, n, orderingPolicy, connection.ChainId, inbox.Address);
+                        var batch = Batch(index, head, ref seq, count, n, orderingPolicy, connection.ChainId, inbox.Address, lastArrival);
                         head = batch.NewHead;
+                        lastArrival = batch.Entries[^1].ArrivalMs;
                         var witness = OrderingWitness.FromBatch(batch);
+                        var commitGas = "";
+                        if (!witness.IsOrdered)
+                        {
+                            var before = await connection.Web3.Eth.Blocks.GetBlockNumber.SendRequestAsync();
+                            var commitment = await inbox.CommitAsync(witness.BatchIndex, witness.PrevHead, witness.NewHead, CancellationToken.None);
+                            var block = await connection.Web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.BlockParameter(commitment.BeaconBlock));
+                            commitGas = ((ulong)block.GasUsed.Value).ToString("N0", CultureInfo.InvariantCulture);
+                            witness = witness.WithBeacon(commitment.Beacon!.Value);
+                        }
+
                         var proof = await ProveAsync(backend, artifacts, witness, Path.Combine(work, "proofs", $"{policy}-{n}-{index}"));
                         var submission = await BatchSubmission.FromProofAsync(witness, proof, CancellationToken.None);
                         var calldata = BatchInbox.Message(submission).GetCallData();
                         var intrinsic = BatchInbox.CalldataGas(calldata);
                         var finalized = await inbox.SubmitAsync(submission, CancellationToken.None);
-                        var (verifyTx, verifyIntrinsic) = await VerifierAloneAsync(connection, deployment.Verifier, submission);
+                        var (verifyTx, verifyIntrinsic) = await VerifierAloneAsync(connection, deployment.Verifier, submission, BatchStatement.Of(witness));
                         var verifierExec = verifyTx - verifyIntrinsic;
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{policy,-13} {n,2} {count,6} {calldata.Length,11} {intrinsic,13:N0} {finalized.GasUsed,12:N0} {verifyTx,15:N0} {verifierExec,14:N0} {finalized.GasUsed - intrinsic - verifierExec,11:N0}"));
+                        var row = string.Create(CultureInfo.InvariantCulture,
+                            $"{policy,-13} {n,2} {count,6} {calldata.Length,11} {intrinsic,13:N0} {finalized.GasUsed,12:N0} {verifyTx,15:N0} {verifierExec,14:N0} {finalized.GasUsed - intrinsic - verifierExec,11:N0} {commitGas,12}");
+                        Console.WriteLine(row);
+                        rows.Add(row);
                     }
                 }
             }
@@ -75,6 +120,44 @@ internal static class GasRun
         finally
         {
             Directory.Delete(work, recursive: true);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Before and after, row by row: what the change costs submitBatch, and where (verifier, inbox, calldata).</summary>
+    private static void Compare(string baselineCommit, IReadOnlyList<string> before, IReadOnlyList<string> after)
+    {
+        var old = before.Select(Row.TryParse).OfType<Row>().ToDictionary(r => (r.Policy, r.N, r.Count));
+        Console.WriteLine();
+        Console.WriteLine($"# submitBatch gas, baseline {baselineCommit} against this tree (Δ = this − baseline)");
+        Console.WriteLine("policy         N  count  before      after       Δ total  Δ verifier  Δ inbox  Δ 21k+calldata");
+        foreach (var now in after.Select(Row.TryParse).OfType<Row>())
+        {
+            if (!old.TryGetValue((now.Policy, now.N, now.Count), out var was))
+            {
+                Console.WriteLine($"{now.Policy,-13} {now.N,2} {now.Count,6}  (no baseline row)");
+                continue;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{now.Policy,-13} {now.N,2} {now.Count,6} {was.SubmitBatch,10:N0} {now.SubmitBatch,10:N0} {now.SubmitBatch - was.SubmitBatch,+9:N0} {now.VerifierExec - was.VerifierExec,+11:N0} {now.InboxExec - was.InboxExec,+8:N0} {now.Intrinsic - was.Intrinsic,+15:N0}"));
+        }
+    }
+
+    /// <summary>One measured row, as <see cref="MeasureAsync"/> prints it (the baseline prints the same columns, less the last).</summary>
+    private sealed record Row(string Policy, int N, int Count, long Intrinsic, long SubmitBatch, long VerifierExec, long InboxExec)
+    {
+        public static Row? TryParse(string line)
+        {
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 9 || line.StartsWith('#') || !int.TryParse(f[1], CultureInfo.InvariantCulture, out var n) || !int.TryParse(f[2], CultureInfo.InvariantCulture, out var count))
+            {
+                return null;
+            }
+
+            long L(int i) => long.Parse(f[i], NumberStyles.AllowThousands | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            return new Row(f[0], n, count, L(4), L(5), L(7), L(8));
         }
     }
 
@@ -85,7 +168,7 @@ internal static class GasRun
     }
 
     /// <summary>The verifier called in a transaction of its own: its gasUsed and that transaction's intrinsic cost.</summary>
-    private static async Task<(ulong GasUsed, ulong Intrinsic)> VerifierAloneAsync(ChainConnection connection, EthAddress verifier, BatchSubmission s)
+    private static async Task<(ulong GasUsed, ulong Intrinsic)> VerifierAloneAsync(ChainConnection connection, EthAddress verifier, BatchSubmission s, BatchStatement statement)
     {
         var w = s.Proof.Words;
         var message = new VerifyProofFunction
@@ -93,7 +176,7 @@ internal static class GasRun
             A = [w[0], w[1]],
             B = [[w[2], w[3]], [w[4], w[5]]],
             C = [w[6], w[7]],
-            PublicSignals = [s.Domain.ToBigInteger(), s.PrevHead.ToBigInteger(), s.NewHead.ToBigInteger(), s.OutputCommitment.ToBigInteger(), s.Count],
+            PublicSignals = [.. statement.Signals.Select(f => f.ToBigInteger())],
         };
         var handler = connection.Web3.Eth.GetContractTransactionHandler<VerifyProofFunction>();
         message.Gas = 1_000_000;
@@ -116,7 +199,7 @@ internal static class GasRun
     }
 
     /// <summary>The next <paramref name="count"/> log entries as a batch; transaction hashes are keccak outputs, like real ones.</summary>
-    internal static Batch Batch(ulong index, Fr head, ref ulong seq, int count, int capacity, OrderingPolicy policy, ulong chainId, EthAddress inbox)
+    internal static Batch Batch(ulong index, Fr head, ref ulong seq, int count, int capacity, OrderingPolicy policy, ulong chainId, EthAddress inbox, ulong prevLastArrivalMs)
     {
         var senders = new[]
         {
@@ -131,13 +214,12 @@ internal static class GasRun
             entries[i] = new LogEntry(seq, 1_764_300_000_000 + (seq * 13), tx);
         }
 
-        return BatchBuilder.Build(index, head, entries, policy, chainId, inbox, capacity);
+        return BatchBuilder.Build(index, head, entries, policy, chainId, inbox, capacity, prevLastArrivalMs);
     }
 
     internal static OrderingPolicy Policy(string id) => id switch
     {
         "timeboost" => new TimeboostPolicy(EthAddress.Parse("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")),
-        "shuffle" => new ShufflePolicy(Fr.FromUInt64(7)),
         _ => OrderingPolicy.Parse(id),
     };
 }

@@ -194,7 +194,7 @@ internal static class IngestRun
             for (var b = 0; b < batchCount; b++)
             {
                 sw.Restart();
-                var batch = BatchBuilder.BuildFromLog((ulong)b, Fr.One, segments[b], segmentHeads[b], policy, LoadTransactions.ChainId, EthAddress.Zero, batchSize);
+                var batch = BatchBuilder.BuildFromLog((ulong)b, Fr.One, segments[b], segmentHeads[b], policy, LoadTransactions.ChainId, EthAddress.Zero, batchSize, prevLastArrivalMs: 0);
                 buildUs += sw.Elapsed.TotalMicroseconds;
                 sw.Restart();
                 var witness = OrderingWitness.FromBatch(batch);

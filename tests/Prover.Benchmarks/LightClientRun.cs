@@ -11,7 +11,7 @@ namespace Prover.Benchmarks;
 
 /// <summary>
 /// <c>lightclient [rounds]</c>: milliseconds per Groth16 verification of the committed fixture proof
-/// (fixtures/groth16: fcfs, N = 4, five public signals), by the light client's own BN254 code and, for
+/// (fixtures/groth16: fcfs, N = 4, eight public signals), by the light client's own BN254 code and, for
 /// comparison, by Nethereum.EVM's pairing precompile (0x08) on the same four pairs. Minimum and median of
 /// <c>rounds</c> runs after a warm-up, on a machine shared with other work.
 /// </summary>

@@ -37,10 +37,12 @@ internal static class PoolRun
                 var witnesses = new List<OrderingWitness>();
                 var head = deployment.GenesisHead;
                 ulong seq = 0;
+                ulong lastArrival = 0;
                 for (var i = 0; i <= batches; i++)
                 {
-                    var batch = GasRun.Batch((ulong)i, head, ref seq, capacity, capacity, policy, connection.ChainId, inbox.Address);
+                    var batch = GasRun.Batch((ulong)i, head, ref seq, capacity, capacity, policy, connection.ChainId, inbox.Address, lastArrival);
                     head = batch.NewHead;
+                    lastArrival = batch.Entries[^1].ArrivalMs;
                     witnesses.Add(OrderingWitness.FromBatch(batch));
                 }
 

@@ -7,9 +7,9 @@ internal static class Program
 {
     /// <summary>
     /// <c>ingest [count]</c> and <c>http [seconds] [rates…]</c> run the sequencer load harnesses,
-    /// <c>circuits [--max-power P] [N…]</c> the circuit sizes and the proving times for those capacities
-    /// (up to ceremony power P), <c>gas [--power P] [N…]</c> submitBatch's gas on a local anvil for every policy
-    /// at those capacities, <c>pool [--capacity N] [--batches K] [W…]</c> the prover pool's throughput and
+    /// <c>circuits [--baseline REF] [--max-power P] [N…]</c> the circuit sizes (beside a baseline commit's)
+    /// and the proving times for those capacities (up to ceremony power P), <c>gas [--baseline REF] [--power P] [N…]</c> submitBatch's gas on a local anvil for every
+    /// policy at those capacities (and, with a baseline, that commit's against this tree's), <c>pool [--capacity N] [--batches K] [W…]</c> the prover pool's throughput and
     /// overhead with W workers, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>log-sync
     /// [groups] [size…]</c> the receipt log's write and sync per group, <c>field-min [rounds]</c> the minimum-of-N
     /// and median field and Poseidon timings (<see cref="FieldTiming"/>); anything else
@@ -28,16 +28,20 @@ internal static class Program
                 await HttpLoadRun.RunAsync(seconds, rates);
                 break;
             case "circuits":
-                // circuits [--max-power P] N…: circuits needing a larger ceremony are sized but not proven.
+                // circuits [--baseline REF] [--max-power P] N…: circuits needing a larger ceremony are sized
+                // but not proven; with a baseline, that commit's sizes beside these.
                 var rest = args[1..];
+                var circuitBaseline = TakeTextOption(ref rest, "--baseline");
                 var maxPower = TakeOption(ref rest, "--max-power", int.MaxValue);
-                await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower);
+                await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower, circuitBaseline);
                 break;
             case "gas":
-                // gas [--power P] N…: every circuit set up from one development ceremony of power P.
+                // gas [--baseline REF] [--power P] N…: every circuit set up from one development ceremony of
+                // power P; with a baseline, that commit's own run first and a comparison.
                 var gasArgs = args[1..];
+                var baseline = TakeTextOption(ref gasArgs, "--baseline");
                 var power = TakeOption(ref gasArgs, "--power", 14);
-                await GasRun.RunAsync(gasArgs.Length > 0 ? gasArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8], power);
+                await GasRun.RunAsync(gasArgs.Length > 0 ? gasArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8], power, baseline);
                 break;
             case "pool":
                 // pool [--capacity N] [--batches K] W…: the prover pool with W workers against snarkjs run directly.
@@ -61,6 +65,19 @@ internal static class Program
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 break;
         }
+    }
+
+    /// <summary>A leading <c>name value</c> pair of <paramref name="args"/> with a text value, removed from them; else null.</summary>
+    private static string? TakeTextOption(ref string[] args, string name)
+    {
+        if (args.Length < 2 || args[0] != name)
+        {
+            return null;
+        }
+
+        var value = args[1];
+        args = args[2..];
+        return value;
     }
 
     /// <summary>A leading <c>name value</c> pair of <paramref name="args"/>, removed from them; else <paramref name="fallback"/>.</summary>

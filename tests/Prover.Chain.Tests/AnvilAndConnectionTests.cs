@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using Nethereum.ABI.ABIDeserialisation;
-using Nethereum.Contracts;
 
 namespace Prover.Chain.Tests;
 
-/// <summary>The embedded chain's lifecycle, connection errors, and the typed messages against the compiled ABI.</summary>
+/// <summary>The embedded chain's lifecycle and connection errors.</summary>
 public sealed class AnvilAndConnectionTests
 {
     [Fact]
@@ -103,9 +101,9 @@ public sealed class AnvilAndConnectionTests
 
         var inbox = new BatchInbox(connection, Core.Ethereum.EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
         var submission = new BatchSubmission(
-            0, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, 1,
-            [Core.Ethereum.Hash32.Parse("0x" + new string('1', 64))],
-            new Groth16Proof([.. Enumerable.Range(1, 8).Select(i => new System.Numerics.BigInteger(i))]));
+            0, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, 1, 1_764_300_000_000,
+            [Core.Ethereum.Hash32.Parse("0x" + new string('1', 64))], new ListClaim(Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One),
+            InboxTestKit.Garbage());
         var e = await Assert.ThrowsAsync<ChainUnavailableException>(() => inbox.SubmitAsync(submission, gasLimit: null, CancellationToken.None));
 
         Assert.Equal(ChainConnection.ForDisplay(anvil.Url), e.Endpoint);
@@ -118,18 +116,6 @@ public sealed class AnvilAndConnectionTests
         const string Key = "0x1234567890abcdefXYZ";
         var e = await Assert.ThrowsAsync<ChainConfigurationException>(() => ChainConnection.ConnectAsync(new Uri("http://127.0.0.1:9/"), Key, CancellationToken.None));
         Assert.DoesNotContain("1234567890", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void The_typed_messages_match_the_compiled_inbox_abi()
-    {
-        var abi = new ABIJsonDeserialiser().DeserialiseContract(CompiledContract.BatchInbox.Abi);
-        Assert.Equal(abi.Functions.Single(f => f.Name == "submitBatch").Sha3Signature, ABITypedRegistry.GetFunctionABI<SubmitBatchFunction>().Sha3Signature);
-        Assert.Equal(abi.Events.Single(e => e.Name == "BatchFinalized").Sha3Signature, ABITypedRegistry.GetEvent<BatchFinalizedEvent>().Sha3Signature);
-        Assert.Equal(
-            ["BadProof", "CountOutOfRange", "InvalidDeployment", "NotSequencer", "TxListLengthMismatch", "WrongDomain", "WrongHead"],
-            InboxErrors.Selectors.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(InboxTestKit.Selector("WrongHead(uint64,uint256,uint64,uint256)"), InboxErrors.Selectors["WrongHead"]);
     }
 
     private static bool IsGone(int pid)

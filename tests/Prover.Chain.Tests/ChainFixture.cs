@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
 using Prover.Core.Batches;
 using Prover.Proving;
 using Prover.Proving.Snarkjs;
@@ -44,20 +45,44 @@ public sealed class ChainFixture : IAsyncLifetime
     /// <summary>Proves a batch's witness and returns what submitBatch takes.</summary>
     public async Task<BatchSubmission> ProveAsync(OrderingWitness witness)
     {
-        var artifacts = await ArtifactsAsync(witness.Policy.Id);
-        var work = Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
-        var input = Path.Combine(work, "input.json");
-        await File.WriteAllTextAsync(input, CircuitInputs.ToJson(witness));
-        var wtns = Path.Combine(work, "witness.wtns");
-        await Backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
-        var proof = await Backend.ProveAsync(artifacts, wtns, work, CancellationToken.None);
+        var proof = await ProveInputsAsync(witness.Policy.Id, CircuitInputs.From(witness));
         return await BatchSubmission.FromProofAsync(witness, proof, CancellationToken.None);
     }
 
-    /// <summary>Deploys a fresh inbox for <paramref name="policy"/> on <paramref name="connection"/>'s chain, with that connection's account as sequencer.</summary>
-    public async Task<(BatchInbox Inbox, InboxDeployment Deployment)> DeployAsync(ChainConnection connection, string policy)
+    /// <summary>
+    /// Proves circuit inputs as they are, with the circuit of <paramref name="circuitPolicy"/>: for
+    /// statements no honest witness gives (a posted list other than the witness's, another policy's circuit).
+    /// </summary>
+    /// <exception cref="ProvingToolException">The circuit has no witness for these inputs (a constraint fails).</exception>
+    public async Task<ProofFiles> ProveInputsAsync(string circuitPolicy, JsonObject inputs)
     {
-        var artifacts = await ArtifactsAsync(policy);
+        var (artifacts, work, wtns) = await WitnessAsync(circuitPolicy, inputs);
+        return await Backend.ProveAsync(artifacts, wtns, work, CancellationToken.None);
+    }
+
+    /// <summary>Computes the circuit's witness for <paramref name="inputs"/>, which fails when any constraint does.</summary>
+    /// <exception cref="ProvingToolException">The circuit has no witness for these inputs.</exception>
+    public async Task ComputeWitnessAsync(string circuitPolicy, JsonObject inputs) => await WitnessAsync(circuitPolicy, inputs);
+
+    private async Task<(CircuitArtifacts Artifacts, string Work, string Witness)> WitnessAsync(string circuitPolicy, JsonObject inputs)
+    {
+        var artifacts = await ArtifactsAsync(circuitPolicy);
+        var work = Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
+        var input = Path.Combine(work, "input.json");
+        await File.WriteAllTextAsync(input, inputs.ToJsonString());
+        var wtns = Path.Combine(work, "witness.wtns");
+        await Backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
+        return (artifacts, work, wtns);
+    }
+
+    /// <summary>
+    /// Deploys a fresh inbox for <paramref name="policy"/> on <paramref name="connection"/>'s chain, with
+    /// that connection's account as sequencer, and the verifier of <paramref name="verifierPolicy"/>'s
+    /// circuit (by default the policy's own; another is a misconfigured deployment).
+    /// </summary>
+    public async Task<(BatchInbox Inbox, InboxDeployment Deployment)> DeployAsync(ChainConnection connection, string policy, string? verifierPolicy = null)
+    {
+        var artifacts = await ArtifactsAsync(verifierPolicy ?? policy);
         return await BatchInbox.DeployAsync(
             connection,
             new InboxDeploymentRequest(artifacts.VerifierContractFile, TestBatches.Policy(policy), Capacity, connection.Account),

@@ -27,14 +27,16 @@ public sealed class GasLimitSweepTests
         Assert.Equal("gas limit", refused.Setting);
         Assert.Equal(before, await InboxTestKit.ProgressAsync(inbox));
 
-        // From the intrinsic cost up: coarse at first, fine where the verifier's pairing runs out of gas.
-        var limits = new List<ulong> { intrinsic, intrinsic + 1, 60_000, 100_000, 150_000, 200_000 };
-        for (ulong g = 210_000; g <= 300_000; g += 3_000)
+        // From the intrinsic cost up: coarse at first, fine across the last 90,000 gas below the estimate
+        // (where the pairing, and then the storage writes and the event, run out) and a little past it.
+        var estimate = (ulong)(await connection.Web3.Eth.GetContractTransactionHandler<SubmitBatchFunction>().EstimateGasAsync(inbox.Address.ToString(), BatchInbox.Message(submission))).Value;
+        var limits = new List<ulong> { intrinsic, intrinsic + 1, 60_000, 100_000, 150_000 };
+        for (var g = estimate - 90_000; g <= estimate + 15_000; g += 3_000)
         {
             limits.Add(g);
         }
 
-        limits.AddRange([400_000, 1_000_000]);
+        limits.AddRange([estimate, 2 * estimate, 1_000_000]);
         int finalized = 0, reverted = 0;
         foreach (var limit in limits)
         {

@@ -1,5 +1,7 @@
 using Prover.Core.Batches;
+using Prover.Core.Field;
 using Prover.Core.Log;
+using Xunit.Abstractions;
 
 namespace Prover.Chain.Tests;
 
@@ -8,8 +10,13 @@ namespace Prover.Chain.Tests;
 public sealed class InboxFinalizationTests
 {
     private readonly ChainFixture _fixture;
+    private readonly ITestOutputHelper _output;
 
-    public InboxFinalizationTests(ChainFixture fixture) => _fixture = fixture;
+    public InboxFinalizationTests(ChainFixture fixture, ITestOutputHelper output)
+    {
+        _fixture = fixture;
+        _output = output;
+    }
 
     public static TheoryData<string> Policies => [.. ChainFixture.Policies];
 
@@ -25,11 +32,15 @@ public sealed class InboxFinalizationTests
         var counts = new[] { 4, 1, 3 };
         var witnesses = new List<OrderingWitness>();
         ulong seq = 0;
+        ulong lastArrival = 0;
         foreach (var count in counts)
         {
-            var witness = log.NextBatch(count);
+            // A shuffle batch's new head is committed first, and the block that records it draws the beacon.
+            var witness = await InboxTestKit.OrderAsync(inbox, log.NextBatch(count));
+            Assert.Equal(lastArrival, witness.PrevLastArrivalMs);
             witnesses.Add(witness);
             var finalized = await inbox.SubmitAsync(await _fixture.ProveAsync(witness), CancellationToken.None);
+            _output.WriteLine($"{policy}: batch {finalized.Index} of {count} at capacity {ChainFixture.Capacity}: {finalized.GasUsed:N0} gas");
 
             Assert.Equal(witness.BatchIndex, finalized.Index);
             Assert.Equal(witness.PrevHead, finalized.PrevHead);
@@ -38,13 +49,22 @@ public sealed class InboxFinalizationTests
             Assert.Equal((ulong)count, finalized.Count);
             Assert.Equal(seq, finalized.FirstSeq);
             Assert.Equal(FinalizedBatch.HashOf(witness.OrderedTxHashes), finalized.OrderedTxHashesHash);
+            Assert.Equal(witness.Entries[^1].ArrivalMs, finalized.LastArrivalMs);
+            Assert.Equal(witness.Beacon ?? Fr.Zero, finalized.Beacon);
             seq += (ulong)count;
+            lastArrival = witness.Entries[^1].ArrivalMs;
 
             var state = await inbox.GetStateAsync(CancellationToken.None);
             Assert.Equal(witness.NewHead, state.Head);
             Assert.Equal(witness.BatchIndex + 1, state.NextBatchIndex);
             Assert.Equal(seq, state.NextSeq);
             Assert.Equal(finalized.BlockNumber, state.LastFinalizedBlock);
+            Assert.Equal(lastArrival, state.LastArrivalMs);
+            if (state.DrawsBeacons)
+            {
+                Assert.Equal((witness.BatchIndex + 1, witness.NewHead), (state.NextCommitIndex, state.CommittedHead));
+                Assert.Null(await inbox.GetCommitmentAsync(witness.BatchIndex, CancellationToken.None));
+            }
         }
 
         var events = await inbox.GetFinalizedBatchesAsync(deployment.Block, CancellationToken.None);
@@ -67,7 +87,7 @@ public sealed class InboxFinalizationTests
         var state = await inbox.GetStateAsync(CancellationToken.None);
 
         Assert.Empty(state.BindingProblems());
-        Assert.Equal(Domain.Compute(connection.ChainId, inbox.Address, TestBatches.Policy(policy)), state.Domain);
+        Assert.Equal(Domain.Compute(connection.ChainId, inbox.Address, TestBatches.Policy(policy), ChainFixture.Capacity), state.Domain);
         Assert.Equal(ReceiptChain.Genesis(connection.ChainId, inbox.Address), state.Head);
         Assert.Equal(deployment.Domain, state.Domain);
         Assert.Equal(TestBatches.Policy(policy).NumericId, state.PolicyNumericId);
@@ -75,6 +95,9 @@ public sealed class InboxFinalizationTests
         Assert.Equal(connection.Account, state.Sequencer);
         Assert.Equal(deployment.Verifier, state.Verifier);
         Assert.Equal(ChainFixture.Capacity, state.Capacity);
-        Assert.Equal((0UL, 0UL), (state.NextBatchIndex, state.NextSeq));
+        Assert.Equal((0UL, 0UL, 0UL), (state.NextBatchIndex, state.NextSeq, state.LastArrivalMs));
+        Assert.Equal(policy == "shuffle", state.DrawsBeacons);
+        // Only a shuffle inbox keeps a committed head; it starts at the genesis head.
+        Assert.Equal((0UL, state.DrawsBeacons ? deployment.GenesisHead : Fr.Zero), (state.NextCommitIndex, state.CommittedHead));
     }
 }

@@ -1,4 +1,4 @@
-using Nethereum.RPC.Eth.DTOs;
+using Prover.Core.Batches;
 using Prover.Core.Field;
 
 namespace Prover.Chain.Tests;
@@ -10,13 +10,6 @@ namespace Prover.Chain.Tests;
 [Collection(ChainCollection.Name)]
 public sealed class InboxRejectionTests
 {
-    private const string BadProof = "BadProof()";
-    private const string WrongHead = "WrongHead(uint64,uint256,uint64,uint256)";
-    private const string WrongDomain = "WrongDomain(uint256,uint256,uint256)";
-    private const string NotSequencer = "NotSequencer(address)";
-    private const string TxListLengthMismatch = "TxListLengthMismatch(uint64,uint256)";
-    private const string CountOutOfRange = "CountOutOfRange(uint64,uint64)";
-
     private readonly ChainFixture _fixture;
 
     public InboxRejectionTests(ChainFixture fixture) => _fixture = fixture;
@@ -30,10 +23,10 @@ public sealed class InboxRejectionTests
         var before = await InboxTestKit.ProgressAsync(inbox);
 
         // A point moved off the curve, a different point, and a valid proof claimed for another statement.
-        await InboxTestKit.AssertRejectedAsync(BadProof, () => inbox.SubmitAsync(submission with { Proof = InboxTestKit.Corrupted(submission.Proof, 0) }, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(BadProof, () => inbox.SubmitAsync(submission with { Proof = InboxTestKit.Corrupted(submission.Proof, 6) }, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(BadProof, () => inbox.SubmitAsync(submission with { NewHead = submission.NewHead + Fr.One }, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(BadProof, () => inbox.SubmitAsync(submission with { OutputCommitment = submission.OutputCommitment + Fr.One }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.BadProof, () => inbox.SubmitAsync(submission with { Proof = InboxTestKit.Corrupted(submission.Proof, 0) }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.BadProof, () => inbox.SubmitAsync(submission with { Proof = InboxTestKit.Corrupted(submission.Proof, 6) }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.BadProof, () => inbox.SubmitAsync(submission with { NewHead = submission.NewHead + Fr.One }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.BadProof, () => inbox.SubmitAsync(submission with { OutputCommitment = submission.OutputCommitment + Fr.One }, CancellationToken.None));
 
         Assert.Equal(before, await InboxTestKit.ProgressAsync(inbox));
         await inbox.SubmitAsync(submission, CancellationToken.None);
@@ -51,13 +44,13 @@ public sealed class InboxRejectionTests
         Assert.Equal(deployment.GenesisHead, before.Head);
 
         // Batch 1 before batch 0: a valid proof, but of the segment after a head the inbox has not reached.
-        var e = await InboxTestKit.AssertRejectedAsync(WrongHead, () => inbox.SubmitAsync(second, CancellationToken.None));
+        var e = await InboxTestKit.AssertRejectedAsync(InboxError.WrongHead, () => inbox.SubmitAsync(second, CancellationToken.None));
         Assert.Equal("0", e.Arguments["expectedIndex"]);
         Assert.Equal(deployment.GenesisHead.ToString(), e.Arguments["expectedPrevHead"]);
         // The right index with another head.
-        await InboxTestKit.AssertRejectedAsync(WrongHead, () => inbox.SubmitAsync(second with { Index = 0 }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongHead, () => inbox.SubmitAsync(second with { Index = 0 }, CancellationToken.None));
         // The right head under another index.
-        await InboxTestKit.AssertRejectedAsync(WrongHead, () => inbox.SubmitAsync(first with { Index = 1 }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongHead, () => inbox.SubmitAsync(first with { Index = 1 }, CancellationToken.None));
 
         Assert.Equal(before, await InboxTestKit.ProgressAsync(inbox));
         await inbox.SubmitAsync(first, CancellationToken.None);
@@ -69,18 +62,19 @@ public sealed class InboxRejectionTests
     {
         var connection = await _fixture.ConnectAsync();
         var (inbox, deployment) = await _fixture.DeployAsync(connection, "fcfs");
-        var submission = await _fixture.ProveAsync(new TestLog(connection.ChainId, inbox.Address, "fcfs").NextBatch(4));
+        var witness = new TestLog(connection.ChainId, inbox.Address, "fcfs").NextBatch(4);
+        var submission = await _fixture.ProveAsync(witness);
         await inbox.SubmitAsync(submission, CancellationToken.None);
         var after = await InboxTestKit.ProgressAsync(inbox);
 
         var malleated = submission with { Proof = InboxTestKit.Negated(submission.Proof) };
         Assert.NotEqual(submission.Proof.Words, malleated.Proof.Words);
-        Assert.True(await VerifiesAsync(connection, deployment.Verifier, malleated), "the re-randomized proof must itself be valid, or this test shows nothing");
+        Assert.True(await InboxTestKit.VerifiesAsync(connection, deployment.Verifier, malleated.Proof, BatchStatement.Of(witness)), "the re-randomized proof must itself be valid, or this test shows nothing");
 
-        await InboxTestKit.AssertRejectedAsync(WrongHead, () => inbox.SubmitAsync(submission, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(WrongHead, () => inbox.SubmitAsync(malleated, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongHead, () => inbox.SubmitAsync(submission, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongHead, () => inbox.SubmitAsync(malleated, CancellationToken.None));
         // Replayed under the next index, it still names the old head.
-        await InboxTestKit.AssertRejectedAsync(WrongHead, () => inbox.SubmitAsync(malleated with { Index = 1 }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongHead, () => inbox.SubmitAsync(malleated with { Index = 1 }, CancellationToken.None));
         Assert.Equal(after, await InboxTestKit.ProgressAsync(inbox));
     }
 
@@ -93,7 +87,7 @@ public sealed class InboxRejectionTests
         var other = await _fixture.ConnectAsync(1);
         Assert.NotEqual(sequencer.Account, other.Account);
 
-        var e = await InboxTestKit.AssertRejectedAsync(NotSequencer, () => new BatchInbox(other, inbox.Address).SubmitAsync(submission, CancellationToken.None));
+        var e = await InboxTestKit.AssertRejectedAsync(InboxError.NotSequencer, () => new BatchInbox(other, inbox.Address).SubmitAsync(submission, CancellationToken.None));
         Assert.Equal(other.Account.ToString().ToLowerInvariant(), e.Arguments["sender"].ToLowerInvariant());
         Assert.Equal(0UL, (await InboxTestKit.ProgressAsync(inbox)).Index);
     }
@@ -107,12 +101,12 @@ public sealed class InboxRejectionTests
         var (priority, _) = await _fixture.DeployAsync(connection, "priority-fee");
         var forA = await _fixture.ProveAsync(new TestLog(connection.ChainId, fcfsA.Address, "fcfs").NextBatch(2));
 
-        await InboxTestKit.AssertRejectedAsync(WrongDomain, () => fcfsB.SubmitAsync(forA, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(WrongDomain, () => priority.SubmitAsync(forA, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongDomain, () => fcfsB.SubmitAsync(forA, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.WrongDomain, () => priority.SubmitAsync(forA, CancellationToken.None));
         // Claiming the target's own domain does not help: the inbox builds the statement from it, and the proof is not for that statement.
         var fcfsBDomain = (await fcfsB.GetStateAsync(CancellationToken.None)).Domain;
         var fcfsBGenesis = (await fcfsB.GetStateAsync(CancellationToken.None)).Head;
-        await InboxTestKit.AssertRejectedAsync(BadProof, () => fcfsB.SubmitAsync(forA with { Domain = fcfsBDomain, PrevHead = fcfsBGenesis }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.BadProof, () => fcfsB.SubmitAsync(forA with { Domain = fcfsBDomain, PrevHead = fcfsBGenesis }, CancellationToken.None));
 
         await fcfsA.SubmitAsync(forA, CancellationToken.None);
     }
@@ -130,7 +124,7 @@ public sealed class InboxRejectionTests
         Assert.Equal(inboxA.Address, inboxB.Address);
 
         var forA = await _fixture.ProveAsync(new TestLog(onA.ChainId, inboxA.Address, "fcfs").NextBatch(3));
-        var e = await InboxTestKit.AssertRejectedAsync(WrongDomain, () => inboxB.SubmitAsync(forA, CancellationToken.None));
+        var e = await InboxTestKit.AssertRejectedAsync(InboxError.WrongDomain, () => inboxB.SubmitAsync(forA, CancellationToken.None));
         Assert.Equal(deploymentB.Domain.ToString(), e.Arguments["expected"]);
         Assert.Equal("31338", e.Arguments["chainId"]);
 
@@ -145,22 +139,9 @@ public sealed class InboxRejectionTests
         var (inbox, _) = await _fixture.DeployAsync(connection, "fcfs");
         var submission = await _fixture.ProveAsync(new TestLog(connection.ChainId, inbox.Address, "fcfs").NextBatch(3));
 
-        await InboxTestKit.AssertRejectedAsync(TxListLengthMismatch, () => inbox.SubmitAsync(submission with { OrderedTxHashes = submission.OrderedTxHashes.Take(2).ToArray() }, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(CountOutOfRange, () => inbox.SubmitAsync(submission with { Count = ChainFixture.Capacity + 1 }, CancellationToken.None));
-        await InboxTestKit.AssertRejectedAsync(CountOutOfRange, () => inbox.SubmitAsync(submission with { Count = 0, OrderedTxHashes = [] }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.TxListLengthMismatch, () => inbox.SubmitAsync(submission with { OrderedTxHashes = submission.OrderedTxHashes.Take(2).ToArray() }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.CountOutOfRange, () => inbox.SubmitAsync(submission with { Count = ChainFixture.Capacity + 1 }, CancellationToken.None));
+        await InboxTestKit.AssertRejectedAsync(InboxError.CountOutOfRange, () => inbox.SubmitAsync(submission with { Count = 0, OrderedTxHashes = [] }, CancellationToken.None));
         await inbox.SubmitAsync(submission, CancellationToken.None);
-    }
-
-    private static Task<bool> VerifiesAsync(ChainConnection connection, Core.Ethereum.EthAddress verifier, BatchSubmission s)
-    {
-        var w = s.Proof.Words;
-        var message = new VerifyProofFunction
-        {
-            A = [w[0], w[1]],
-            B = [[w[2], w[3]], [w[4], w[5]]],
-            C = [w[6], w[7]],
-            PublicSignals = [s.Domain.ToBigInteger(), s.PrevHead.ToBigInteger(), s.NewHead.ToBigInteger(), s.OutputCommitment.ToBigInteger(), s.Count],
-        };
-        return connection.Web3.Eth.GetContractQueryHandler<VerifyProofFunction>().QueryAsync<bool>(verifier.ToString(), message, BlockParameter.CreateLatest());
     }
 }

@@ -23,7 +23,6 @@ internal static class TestBatches
     public static OrderingPolicy Policy(string id) => id switch
     {
         "timeboost" => new TimeboostPolicy(Express, 200),
-        "shuffle" => new ShufflePolicy(Fr.FromUInt64(20_260_101)),
         _ => OrderingPolicy.Parse(id),
     };
 }
@@ -39,6 +38,7 @@ internal sealed class TestLog
     private readonly OrderingPolicy _policy;
     private ulong _seq;
     private ulong _index;
+    private ulong _lastArrival;
 
     public TestLog(ulong chainId, EthAddress inbox, string policy)
     {
@@ -53,17 +53,34 @@ internal sealed class TestLog
     /// <summary>Appends <paramref name="count"/> transactions and cuts them as the next batch.</summary>
     public OrderingWitness NextBatch(int count)
     {
+        var batch = Cut(count, arrivalShiftMs: 0, _lastArrival);
+        _seq += (ulong)count;
+        _index++;
+        Head = batch.NewHead;
+        _lastArrival = batch.Entries[^1].ArrivalMs;
+        return OrderingWitness.FromBatch(batch);
+    }
+
+    /// <summary>
+    /// The batch <see cref="NextBatch"/> would cut next, with every arrival moved by
+    /// <paramref name="arrivalShiftMs"/> and built against <paramref name="prevLastArrivalMs"/> as the
+    /// previous batch's last arrival; the log does not advance. For batches an honest sequencer never cuts.
+    /// </summary>
+    public OrderingWitness PeekBatch(int count, long arrivalShiftMs, ulong prevLastArrivalMs) =>
+        OrderingWitness.FromBatch(Cut(count, arrivalShiftMs, prevLastArrivalMs));
+
+    private Batch Cut(int count, long arrivalShiftMs, ulong prevLastArrivalMs)
+    {
         var segment = new LogEntry[count];
         for (var i = 0; i < count; i++)
         {
-            var seq = _seq++;
+            var seq = _seq + (ulong)i;
             // Fees with ties, the express-lane sender every fourth, arrivals 10–90 ms apart, never decreasing.
-            segment[i] = Entry(seq, 1_764_300_000_000 + seq * 50 + (seq * 37 % 41), TestBatches.Senders[seq % 4], (seq * 7 % 3 + 1) * 1_000_000_000, seq);
+            var arrival = (ulong)((long)(1_764_300_000_000 + seq * 50 + (seq * 37 % 41)) + arrivalShiftMs);
+            segment[i] = Entry(seq, arrival, TestBatches.Senders[seq % 4], (seq * 7 % 3 + 1) * 1_000_000_000, seq);
         }
 
-        var batch = BatchBuilder.Build(_index++, Head, segment, _policy, _chainId, _inbox, ChainFixture.Capacity);
-        Head = batch.NewHead;
-        return OrderingWitness.FromBatch(batch);
+        return BatchBuilder.Build(_index, Head, segment, _policy, _chainId, _inbox, ChainFixture.Capacity, prevLastArrivalMs);
     }
 
     private LogEntry Entry(ulong seq, ulong arrivalMs, EthAddress sender, ulong fee, ulong nonce)

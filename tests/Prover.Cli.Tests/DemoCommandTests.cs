@@ -26,6 +26,48 @@ public sealed partial class DemoCommandTests
     }
 
     [Fact]
+    public async Task The_shuffle_demo_commits_each_batch_on_chain_and_finalizes_it_with_the_beacon_the_inbox_drew()
+    {
+        using var dir = new TempDirectory();
+        var output = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+            Ansi = Spectre.Console.AnsiSupport.No,
+            Interactive = Spectre.Console.InteractionSupport.No,
+        });
+        console.Profile.Width = 400;
+        var checkedBatches = 0;
+
+        // The chain's own record instead of the light client: every finalized batch carries the beacon of
+        // the block that recorded its commitment, and was committed before it was final.
+        async Task<Demo.DemoVerdict> FromTheChain(Demo.DemoContext context, Demo.PolicyRun run, CancellationToken ct)
+        {
+            var web3 = new Nethereum.Web3.Web3(context.Anvil.Url.ToString());
+            var commitments = (await run.Inbox.GetCommitmentHistoryAsync(run.Deployment.Block, ct)).ToDictionary(c => c.Index);
+            foreach (var batch in await run.Inbox.GetFinalizedBatchesAsync(run.Deployment.Block, ct))
+            {
+                var commitment = commitments[batch.Index];
+                var block = await web3.Eth.Blocks.GetBlockWithTransactionsHashesByNumber.SendRequestAsync(new Nethereum.RPC.Eth.DTOs.BlockParameter(commitment.BeaconBlock));
+                Assert.Equal(Core.Batches.BatchHeader.BeaconOf(Core.Ethereum.Hash32.Parse(block.BlockHash)), batch.Beacon);
+                Assert.True(commitment.BeaconBlock < batch.BlockNumber);
+                checkedBatches++;
+            }
+
+            return new Demo.DemoVerdict($"{checkedBatches} batches carry their drawn beacon", true, 0);
+        }
+
+        var outcomes = await Demo.DemoRun.RunAsync(new Demo.DemoOptions(dir.Path, ["shuffle"], 4, 2, 1, null, null), console, FromTheChain, CancellationToken.None);
+
+        var outcome = Assert.Single(outcomes);
+        Assert.True(outcome.Ok, output.ToString());
+        Assert.Equal((outcome.Batches, outcome.Batches), (outcome.Finalized, checkedBatches));
+        Assert.True(outcome.Batches >= 2);
+        Assert.Equal(10, outcome.Transactions);
+        Assert.Matches(@"tx → final p50 [\d.]+ s \(committed and beacon drawn p50 [\d.]+ s\)", output.ToString());
+    }
+
+    [Fact]
     public async Task Ctrl_c_stops_the_demo_cleanly_and_prints_where_its_data_is()
     {
         using var dir = new TempDirectory();

@@ -31,6 +31,17 @@ public sealed class DemoProgressTests
     }
 
     [Fact]
+    public void A_shuffle_batch_stuck_before_its_commitment_is_named_as_such()
+    {
+        var progress = new DemoProgress(expectedTransactions: 6, Limit, T0);
+        IReadOnlyList<BatchRecord> stuck = [Batch(0, BatchState.Finalized, 4), Batch(1, BatchState.Pending, 2, error: "commitment failed: the node refused") with { Draws = 0 }];
+        Assert.False(progress.Check("shuffle", stuck, T0));
+
+        var e = Assert.Throws<DemoException>(() => progress.Check("shuffle", stuck, T0 + Limit));
+        Assert.Contains("shuffle: nothing moved for 5 minutes: batch 1 is pending, awaiting its commitment on chain (attempts 0, last error: commitment failed: the node refused)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Progress_restarts_the_clock_and_a_sequencer_that_cuts_no_more_is_named()
     {
         var progress = new DemoProgress(expectedTransactions: 6, Limit, T0);

@@ -35,10 +35,23 @@ public sealed class LightClientCommandTests
         Assert.True(submit.ExitCode == 0, submit.StandardError + submit.StandardOutput);
         var key = Directory.GetFiles(System.IO.Path.Combine(dir.Path, "chain", "artifacts"), "verification_key.json", SearchOption.AllDirectories).Single();
 
+        var keySha256 = JsonNode.Parse(File.ReadAllText(System.IO.Path.Combine(dir.Path, "chain", "deployment.json")))!["verificationKeySha256"]!.GetValue<string>();
         var verify = await ProverProcess.RunAsync("verify", "--rpc", rpc, "--inbox", inbox.ToString(), "--verification-key", key);
         Assert.True(verify.ExitCode == 0, verify.StandardError + verify.StandardOutput);
         Assert.Contains("embeds this verification key", verify.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("valid: 1 batch verified", verify.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"circuit   the fcfs circuit, capacity 4, 8 public inputs, key sha256 {keySha256}\n", verify.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("arrivals never decrease (last 1764300000080 ms)", verify.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("valid: 1 batch verified, each finalized with exactly the transaction list its proof proves", verify.StandardOutput, StringComparison.Ordinal);
+        var status = await ProverProcess.RunAsync("chain", "status", "--data-dir", dir.Path, "--rpc", rpc, "--key-file", keyFile);
+        Assert.True(status.ExitCode == 0, status.StandardError + status.StandardOutput);
+        Assert.Contains($"circuit        the fcfs circuit, capacity 4, 8 public inputs, key sha256 {keySha256}; the verifier embeds its key", status.StandardOutput, StringComparison.Ordinal);
+
+        // The key alone, without the manifest its setup wrote beside it: the circuit is unknown, the key still the verifier's.
+        var bare = System.IO.Path.Combine(Directory.CreateDirectory(System.IO.Path.Combine(dir.Path, "bare")).FullName, "verification_key.json");
+        File.Copy(key, bare);
+        var unknown = await ProverProcess.RunAsync("verify", "--rpc", rpc, "--inbox", inbox.ToString(), "--verification-key", bare);
+        Assert.True(unknown.ExitCode == 0, unknown.StandardError + unknown.StandardOutput);
+        Assert.Contains($"circuit   unknown (no manifest.json beside the key), 8 public inputs, key sha256 {keySha256}", unknown.StandardOutput, StringComparison.Ordinal);
         var withData = await ProverProcess.RunAsync("verify", "--rpc", rpc, "--inbox", inbox.ToString(), "--verification-key", key, "--batches", System.IO.Path.Combine(dir.Path, "batches"));
         Assert.True(withData.ExitCode == 0, withData.StandardError + withData.StandardOutput);
         Assert.Contains("data checked", withData.StandardOutput, StringComparison.Ordinal);
@@ -96,6 +109,21 @@ public sealed class LightClientCommandTests
         var unreachable = await ProverProcess.RunAsync("verify", "--rpc", "http://127.0.0.1:9", "--inbox", inbox.ToString(), "--verification-key", key);
         Assert.Equal(2, unreachable.ExitCode);
         Assert.StartsWith("error: ", unreachable.StandardError, StringComparison.Ordinal);
+
+        // The artifacts' manifest names another policy's circuit for the deployed key: the inbox, which
+        // declares fcfs, could finalize nothing with such a verifier, and both commands say so and exit 1.
+        var manifestFile = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(key)!, "manifest.json");
+        var manifest = JsonNode.Parse(File.ReadAllText(manifestFile))!;
+        manifest["circuit"]!["name"] = "priority_fee_4";
+        await File.WriteAllTextAsync(manifestFile, manifest.ToJsonString());
+        const string Refused = "verifier circuit: expected the fcfs circuit of capacity 4 (this inbox's policy and capacity), found the priority-fee circuit (capacity 4): this inbox declares fcfs, so every batch of it is refused";
+        var otherPolicy = await ProverProcess.RunAsync("verify", "--rpc", rpc, "--inbox", inbox.ToString(), "--verification-key", key);
+        Assert.True(otherPolicy.ExitCode == 1, otherPolicy.StandardError + otherPolicy.StandardOutput);
+        Assert.Contains("circuit   the priority-fee circuit, capacity 4, 8 public inputs, key sha256 " + keySha256 + ": NOT this inbox's", otherPolicy.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("MISMATCH inbox: " + Refused, otherPolicy.StandardOutput, StringComparison.Ordinal);
+        var wrongStatus = await ProverProcess.RunAsync("chain", "status", "--data-dir", dir.Path, "--rpc", rpc, "--key-file", keyFile);
+        Assert.True(wrongStatus.ExitCode == 1, wrongStatus.StandardError + wrongStatus.StandardOutput);
+        Assert.Contains("WRONG: inbox: " + Refused, wrongStatus.StandardOutput, StringComparison.Ordinal);
     }
 
     private static async Task<string> WriteReceiptAsync(string dir, string name, Receipt receipt)

@@ -16,7 +16,7 @@ public sealed class ProveCommandTests
 {
     private static readonly EthAddress Inbox = EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3");
 
-    private static string WriteWitness(string folder)
+    private static string WriteWitness(string folder, OrderingPolicy? policy = null)
     {
         var senders = new[] { "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC" }.Select(EthAddress.Parse).ToArray();
         var entries = Enumerable.Range(0, 3).Select(i =>
@@ -27,7 +27,7 @@ public sealed class ProveCommandTests
             var tx = new SignedTransaction([], new Hash32(hash), TransactionType.DynamicFee, 31337, senders[i % 2], (ulong)i, (ulong)(1 + (i * 7 % 3)) * 1_000_000_000, 21_000);
             return new LogEntry((ulong)i, 1_764_300_000_000 + (ulong)(i * 40), tx);
         }).ToArray();
-        var batch = BatchBuilder.Build(0, ReceiptChain.Genesis(31337, Inbox), entries, PriorityFeePolicy.Instance, 31337, Inbox, capacity: 4);
+        var batch = BatchBuilder.Build(0, ReceiptChain.Genesis(31337, Inbox), entries, policy ?? PriorityFeePolicy.Instance, 31337, Inbox, capacity: 4);
         var path = Path.Combine(folder, "0000000000.witness.json");
         File.WriteAllText(path, OrderingWitness.FromBatch(batch).ToJson());
         return path;
@@ -91,6 +91,26 @@ public sealed class ProveCommandTests
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("'/count'", result.StandardError, StringComparison.Ordinal);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public async Task Prove_of_a_shuffle_batch_before_its_beacon_is_drawn_is_refused_and_says_how_to_draw_it()
+    {
+        using var dir = new TempDirectory();
+        var witness = WriteWitness(dir.Path, ShufflePolicy.Instance);
+        var output = Path.Combine(dir.Path, "proof");
+
+        File.WriteAllText(Path.Combine(dir.Path, "public.json"), JsonSerializer.Serialize(Enumerable.Repeat("1", 8)));
+
+        var prove = await ProverProcess.RunAsync("prove", witness, "--out", output);
+        var check = await ProverProcess.RunAsync("verify-proof", Path.Combine(dir.Path, "proof.json"), Path.Combine(dir.Path, "public.json"), "--verification-key", Path.Combine(dir.Path, "vk.json"), "--witness", witness);
+
+        Assert.Equal(2, prove.ExitCode);
+        Assert.Contains($"{witness}: batch 0 is a shuffle batch without its order", prove.StandardError, StringComparison.Ordinal);
+        Assert.Contains("Run `prover chain submit 0`", prove.StandardError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(output));
+        Assert.Equal(2, check.ExitCode);
+        Assert.Contains("batch 0 is a shuffle batch without its order", check.StandardError, StringComparison.Ordinal);
     }
 
     private static async Task<string> RunNodeAsync(params string[] arguments)

@@ -8,9 +8,9 @@ using Prover.Core.Ordering;
 namespace Prover.LightClient.Tests;
 
 /// <summary>
-/// A receipt log that grows batch by batch, as the sequencer's does: each batch starts at the head the
-/// previous one ended at, from the genesis head of (chain id, inbox). Keeps every entry, so the tests
-/// can sign receipts for them.
+/// A receipt log that grows batch by batch, as the sequencer's does: each batch starts at the head and
+/// after the last arrival the previous one ended at, from the genesis head of (chain id, inbox). Keeps
+/// every entry, so the tests can sign receipts for them.
 /// </summary>
 internal sealed class TestLog
 {
@@ -28,6 +28,7 @@ internal sealed class TestLog
     private readonly int _capacity;
     private ulong _seq;
     private ulong _index;
+    private ulong _lastArrival;
 
     public TestLog(ulong chainId, EthAddress inbox, OrderingPolicy policy, int capacity)
     {
@@ -43,7 +44,7 @@ internal sealed class TestLog
     /// <summary>Every entry logged so far with the head after it, in log order.</summary>
     public List<(LogEntry Entry, Fr Head)> Entries { get; } = [];
 
-    /// <summary>Appends <paramref name="count"/> transactions and cuts them as the next batch.</summary>
+    /// <summary>Appends <paramref name="count"/> transactions and cuts them as the next batch (a shuffle batch without its order: its beacon is drawn on chain).</summary>
     public OrderingWitness NextBatch(int count)
     {
         var segment = new LogEntry[count];
@@ -53,7 +54,8 @@ internal sealed class TestLog
             segment[i] = Entry(seq, 1_764_300_000_000 + (seq * 50) + (seq * 37 % 41), Senders[seq % 4], ((seq * 7 % 3) + 1) * 1_000_000_000, seq);
         }
 
-        var batch = BatchBuilder.Build(_index++, Head, segment, _policy, _chainId, _inbox, _capacity);
+        var batch = BatchBuilder.Build(_index++, Head, segment, _policy, _chainId, _inbox, _capacity, _lastArrival);
+        _lastArrival = segment[^1].ArrivalMs;
         var head = Head;
         foreach (var entry in segment)
         {

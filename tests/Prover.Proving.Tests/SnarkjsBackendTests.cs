@@ -33,10 +33,10 @@ public sealed class SnarkjsBackendTests
 
         var circuit = await _fixture.Backend.CompileAsync(TestCircuits.PriorityFee4, dir.Path, CancellationToken.None);
 
-        // docs/circuits.md, "Cost": 1,797 at N = 4; five public inputs; 2^11 = 2048 ≥ 1797 + 5 + 1.
-        Assert.Equal(1797, circuit.Constraints);
-        Assert.Equal(5, circuit.PublicInputs);
-        Assert.Equal(11, circuit.RequiredPower);
+        // docs/circuits.md, "Cost": 2,243 at N = 4; eight public inputs; 2^12 = 4096 ≥ 2243 + 8 + 1.
+        Assert.Equal(2243, circuit.Constraints);
+        Assert.Equal(8, circuit.PublicInputs);
+        Assert.Equal(12, circuit.RequiredPower);
     }
 
     [Fact]

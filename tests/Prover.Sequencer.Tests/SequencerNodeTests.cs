@@ -177,6 +177,76 @@ public sealed class SequencerNodeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_batch_carries_the_last_arrival_of_the_batch_before_it_and_the_first_carries_zero()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 2, maxAge: Long, time: clock);
+        for (var n = 0UL; n < 6; n++)
+        {
+            await node.SubmitAsync(Decoded(n));
+            clock.Advance(TimeSpan.FromMilliseconds(7)); // every arrival distinct, so a wrong entry's arrival shows
+        }
+
+        await Eventually.Until(() => node.LastBatchIndex == 2, "three batches by capacity");
+        var witnesses = Enumerable.Range(0, 3).Select(i => node.GetBatch((ulong)i)!).ToList();
+        Assert.Equal(0UL, witnesses[0].PrevLastArrivalMs);
+        for (var k = 1; k < witnesses.Count; k++)
+        {
+            Assert.Equal(witnesses[k - 1].Entries[^1].ArrivalMs, witnesses[k].PrevLastArrivalMs);
+            Assert.True(witnesses[k].PrevLastArrivalMs < witnesses[k].Entries[0].ArrivalMs);
+            Assert.Null(witnesses[k].Validate());
+        }
+    }
+
+    [Fact]
+    public async Task After_a_restart_the_first_batch_carries_the_arrival_of_the_log_entry_before_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = Start(capacity: 2, maxAge: Long, time: clock);
+        for (var n = 0UL; n < 4; n++)
+        {
+            await node.SubmitAsync(Decoded(n));
+            clock.Advance(TimeSpan.FromMilliseconds(7));
+        }
+
+        await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1");
+        var lastBefore = node.GetBatch(1)!.Entries[^1];
+        await Stop(node);
+
+        // Batch 1 was stored, so seq 3's full entry is no longer held: only the log's record of it is.
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var restarted = Start(capacity: 2, maxAge: Long, time: clock);
+        Assert.Equal(4UL, restarted.HeldFrom);
+        await SubmitSequentially(restarted, 4, 2);
+        await Eventually.Until(() => restarted.LastBatchIndex == 2, "batch 2 after the restart");
+
+        var batch = restarted.GetBatch(2)!;
+        Assert.Equal((3UL, lastBefore.ArrivalMs), (lastBefore.Seq, batch.PrevLastArrivalMs));
+        Assert.Equal(1_800_000_001_028UL, batch.Entries[0].ArrivalMs);
+        Assert.Null(batch.Validate());
+    }
+
+    [Fact]
+    public async Task A_shuffle_sequencer_stores_every_batch_without_its_order_and_chains_their_arrivals()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+        var node = SequencerNode.Start(Options(2, Long, 1024) with { Policy = Core.Ordering.ShufflePolicy.Instance }, clock);
+        _nodes.Add(node);
+        for (var n = 0UL; n < 4; n++)
+        {
+            await node.SubmitAsync(Decoded(n));
+            clock.Advance(TimeSpan.FromMilliseconds(7));
+        }
+
+        await Eventually.Until(() => node.LastBatchIndex == 1, "batches 0 and 1");
+        var witnesses = new[] { node.GetBatch(0)!, node.GetBatch(1)! };
+        Assert.All(witnesses, w => Assert.Equal((false, null, 0), (w.IsOrdered, w.Beacon, w.OrderedTxHashes.Count)));
+        Assert.All(witnesses, w => Assert.Null(w.Validate()));
+        Assert.Equal(witnesses[0].Entries[^1].ArrivalMs, witnesses[1].PrevLastArrivalMs);
+        Assert.Equal(witnesses[0].NewHead, witnesses[1].PrevHead);
+    }
+
+    [Fact]
     public async Task A_batch_that_cannot_be_stored_holds_back_the_later_ones_and_is_stored_once_it_can_be()
     {
         var node = Start(capacity: 2, maxAge: Long);

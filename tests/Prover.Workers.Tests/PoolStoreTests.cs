@@ -1,4 +1,5 @@
 using Prover.Core.Ethereum;
+using Prover.Core.Field;
 
 namespace Prover.Workers.Tests;
 
@@ -8,7 +9,9 @@ public sealed class PoolStoreTests(PoolFixture fixture) : IDisposable
 {
     private const long Lease = 10_000;
     private readonly TempDirectory _dir = new();
-    private readonly TestLog _log = new(PoolFixture.ChainId, EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
+    private static readonly EthAddress Inbox = EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3");
+    private readonly TestLog _log = new(PoolFixture.ChainId, Inbox);
+    private readonly TestLog _shuffleLog = new(PoolFixture.ChainId, Inbox, PoolFixture.Shuffle);
 
     public void Dispose() => _dir.Dispose();
 
@@ -144,6 +147,100 @@ public sealed class PoolStoreTests(PoolFixture fixture) : IDisposable
         Assert.Equal("one", await store.GetSettingAsync("inbox", default));
     }
 
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_shuffle_batch_is_not_claimed_for_proving_until_its_draw_is_recorded_and_the_draw_is_recorded_once(string database)
+    {
+        var store = await OpenAsync(database);
+        Assert.True(await store.AddAsync(_log.NextBatch(1), 0, default));
+        _shuffleLog.NextBatch(1); // index 0 is the fcfs batch's
+        var witness = _shuffleLog.NextBatch(2);
+        Assert.True(await store.AddAsync(witness, 1_000, default));
+
+        Assert.Null((await store.GetAsync(0, default))!.Draws); // fcfs draws no beacon
+        Assert.True((await store.GetAsync(witness.BatchIndex, default))!.AwaitsDraw);
+        Assert.False(await store.TryClaimAsync(witness.BatchIndex, "a", 2_000, Lease, default));
+        var drawn = witness.WithBeacon(Fr.FromUInt64(7));
+        Assert.True(await store.RecordDrawAsync(drawn, 40, 1, 3_000, default));
+        Assert.False(await store.RecordDrawAsync(witness.WithBeacon(Fr.FromUInt64(8)), 41, 1, 3_100, default)); // drawn already
+        Assert.True(await store.TryClaimAsync(witness.BatchIndex, "a", 4_000, Lease, default));
+
+        var record = (await store.GetAsync(witness.BatchIndex, default))!;
+        Assert.Equal((1, 40UL, Fr.FromUInt64(7).ToHex(), 3_000L), (record.Draws, record.BeaconBlock, record.Beacon, record.DrawnMs));
+        Assert.Equal(drawn.ToJson(), record.Witness);
+        Assert.Equal(1, (await store.ListAsync(default, BatchState.Proving)).Single().Draws); // listings carry the draw
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_redraw_drops_the_proof_ends_the_proving_lease_and_applies_once_per_beacon(string database)
+    {
+        var store = await OpenAsync(database);
+        var witness = _shuffleLog.NextBatch(3);
+        await store.AddAsync(witness, 0, default);
+        await store.RecordDrawAsync(witness.WithBeacon(Fr.FromUInt64(7)), 40, 1, 10, default);
+        Assert.True(await store.TryClaimAsync(0, "a", 20, Lease, default));
+
+        var redrawn = witness.WithBeacon(Fr.FromUInt64(9));
+        Assert.True(await store.RedrawAsync(redrawn, 300, 2, "expired", 30, default));
+        Assert.False(await store.RedrawAsync(redrawn, 300, 2, "expired", 31, default)); // the same beacon again changes nothing
+        Assert.False(await store.RenewAsync(0, "a", 35, Lease, default)); // the worker proving the old order learns it lost the batch
+        Assert.False(await store.CompleteAsync(0, "a", "{}", "[]", 1, 40, default)); // and its proof is not stored
+
+        var record = (await store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Pending, 2, 300UL, "expired", null), (record.State, record.Draws, record.BeaconBlock, record.Error, record.LeaseOwner));
+        Assert.Equal(redrawn.ToJson(), record.Witness);
+        Assert.True(await store.TryClaimAsync(0, "b", 50, Lease, default));
+        Assert.True(await store.CompleteAsync(0, "b", "{}", "[]", 1, 60, default));
+        Assert.True(await store.RedrawAsync(witness.WithBeacon(Fr.FromUInt64(10)), 600, 3, "moved", 65, default));
+        var reproved = (await store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Pending, null, null, null), (reproved.State, reproved.Proof, reproved.ProvedBy, reproved.JobId));
+
+        Assert.True(await store.UndrawAsync(witness, "commitment lost", 70, default));
+        var undrawn = (await store.GetAsync(0, default))!;
+        Assert.Equal((true, null, null, witness.ToJson()), (undrawn.AwaitsDraw, undrawn.BeaconBlock, undrawn.Beacon, undrawn.Witness));
+        Assert.False(await store.TryClaimAsync(0, "c", 80, Lease, default));
+        await store.RecordDrawAsync(redrawn, 700, 1, 90, default);
+        await store.MarkFinalizedAsync(0, "0xabc", 1, 100, default);
+        Assert.False(await store.RedrawAsync(witness.WithBeacon(Fr.FromUInt64(11)), 800, 2, "late", 110, default)); // final stays final
+        Assert.False(await store.UndrawAsync(witness, "late", 110, default));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_store_made_before_beacon_draws_gains_their_columns_and_keeps_its_batches(string database)
+    {
+        var (store, connect) = database == "sqlite"
+            ? (PoolStore.Sqlite(_dir.Combine("old.db")), (Func<System.Data.Common.DbConnection>)(() => new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir.Combine("old.db")}")))
+            : await PostgresWithConnectionAsync();
+        await using (var connection = connect())
+        {
+            await connection.OpenAsync();
+            foreach (var sql in new[]
+            {
+                "CREATE TABLE prover_batches (batch_index BIGINT PRIMARY KEY, state TEXT NOT NULL, policy TEXT NOT NULL, tx_count INTEGER NOT NULL, witness TEXT NOT NULL, proof TEXT NULL, public_signals TEXT NULL, lease_owner TEXT NULL, lease_until_ms BIGINT NULL, job_id TEXT NULL, attempts INTEGER NOT NULL DEFAULT 0, error TEXT NULL, proved_by TEXT NULL, prove_ms BIGINT NULL, tx_hash TEXT NULL, gas_used BIGINT NULL, created_ms BIGINT NOT NULL, proved_ms BIGINT NULL, finalized_ms BIGINT NULL, updated_ms BIGINT NOT NULL)",
+                "INSERT INTO prover_batches (batch_index, state, policy, tx_count, witness, tx_hash, created_ms, updated_ms) VALUES (0, 'finalized', 'fcfs', 2, '{}', '0xabc', 1, 2)",
+            })
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                await command.ExecuteNonQueryAsync();
+            }
+        }
+
+        await store.InitializeAsync(default);
+        await store.InitializeAsync(default); // a second process starting on it
+
+        var old = (await store.GetAsync(0, default))!;
+        Assert.Equal((BatchState.Finalized, "0xabc", null, null), (old.State, old.TransactionHash, old.Draws, old.BeaconBlock));
+        _shuffleLog.NextBatch(1); // index 0 is the old store's
+        Assert.True(await store.AddAsync(_shuffleLog.NextBatch(1), 3, default));
+        Assert.True((await store.ListAsync(default, BatchState.Pending)).Single().AwaitsDraw);
+    }
+
     [Fact]
     public async Task An_unreachable_database_is_a_transient_error_naming_the_store_without_credentials()
     {
@@ -163,6 +260,12 @@ public sealed class PoolStoreTests(PoolFixture fixture) : IDisposable
 
         Assert.Equal("--postgres", e.Setting);
         Assert.Contains("Host=127.0.0.1;Port=5432", e.Message, StringComparison.Ordinal);
+    }
+
+    private async Task<(PoolStore Store, Func<System.Data.Common.DbConnection> Connect)> PostgresWithConnectionAsync()
+    {
+        var connection = await fixture.Postgres.CreateDatabaseAsync();
+        return (PoolStore.Postgres(connection), () => new Npgsql.NpgsqlConnection(connection));
     }
 
     private async Task<PoolStore> OpenAsync(string database)

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Nethereum.Hex.HexTypes;
-using Nethereum.RPC.Eth.DTOs;
 using Prover.Chain;
 
 namespace Prover.Workers.Tests;
@@ -204,16 +202,7 @@ public sealed class WorkerProcessTests(PoolFixture fixture) : IDisposable
         var events = await chain.Inbox.GetFinalizedBatchesAsync(deployment.Block, default);
         Assert.Equal(Enumerable.Range(0, batches).Select(i => (ulong)i), events.Select(e => e.Index));
 
-        var web3 = new Nethereum.Web3.Web3(fixture.Anvil.Url.ToString());
-        var latest = (await web3.Eth.Blocks.GetBlockNumber.SendRequestAsync()).Value;
-        var toInbox = 0;
-        for (var n = deployment.Block + 1; n <= latest; n++)
-        {
-            var block = await web3.Eth.Blocks.GetBlockWithTransactionsByNumber.SendRequestAsync(new BlockParameter(new HexBigInteger(n)));
-            toInbox += block.Transactions.Count(t => string.Equals(t.To, deployment.Inbox.ToString(), StringComparison.OrdinalIgnoreCase));
-        }
-
-        Assert.Equal(batches, toInbox);
+        Assert.Equal(batches, await fixture.InboxTransactionsAsync(deployment));
         Assert.Equal(batches, (int)(await chain.Inbox.GetStateAsync(default)).NextBatchIndex);
     }
 }

@@ -41,7 +41,7 @@ internal sealed class DemoProgress(int expectedTransactions, TimeSpan stallLimit
             var stuck = records.FirstOrDefault(r => r.State != BatchState.Finalized);
             var where = stuck is null
                 ? $"{logged} of {expectedTransactions} transactions are in batches; the sequencer cut no more"
-                : $"batch {stuck.Index} is {stuck.State.ToString().ToLowerInvariant()} (attempts {stuck.Attempts}{(stuck.Error is { } error ? $", last error: {error}" : "")})";
+                : $"batch {stuck.Index} is {stuck.State.ToString().ToLowerInvariant()}{(stuck.AwaitsDraw ? ", awaiting its commitment on chain" : "")} (attempts {stuck.Attempts}{(stuck.Error is { } error ? $", last error: {error}" : "")})";
             throw new DemoException($"{policy}: nothing moved for {StallLimit.TotalMinutes:0.#} minutes: {where}. Its data stays in the demo's folder; `prover pool status` shows every batch.");
         }
 

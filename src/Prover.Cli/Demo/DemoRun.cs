@@ -19,8 +19,9 @@ internal sealed record PolicyOutcome(
 
 /// <summary>
 /// <c>prover demo</c>: the whole pipeline on one machine. A local anvil; per policy an inbox, a sequencer
-/// taking signed transactions over JSON-RPC, a prover pool proving and finalizing every batch, and the
-/// light client checking the result against the chain alone.
+/// taking signed transactions over JSON-RPC, a prover pool proving and finalizing every batch (for the
+/// shuffle, committing each batch and drawing its beacon on chain first), and the light client checking
+/// the result against the chain alone.
 /// </summary>
 internal static class DemoRun
 {
@@ -141,7 +142,15 @@ internal static class DemoRun
             .SelectMany(r => OrderingWitness.FromJson(r.Witness!).Entries.Select(e => (r.FinalizedMs!.Value - sentAt[e.TxHash.ToString().ToLowerInvariant()]) / 1000.0))
             .Order()
             .ToList();
-        console.MarkupLine($"  {batches} batches proven and finalized in index order; tx → final p50 {Percentile(latencies, 0.5):F2} s");
+        // A shuffle batch is committed on chain, and its beacon drawn, before it can be proven: that step
+        // is part of every one of its transactions' way to finality, shown on its own here.
+        var drawn = records
+            .Where(r => r.DrawnMs is not null)
+            .SelectMany(r => OrderingWitness.FromJson(r.Witness!).Entries.Select(e => (r.DrawnMs!.Value - sentAt[e.TxHash.ToString().ToLowerInvariant()]) / 1000.0))
+            .Order()
+            .ToList();
+        var commitStep = drawn.Count == 0 ? "" : $" (committed and beacon drawn p50 {Percentile(drawn, 0.5):F2} s)";
+        console.MarkupLine($"  {batches} batches proven and finalized in index order; tx → final p50 {Percentile(latencies, 0.5):F2} s{commitStep}");
 
         var run = new PolicyRun(policyId, deployment, inbox, folder, sequencer.Node, records);
         var verdict = await verify(context, run, cancellationToken);

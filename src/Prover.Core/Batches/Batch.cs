@@ -11,14 +11,20 @@ namespace Prover.Core.Batches;
 /// consistent; its collections are read-only snapshots.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A shuffle batch has no order until its beacon is drawn on chain (<see cref="IsOrdered"/>): its order
+/// fields are then empty and <see cref="OutputCommitment"/> is null.
+/// </para>
+/// <para>
 /// A class rather than a record: value equality over its collections would compare references, and a
 /// <c>with</c> expression could produce a batch whose parts disagree.
+/// </para>
 /// </remarks>
 public sealed class Batch
 {
     internal Batch(
         ulong index, ulong chainId, EthAddress inbox, OrderingPolicy policy, Fr domain,
-        Fr prevHead, LogEntry[] entries, Fr[] heads, OrderingResult order, int capacity, Fr outputCommitment)
+        Fr prevHead, LogEntry[] entries, Fr[] heads, int capacity, ulong prevLastArrivalMs, Fr? beacon, OrderingResult? order, Fr? outputCommitment)
     {
         Index = index;
         ChainId = chainId;
@@ -28,11 +34,13 @@ public sealed class Batch
         PrevHead = prevHead;
         Entries = Array.AsReadOnly(entries);
         Heads = Array.AsReadOnly(heads);
-        Permutation = Array.AsReadOnly(order.Permutation);
-        Keys = Array.AsReadOnly(order.Keys);
-        ShuffleSeed = order.ShuffleSeed;
-        Ordered = Array.AsReadOnly(Array.ConvertAll(order.Permutation, i => entries[i]));
         Capacity = capacity;
+        PrevLastArrivalMs = prevLastArrivalMs;
+        Beacon = beacon;
+        Permutation = Array.AsReadOnly(order?.Permutation ?? []);
+        Keys = Array.AsReadOnly(order?.Keys ?? []);
+        ShuffleSeed = order?.ShuffleSeed;
+        Ordered = Array.AsReadOnly(order is null ? [] : Array.ConvertAll(order.Permutation, i => entries[i]));
         OutputCommitment = outputCommitment;
     }
 
@@ -46,7 +54,7 @@ public sealed class Batch
 
     public OrderingPolicy Policy { get; }
 
-    /// <summary><c>Poseidon(chainId, inbox, policyNumericId, paramsCommitment)</c>; see <see cref="Batches.Domain"/>.</summary>
+    /// <summary><c>Poseidon(chainId, inbox, policyNumericId, paramsCommitment, capacity)</c>; see <see cref="Batches.Domain"/>.</summary>
     public Fr Domain { get; }
 
     /// <summary>The log head before the batch's first entry.</summary>
@@ -63,6 +71,15 @@ public sealed class Batch
 
     /// <summary>The slots of the circuit that proves this batch (at least <see cref="Count"/>); the output commitment covers them all.</summary>
     public int Capacity { get; }
+
+    /// <summary>The last arrival of the batch before this one (0 before the first batch): this batch's first may not be earlier.</summary>
+    public ulong PrevLastArrivalMs { get; }
+
+    /// <summary>The shuffle's beacon, drawn on chain for this batch; null for other policies and for a shuffle batch not yet drawn.</summary>
+    public Fr? Beacon { get; }
+
+    /// <summary>Whether the batch has its order: always, except for a shuffle batch whose beacon is not drawn yet.</summary>
+    public bool IsOrdered => OutputCommitment.HasValue;
 
     /// <summary>The entries in log order.</summary>
     public IReadOnlyList<LogEntry> Entries { get; }
@@ -82,8 +99,8 @@ public sealed class Batch
     /// <summary>The entries in policy order: <c>Ordered[i] = Entries[Permutation[i]]</c>.</summary>
     public IReadOnlyList<LogEntry> Ordered { get; }
 
-    /// <summary>The commitment to the output order; see <see cref="Batches.OutputCommitment"/>.</summary>
-    public Fr OutputCommitment { get; }
+    /// <summary>The commitment to the output order (see <see cref="Batches.OutputCommitment"/>); null until the batch <see cref="IsOrdered"/>.</summary>
+    public Fr? OutputCommitment { get; }
 
     public override string ToString() => $"batch {Index} (seq {FirstSeq}..{LastSeq}, {Count} entries, {Policy})";
 }

@@ -15,6 +15,12 @@ public static class CircuitLimits
     /// <summary>A batch's first arrival is below 2^48 ms (ms since 1970, before the year 10889).</summary>
     public const int FirstArrivalBits = 48;
 
+    /// <summary>
+    /// The previous batch's last arrival, which the circuits take from the header: below 2^49, since a
+    /// batch's first arrival is below 2^48 and it spans at most 2^16 gaps below 2^12 ms.
+    /// </summary>
+    public const int PrevArrivalBits = 49;
+
     /// <summary>The largest capacity a circuit may have: 16 bits of log index in each composite.</summary>
     public const int MaxCapacity = 1 << 16;
 

@@ -6,9 +6,17 @@ namespace Prover.Core.Batches;
 
 /// <summary>
 /// The batch domain: what a proof about a batch's order is bound to, so that it cannot be replayed for
-/// another rollup or passed off under another policy or parameters.
-/// <c>domain = Poseidon(chainId, inbox, policyNumericId, paramsCommitment)</c>.
+/// another rollup or passed off under another policy, parameters or circuit capacity.
+/// <c>domain = Poseidon(chainId, inbox, policyNumericId, paramsCommitment, capacity)</c>.
 /// </summary>
+/// <remarks>
+/// Every ordering circuit computes the domain with its own policy id and capacity as constants
+/// (docs/circuits.md), so the domain an inbox is deployed with names the one circuit whose verifier
+/// can finalize its batches: a verifier of another policy's circuit, or of another capacity, refuses
+/// them all. The capacity matters beyond the count check: the posted list's multiset counts the
+/// circuit's padding slots, so an inbox and a verifier that disagreed on it would finalize batches a
+/// light client, rebuilding the statement with the inbox's capacity, could not verify.
+/// </remarks>
 public static class Domain
 {
     /// <summary>
@@ -42,9 +50,19 @@ public static class Domain
         return Poseidon.Hash(fields);
     }
 
-    public static Fr Compute(ulong chainId, EthAddress inbox, OrderingPolicy policy) =>
-        Compute(chainId, inbox, policy.NumericId, ParamsCommitment(policy));
+    public static Fr Compute(ulong chainId, EthAddress inbox, OrderingPolicy policy, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return Compute(chainId, inbox, policy.NumericId, ParamsCommitment(policy), capacity);
+    }
 
-    public static Fr Compute(ulong chainId, EthAddress inbox, int policyNumericId, Fr paramsCommitment) =>
-        Poseidon.Hash([Fr.FromUInt64(chainId), inbox.ToField(), Fr.FromUInt64((ulong)policyNumericId), paramsCommitment]);
+    public static Fr Compute(ulong chainId, EthAddress inbox, int policyNumericId, Fr paramsCommitment, int capacity)
+    {
+        if (capacity < 1 || capacity > CircuitLimits.MaxCapacity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"A circuit's capacity is 1 to {CircuitLimits.MaxCapacity}.");
+        }
+
+        return Poseidon.Hash([Fr.FromUInt64(chainId), inbox.ToField(), Fr.FromUInt64((ulong)policyNumericId), paramsCommitment, Fr.FromUInt64((ulong)capacity)]);
+    }
 }

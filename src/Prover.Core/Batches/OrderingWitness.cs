@@ -10,13 +10,20 @@ namespace Prover.Core.Batches;
 /// in docs/witness.md. A witness read from disk is untrusted: <see cref="Validate"/> recomputes it.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A record so that tests and tools can derive variants with <c>with</c>; its collections compare by
 /// reference, so compare witnesses by <see cref="ToJson"/>.
+/// </para>
+/// <para>
+/// A shuffle batch is cut before its beacon exists: its witness then has no order (<see cref="IsOrdered"/>
+/// is false, the order's lists are empty and <see cref="OutputCommitment"/> is null) until the prover
+/// pool draws the beacon on chain and calls <see cref="WithBeacon"/>.
+/// </para>
 /// </remarks>
 public sealed record OrderingWitness
 {
     /// <summary>The only document version this build writes and reads.</summary>
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     public int Version { get; init; } = CurrentVersion;
 
@@ -28,7 +35,7 @@ public sealed record OrderingWitness
 
     public required WitnessPolicy Policy { get; init; }
 
-    /// <summary><c>Poseidon(chainId, inbox, policy.numericId, policy.paramsCommitment)</c>.</summary>
+    /// <summary><c>Poseidon(chainId, inbox, policy.numericId, policy.paramsCommitment, capacity)</c>.</summary>
     public required Fr Domain { get; init; }
 
     public required Fr PrevHead { get; init; }
@@ -42,8 +49,14 @@ public sealed record OrderingWitness
     /// <summary>The slots of the circuit that proves the batch; the output commitment covers them all.</summary>
     public required int Capacity { get; init; }
 
+    /// <summary>The previous batch's last arrival (0 before the first batch); <c>Entries[0]</c> arrived no earlier.</summary>
+    public required ulong PrevLastArrivalMs { get; init; }
+
     /// <summary>The batch's entries in log order.</summary>
     public required IReadOnlyList<WitnessEntry> Entries { get; init; }
+
+    /// <summary>The shuffle's beacon, drawn on chain for this batch (below 2^93); null for other policies and before the draw.</summary>
+    public Fr? Beacon { get; init; }
 
     /// <summary><c>Permutation[i]</c> is the index into <see cref="Entries"/> of the entry placed <c>i</c>-th.</summary>
     public required IReadOnlyList<int> Permutation { get; init; }
@@ -54,11 +67,14 @@ public sealed record OrderingWitness
     /// <summary>The policy key of each entry, in log order (<c>SortKeys[j]</c> belongs to <c>Entries[j]</c>).</summary>
     public required IReadOnlyList<Fr> SortKeys { get; init; }
 
-    /// <summary>The shuffle seed; present exactly when the policy is <c>shuffle</c>.</summary>
+    /// <summary>The shuffle seed; present exactly when the policy is <c>shuffle</c> and the batch is ordered.</summary>
     public Fr? ShuffleSeed { get; init; }
 
-    /// <summary>The commitment to the output order; see <see cref="Batches.OutputCommitment"/>.</summary>
-    public required Fr OutputCommitment { get; init; }
+    /// <summary>The commitment to the output order (see <see cref="Batches.OutputCommitment"/>); null until the batch is ordered.</summary>
+    public Fr? OutputCommitment { get; init; }
+
+    /// <summary>Whether the witness holds the batch's order: always, except for a shuffle batch whose beacon is not drawn yet.</summary>
+    public bool IsOrdered => Policy.Id != ShufflePolicy.PolicyId || Beacon.HasValue;
 
     /// <summary>The witness for a built batch.</summary>
     public static OrderingWitness FromBatch(Batch batch)
@@ -82,12 +98,46 @@ public sealed record OrderingWitness
             FirstSeq = batch.FirstSeq,
             Count = batch.Count,
             Capacity = batch.Capacity,
+            PrevLastArrivalMs = batch.PrevLastArrivalMs,
             Entries = entries,
+            Beacon = batch.Beacon,
             Permutation = [.. batch.Permutation],
             OrderedTxHashes = [.. batch.Ordered.Select(e => e.Tx.Hash)],
             SortKeys = [.. batch.Keys.Select(k => k.ToField())],
             ShuffleSeed = batch.ShuffleSeed,
             OutputCommitment = batch.OutputCommitment,
+        };
+    }
+
+    /// <summary>
+    /// The witness ordered with a shuffle beacon drawn on chain: the policy's keys, order and output
+    /// commitment recomputed for it. The rest is unchanged and is not re-checked here; validate the result.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The policy is not the shuffle.</exception>
+    /// <exception cref="ValueOutOfRangeException">The beacon does not fit its 93 bits.</exception>
+    public OrderingWitness WithBeacon(Fr beacon)
+    {
+        var policy = OrderingPolicy.Parse(Policy.Spec);
+        if (!policy.NeedsBeacon)
+        {
+            throw new InvalidOperationException($"Batch {BatchIndex}'s policy {policy.Id} draws no beacon.");
+        }
+
+        if (beacon.ToBigInteger() >> BatchHeader.BeaconBits != 0)
+        {
+            throw new ValueOutOfRangeException("the shuffle's beacon", $"{BatchHeader.BeaconBits} bits (the top bits of a block hash)", beacon.ToString());
+        }
+
+        var items = Entries.Select(e => e.Item).ToArray();
+        var order = policy.Order(items, NewHead, beacon);
+        return this with
+        {
+            Beacon = beacon,
+            Permutation = order.Permutation,
+            OrderedTxHashes = [.. order.Permutation.Select(i => Entries[i].TxHash)],
+            SortKeys = [.. order.Keys.Select(k => k.ToField())],
+            ShuffleSeed = order.ShuffleSeed,
+            OutputCommitment = Batches.OutputCommitment.Compute(policy, NewHead, [.. Entries.Select(e => e.ArrivalMs)], order.Keys, order.Permutation, Capacity),
         };
     }
 

@@ -7,25 +7,26 @@ namespace Prover.Core.Batches;
 /// <summary>
 /// The commitment to a batch's output order, exactly as the ordering circuits compute it
 /// (docs/circuits.md): a Poseidon sponge started at the new log head over the <em>steps</em> of the
-/// ordered composites <c>key·2^B + logIndex</c> of every slot of the circuit's capacity, the first
-/// arrival and the arrival gaps.
+/// ordered composites <c>key·2^B + logIndex</c> of every slot of the circuit's capacity, each slot's
+/// output position (all policies but fcfs), the first arrival and the arrival gaps.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The composites strictly increase, so they are fixed by the first one and the differences
 /// <c>ordered[i+1] − ordered[i] − 1</c>, each below <c>2^w</c> with <c>w = K + B</c> (the policy's key
-/// bits plus the index bits). The stream is those steps (w bits each), the first arrival (48 bits) and
-/// each gap between consecutive slots (12 bits), concatenated little-endian and cut into 253-bit field
-/// elements: exactly the bit decompositions the circuit's range checks make anyway, so the commitment
-/// costs it only the sponge, circomlib's <c>PoseidonEx</c> with the running value as initial state
-/// (16 elements per call).
+/// bits plus the index bits). The stream is those steps (w bits each), the position of each log slot in
+/// the output (B bits each, in log order), the first arrival (48 bits) and each gap between consecutive
+/// slots (12 bits), concatenated little-endian and cut into 253-bit field elements: exactly the bit
+/// decompositions the circuit's range checks make anyway, so the commitment costs it only the sponge,
+/// circomlib's <c>PoseidonEx</c> with the running value as initial state (16 elements per call).
 /// </para>
 /// <para>
 /// Committing to (key, log index) pairs instead of re-hashing each ordered leaf loses nothing: the new
 /// head already commits to every leaf in log order, and the log indices put them in output order. The
-/// arrivals are in the stream because the permutation challenge must come after them (they fix each
-/// leaf's fee/arrival split). Slots beyond the batch (up to the capacity) hold the padding the circuit
-/// uses: the policy's largest key, the slot's own index, and the last arrival again (gap 0).
+/// positions and arrivals are in the stream because the permutation challenges must come after them
+/// (the positions are what the posted list's digest weighs each txId by; the arrivals fix each leaf's
+/// fee/arrival split). Slots beyond the batch (up to the capacity) hold the padding the circuit forces:
+/// the policy's largest key, the slot's own index and position, and the last arrival again (gap 0).
 /// </para>
 /// </remarks>
 public static class OutputCommitment
@@ -77,6 +78,28 @@ public static class OutputCommitment
         return composites;
     }
 
+    /// <summary>
+    /// Each log slot's position in the output, for a circuit of <paramref name="capacity"/> slots: the
+    /// inverse of <paramref name="permutation"/> for the batch's entries, the slot's own index for padding.
+    /// </summary>
+    public static int[] Positions(IReadOnlyList<int> permutation, int capacity)
+    {
+        ArgumentNullException.ThrowIfNull(permutation);
+        CheckCapacity(capacity, permutation.Count);
+        var positions = new int[capacity];
+        for (var i = 0; i < permutation.Count; i++)
+        {
+            positions[permutation[i]] = i;
+        }
+
+        for (var j = permutation.Count; j < capacity; j++)
+        {
+            positions[j] = j;
+        }
+
+        return positions;
+    }
+
     /// <summary><c>w</c>, the bits of one step: the policy's key bits plus the index bits of the capacity.</summary>
     public static int StepBits(OrderingPolicy policy, int capacity)
     {
@@ -95,15 +118,17 @@ public static class OutputCommitment
     {
         ArgumentNullException.ThrowIfNull(arrivalsMs);
         var composites = OrderedComposites(policy, keys, permutation, capacity);
-        return Sponge(newHead, composites, StepBits(policy, capacity), PaddedArrivals(arrivalsMs, capacity));
+        var positions = policy.OutputIsLogOrder ? null : Positions(permutation, capacity);
+        return Sponge(newHead, composites, StepBits(policy, capacity), positions, PaddedArrivals(arrivalsMs, capacity));
     }
 
-    /// <summary>The sponge over already computed composites and arrivals, as the circuit's OrderCommitment template.</summary>
+    /// <summary>The sponge over already computed composites, positions and arrivals, as the circuits' commitment.</summary>
     /// <param name="ordered">The ordered composites: strictly increasing, each below 2^<paramref name="stepBits"/>.</param>
+    /// <param name="positions">Each slot's output position (null for fcfs, whose circuit commits none).</param>
     /// <param name="arrivalsMs">One arrival per slot, in log order.</param>
-    /// <exception cref="ArgumentException">The composites do not strictly increase or do not fit, or the arrivals do not match them in number.</exception>
+    /// <exception cref="ArgumentException">The composites do not strictly increase or do not fit, the positions are not a permutation, or the arrivals do not match the slots in number.</exception>
     /// <exception cref="ValueOutOfRangeException">The arrivals do not fit the circuits.</exception>
-    public static Fr Sponge(Fr newHead, IReadOnlyList<UInt128> ordered, int stepBits, IReadOnlyList<ulong> arrivalsMs)
+    public static Fr Sponge(Fr newHead, IReadOnlyList<UInt128> ordered, int stepBits, IReadOnlyList<int>? positions, IReadOnlyList<ulong> arrivalsMs)
     {
         ArgumentNullException.ThrowIfNull(ordered);
         ArgumentNullException.ThrowIfNull(arrivalsMs);
@@ -117,27 +142,41 @@ public static class OutputCommitment
             }
         }
 
+        if (positions is not null && (positions.Count != ordered.Count || positions.Order().Where((p, i) => p != i).Any()))
+        {
+            throw new ArgumentException($"The positions are not a permutation of the {ordered.Count} slots.", nameof(positions));
+        }
+
         if (arrivalsMs.Count != ordered.Count)
         {
             throw new ArgumentException($"{arrivalsMs.Count} arrivals for {ordered.Count} slots.", nameof(arrivalsMs));
         }
 
         CircuitLimits.CheckArrivals(arrivalsMs);
-        return SpongeOfSteps(newHead, ordered, stepBits, arrivalsMs);
+        return SpongeOfSteps(newHead, ordered, stepBits, positions, arrivalsMs);
     }
 
     /// <summary>
-    /// The sponge without any check: steps and gaps wrap modulo their widths. For values no honest batch
-    /// has (an order that does not increase, a decreasing arrival) this is the commitment a cheating
-    /// prover would have to match, which the tests use to show that the circuit's range checks, not the
-    /// commitment, refuse them.
+    /// The sponge without any check: steps, positions and gaps wrap modulo their widths. For values no
+    /// honest batch has (an order that does not increase, a decreasing arrival) this is the commitment a
+    /// cheating prover would have to match, which the tests use to show that the circuit's range checks,
+    /// not the commitment, refuse them.
     /// </summary>
-    internal static Fr SpongeOfSteps(Fr newHead, IReadOnlyList<UInt128> ordered, int stepBits, IReadOnlyList<ulong> arrivalsMs)
+    internal static Fr SpongeOfSteps(Fr newHead, IReadOnlyList<UInt128> ordered, int stepBits, IReadOnlyList<int>? positions, IReadOnlyList<ulong> arrivalsMs)
     {
         var stream = new BitStream();
         for (var t = 0; t < ordered.Count; t++)
         {
             stream.Append(t == 0 ? (BigInteger)ordered[0] : (BigInteger)ordered[t] - ordered[t - 1] - 1, stepBits);
+        }
+
+        if (positions is not null)
+        {
+            var b = IndexBits(ordered.Count);
+            foreach (var p in positions)
+            {
+                stream.Append(p, b);
+            }
         }
 
         stream.Append(arrivalsMs[0], CircuitLimits.FirstArrivalBits);
@@ -157,8 +196,9 @@ public static class OutputCommitment
     }
 
     /// <summary>The batch's arrivals, then the last one again for every padding slot.</summary>
-    private static ulong[] PaddedArrivals(IReadOnlyList<ulong> arrivalsMs, int capacity)
+    public static ulong[] PaddedArrivals(IReadOnlyList<ulong> arrivalsMs, int capacity)
     {
+        ArgumentNullException.ThrowIfNull(arrivalsMs);
         CheckCapacity(capacity, arrivalsMs.Count);
         var padded = new ulong[capacity];
         for (var j = 0; j < capacity; j++)
@@ -168,7 +208,6 @@ public static class OutputCommitment
 
         return padded;
     }
-
     /// <summary>Fixed-width fields concatenated little-endian and cut into <see cref="ElementBits"/>-bit elements.</summary>
     private sealed class BitStream
     {

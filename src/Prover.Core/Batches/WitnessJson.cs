@@ -72,6 +72,7 @@ internal static class WitnessJson
         j.WriteString("firstSeq", Dec(w.FirstSeq));
         j.WriteNumber("count", w.Count);
         j.WriteNumber("capacity", w.Capacity);
+        j.WriteString("prevLastArrivalMs", Dec(w.PrevLastArrivalMs));
 
         j.WriteStartArray("entries");
         foreach (var e in w.Entries)
@@ -99,6 +100,17 @@ internal static class WitnessJson
         }
 
         j.WriteEndArray();
+        if (w.Beacon is { } beacon)
+        {
+            j.WriteString("beacon", beacon.ToString());
+        }
+
+        if (!w.IsOrdered)
+        {
+            // A shuffle batch before its beacon: the order does not exist yet.
+            j.WriteEndObject();
+            return;
+        }
 
         j.WriteStartArray("permutation");
         foreach (var p in w.Permutation)
@@ -128,7 +140,7 @@ internal static class WitnessJson
             j.WriteString("shuffleSeed", seed.ToString());
         }
 
-        j.WriteString("outputCommitment", w.OutputCommitment.ToString());
+        j.WriteString("outputCommitment", w.OutputCommitment?.ToString() ?? throw new InvalidOperationException($"Batch {w.BatchIndex} is ordered but has no output commitment."));
         j.WriteEndObject();
     }
 
@@ -157,8 +169,9 @@ internal static class WitnessJson
             }
 
             var policyObj = root.Object("policy");
+            var policyId = policyObj.String("id");
             var policy = new WitnessPolicy(
-                policyObj.String("id"),
+                policyId,
                 policyObj.Int32("numericId"),
                 policyObj.String("spec"),
                 policyObj.Array("parameters", (e, ptr) =>
@@ -171,7 +184,7 @@ internal static class WitnessJson
                 policyObj.Field("paramsCommitment"));
             policyObj.End();
 
-            var witness = new OrderingWitness
+            var header = new OrderingWitness
             {
                 Version = (int)version,
                 ChainId = root.UInt64("chainId"),
@@ -184,6 +197,7 @@ internal static class WitnessJson
                 FirstSeq = root.UInt64("firstSeq"),
                 Count = root.Int32("count"),
                 Capacity = root.Int32("capacity"),
+                PrevLastArrivalMs = root.UInt64("prevLastArrivalMs"),
                 Entries = root.Array("entries", (e, ptr) =>
                 {
                     var o = new Obj(e, ptr);
@@ -193,12 +207,31 @@ internal static class WitnessJson
                     o.End();
                     return entry;
                 }),
-                Permutation = root.Array("permutation", Int32Value),
-                OrderedTxHashes = root.Array("orderedTxHashes", HashValue),
-                SortKeys = root.Array("sortKeys", FieldValue),
-                ShuffleSeed = root.OptionalField("shuffleSeed"),
-                OutputCommitment = root.Field("outputCommitment"),
+                Beacon = root.OptionalField("beacon"),
+                Permutation = [],
+                OrderedTxHashes = [],
+                SortKeys = [],
             };
+
+            OrderingWitness witness;
+            if (header.IsOrdered)
+            {
+                witness = header with
+                {
+                    Permutation = root.Array("permutation", Int32Value),
+                    OrderedTxHashes = root.Array("orderedTxHashes", HashValue),
+                    SortKeys = root.Array("sortKeys", FieldValue),
+                    ShuffleSeed = root.OptionalField("shuffleSeed"),
+                    OutputCommitment = root.Field("outputCommitment"),
+                };
+            }
+            else
+            {
+                // A shuffle batch whose beacon is not drawn has no order: anything of one is a mistake.
+                root.Refuse(["permutation", "orderedTxHashes", "sortKeys", "shuffleSeed", "outputCommitment"], "a shuffle batch has no order before its beacon is drawn");
+                witness = header;
+            }
+
             root.End();
             return witness;
         }
@@ -336,6 +369,18 @@ internal static class WitnessJson
             }
 
             return result;
+        }
+
+        /// <summary>Refuses the first of <paramref name="names"/> that is present, saying why.</summary>
+        public void Refuse(IEnumerable<string> names, string why)
+        {
+            foreach (var name in names)
+            {
+                if (_properties.ContainsKey(name))
+                {
+                    throw Bad(Child(name), why);
+                }
+            }
         }
 
         public void End()

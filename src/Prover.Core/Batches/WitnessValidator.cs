@@ -23,7 +23,19 @@ internal static class WitnessValidator
             return policyProblem;
         }
 
-        var problem = CheckEntries(w) ?? CheckPermutation(w) ?? CheckLengths(w, policy!);
+        var problem = CheckEntries(w) ?? CheckBeacon(w, policy!);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (!w.IsOrdered)
+        {
+            // A shuffle batch before its beacon: the segment is all there is to check.
+            return CheckUnordered(w) ?? CheckDomain(w, policy!) ?? CheckHeads(w);
+        }
+
+        problem = CheckPermutation(w) ?? CheckLengths(w, policy!);
         if (problem is not null)
         {
             return problem;
@@ -43,7 +55,7 @@ internal static class WitnessValidator
 
         if (policy.KeysNeedHashing)
         {
-            var seed = policy.Seed(w.NewHead);
+            var seed = policy.Seed(w.NewHead, w.Beacon);
             if (seed != w.ShuffleSeed)
             {
                 return new("/shuffleSeed", $"{w.ShuffleSeed} is not Poseidon(newHead, beacon) = {seed}");
@@ -115,6 +127,16 @@ internal static class WitnessValidator
             return new("/capacity", $"{w.Capacity} is not between count {w.Count} and {CircuitLimits.MaxCapacity}");
         }
 
+        if (w.PrevLastArrivalMs >> CircuitLimits.PrevArrivalBits != 0)
+        {
+            return new("/prevLastArrivalMs", $"{w.PrevLastArrivalMs} does not fit the circuits' {CircuitLimits.PrevArrivalBits} bits");
+        }
+
+        if (w.Entries[0].ArrivalMs < w.PrevLastArrivalMs)
+        {
+            return new("/entries/0/arrivalMs", $"{w.Entries[0].ArrivalMs} is before the previous batch's last arrival, {w.PrevLastArrivalMs}");
+        }
+
         for (var i = 0; i < w.Entries.Count; i++)
         {
             var e = w.Entries[i];
@@ -153,6 +175,33 @@ internal static class WitnessValidator
             {
                 return new($"{at}/feeArrival", $"{e.FeeArrival} is not fee·2^64 + arrivalMs");
             }
+        }
+
+        return null;
+    }
+
+    private static WitnessProblem? CheckBeacon(OrderingWitness w, OrderingPolicy policy)
+    {
+        if (w.Beacon is not { } beacon)
+        {
+            return null;
+        }
+
+        if (!policy.NeedsBeacon)
+        {
+            return new("/beacon", $"policy {policy.Id} draws no beacon, but one is given");
+        }
+
+        return beacon.ToBigInteger() >> BatchHeader.BeaconBits != 0
+            ? new("/beacon", $"{beacon} does not fit the beacon's {BatchHeader.BeaconBits} bits")
+            : null;
+    }
+
+    private static WitnessProblem? CheckUnordered(OrderingWitness w)
+    {
+        if (w.Permutation.Count != 0 || w.OrderedTxHashes.Count != 0 || w.SortKeys.Count != 0 || w.ShuffleSeed.HasValue || w.OutputCommitment.HasValue)
+        {
+            return new("/beacon", "a shuffle batch has no order before its beacon is drawn, yet this one has parts of one");
         }
 
         return null;
@@ -223,7 +272,7 @@ internal static class WitnessValidator
         PolicyKey[] keys;
         try
         {
-            keys = policy.Keys(items, w.NewHead);
+            keys = policy.Keys(items, w.NewHead, w.Beacon);
         }
         catch (ValueOutOfRangeException e)
         {
@@ -259,9 +308,9 @@ internal static class WitnessValidator
             return new("/policy/paramsCommitment", $"{w.Policy.ParamsCommitment} is not the commitment to the parameters, {commitment}");
         }
 
-        var domain = Domain.Compute(w.ChainId, w.Inbox, policy.NumericId, commitment);
+        var domain = Domain.Compute(w.ChainId, w.Inbox, policy.NumericId, commitment, w.Capacity);
         return domain != w.Domain
-            ? new("/domain", $"{w.Domain} is not Poseidon(chainId, inbox, numericId, paramsCommitment) = {domain}")
+            ? new("/domain", $"{w.Domain} is not Poseidon(chainId, inbox, numericId, paramsCommitment, capacity) = {domain}")
             : null;
     }
 

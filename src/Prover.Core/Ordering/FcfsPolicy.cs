@@ -29,6 +29,8 @@ public sealed record FcfsPolicy : OrderingPolicy
 
     internal override ulong CircuitKey(in PolicyKey key) => 0;
 
+    internal override bool OutputIsLogOrder => true;
+
     private protected override void ComputeKeys(ReadOnlySpan<OrderingItem> items, Fr? seed, Span<PolicyKey> keys)
     {
         for (var i = 0; i < items.Length; i++)

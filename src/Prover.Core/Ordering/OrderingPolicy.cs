@@ -35,9 +35,16 @@ public abstract record OrderingPolicy
     public abstract string Describe();
 
     /// <summary>
-    /// The shuffle seed for a batch closing at <paramref name="newHead"/>, or null for policies that use none.
+    /// Whether the policy orders a batch only with a beacon drawn after the batch is fixed (the shuffle);
+    /// such a batch is committed on chain before it can be ordered and proven (docs/policies.md).
     /// </summary>
-    public virtual Fr? Seed(Fr newHead) => null;
+    public virtual bool NeedsBeacon => false;
+
+    /// <summary>
+    /// The shuffle seed for a batch closing at <paramref name="newHead"/> with <paramref name="beacon"/>,
+    /// or null for policies that use none.
+    /// </summary>
+    public virtual Fr? Seed(Fr newHead, Fr? beacon) => null;
 
     /// <summary>True when computing keys costs hashing (the shuffle); a witness check then runs it after the cheap checks.</summary>
     internal virtual bool KeysNeedHashing => false;
@@ -47,6 +54,12 @@ public abstract record OrderingPolicy
     /// 2^bits − 1, is the padding key that sorts after every real entry (docs/circuits.md).
     /// </summary>
     internal virtual int CircuitKeyBits => 64;
+
+    /// <summary>
+    /// True when the output is the log order by definition (fcfs): its circuit checks no permutation, so
+    /// the output commitment carries no output positions for it.
+    /// </summary>
+    internal virtual bool OutputIsLogOrder => false;
 
     /// <summary>An entry's key as the circuit sees it: the policy key, which fits <see cref="CircuitKeyBits"/>.</summary>
     internal virtual ulong CircuitKey(in PolicyKey key) => key.ToUInt64();
@@ -59,15 +72,16 @@ public abstract record OrderingPolicy
 
     /// <summary>The policy key of each item, in the items' order.</summary>
     /// <param name="newHead">The log head after the batch's last entry; only the shuffle policy reads it.</param>
-    public PolicyKey[] Keys(ReadOnlySpan<OrderingItem> items, Fr newHead)
+    /// <param name="beacon">The batch's beacon; only the shuffle policy reads it, and needs it.</param>
+    public PolicyKey[] Keys(ReadOnlySpan<OrderingItem> items, Fr newHead, Fr? beacon = null)
     {
         var keys = new PolicyKey[items.Length];
-        ComputeKeys(items, Seed(newHead), keys);
+        ComputeKeys(items, Seed(newHead, beacon), keys);
         return keys;
     }
 
-    /// <inheritdoc cref="Order(ReadOnlySpan{OrderingItem}, Fr)"/>
-    public OrderingResult Order(IReadOnlyList<LogEntry> segment, Fr newHead)
+    /// <inheritdoc cref="Order(ReadOnlySpan{OrderingItem}, Fr, Fr?)"/>
+    public OrderingResult Order(IReadOnlyList<LogEntry> segment, Fr newHead, Fr? beacon = null)
     {
         ArgumentNullException.ThrowIfNull(segment);
         var items = new OrderingItem[segment.Count];
@@ -76,7 +90,7 @@ public abstract record OrderingPolicy
             items[i] = OrderingItem.From(segment[i]);
         }
 
-        return Order(items, newHead);
+        return Order(items, newHead, beacon);
     }
 
     /// <summary>
@@ -85,10 +99,11 @@ public abstract record OrderingPolicy
     /// comparisons; the shuffle policy additionally pays one Poseidon hash per entry.
     /// </summary>
     /// <param name="newHead">The log head after the segment's last entry.</param>
+    /// <param name="beacon">The batch's beacon, which the shuffle needs (<see cref="NeedsBeacon"/>).</param>
     /// <exception cref="AmbiguousOrderException">Two items share both seq and key.</exception>
-    public OrderingResult Order(ReadOnlySpan<OrderingItem> items, Fr newHead)
+    public OrderingResult Order(ReadOnlySpan<OrderingItem> items, Fr newHead, Fr? beacon = null)
     {
-        var seed = Seed(newHead);
+        var seed = Seed(newHead, beacon);
         var keys = new PolicyKey[items.Length];
         ComputeKeys(items, seed, keys);
 
@@ -145,7 +160,7 @@ public abstract record OrderingPolicy
 
     /// <summary>
     /// Parses <c>id</c> or <c>id:name=value,name=value</c>, e.g. <c>fcfs</c>, <c>priority-fee</c>,
-    /// <c>timeboost:controller=0x…,delayMs=200</c>, <c>shuffle:beacon=123</c>. Ids and names are
+    /// <c>timeboost:controller=0x…,delayMs=200</c>, <c>shuffle</c>. Ids and names are
     /// case-sensitive; parameters may come in any order; whitespace around items is ignored.
     /// </summary>
     /// <exception cref="PolicyFormatException">The text names no policy, or its parameters are unknown, missing, repeated or malformed.</exception>
@@ -165,11 +180,16 @@ public abstract record OrderingPolicy
             args.ReadList(text[(colon + 1)..]);
         }
 
+        if (id == ShufflePolicy.PolicyId && args.Has("beacon"))
+        {
+            throw new PolicyFormatException(text, PolicyFormatError.UnknownParameter,
+                "the shuffle takes no beacon parameter: the inbox draws each batch's beacon on chain, from the block that records the batch's new head (docs/policies.md).");
+        }
+
         IReadOnlyList<string> accepted = id switch
         {
-            FcfsPolicy.PolicyId or PriorityFeePolicy.PolicyId => [],
+            FcfsPolicy.PolicyId or PriorityFeePolicy.PolicyId or ShufflePolicy.PolicyId => [],
             TimeboostPolicy.PolicyId => TimeboostPolicy.ParameterNames,
-            ShufflePolicy.PolicyId => ShufflePolicy.ParameterNames,
             _ => throw new PolicyFormatException(text, PolicyFormatError.UnknownPolicy,
                 $"unknown policy '{id}'; known policies are {string.Join(", ", KnownIds)}."),
         };
@@ -181,7 +201,7 @@ public abstract record OrderingPolicy
             FcfsPolicy.PolicyId => FcfsPolicy.Instance,
             PriorityFeePolicy.PolicyId => PriorityFeePolicy.Instance,
             TimeboostPolicy.PolicyId => TimeboostPolicy.FromArguments(args),
-            _ => ShufflePolicy.FromArguments(args),
+            _ => ShufflePolicy.Instance,
         };
         return policy;
     }

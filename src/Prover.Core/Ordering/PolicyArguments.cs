@@ -55,6 +55,9 @@ internal sealed class PolicyArguments
     public PolicyFormatException BadValue(string name, string value, string expected, Exception? inner = null) =>
         Error(PolicyFormatError.BadValue, $"bad value '{value}' for parameter '{name}': expected {expected}.", inner);
 
+    /// <summary>Whether the text names the parameter.</summary>
+    public bool Has(string name) => _values.ContainsKey(name);
+
     /// <summary>Rejects any given parameter that the policy does not take.</summary>
     public void EnsureOnly(IReadOnlyList<string> accepted)
     {

@@ -22,7 +22,7 @@ public sealed class VerificationKey
         NegatedAlphaBeta = Pairing.MillerLoop([(alpha.Negate(), beta)]);
     }
 
-    /// <summary>How many public inputs the key verifies (<c>nPublic</c>; the inbox's circuits have 5).</summary>
+    /// <summary>How many public inputs the key verifies (<c>nPublic</c>; the inbox's circuits have 8).</summary>
     public int PublicInputCount => IC.Length - 1;
 
     internal G1 Alpha { get; }

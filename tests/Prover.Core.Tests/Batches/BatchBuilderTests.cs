@@ -124,11 +124,14 @@ public class BatchBuilderTests
 
         // The commitment written out by hand (docs/circuits.md): capacity 3, so 2 index bits and
         // 64 + 2 = 66-bit steps; composites (2^64 − 1 − fee)·4 + log index in output order. The stream:
-        // the first composite, each difference minus one, the first arrival (48 bits), the gaps (12 bits
-        // each: arrivals 1, 2, 2 give 1 and 0), cut into 253-bit elements, hashed from newHead.
+        // the first composite, each difference minus one (bits 0–197), each log slot's output position
+        // (2 bits each: Alice 1, Bob 0, Carol 2, at 198–203), the first arrival (48 bits at 204), the
+        // gaps (12 bits each at 252: arrivals 1, 2, 2 give 1 and 0), cut into 253-bit elements, hashed
+        // from newHead.
         BigInteger Composite(ulong fee, int index) => ((BigInteger)(ulong.MaxValue - fee) << 2) + index;
         var o = new[] { Composite(9, 1), Composite(3, 0), Composite(1, 2) };
-        var stream = o[0] + ((o[1] - o[0] - 1) << 66) + ((o[2] - o[1] - 1) << 132) + (BigInteger.One << 198) + (BigInteger.One << 246);
+        var positions = (BigInteger.One << 198) + (new BigInteger(2) << 202);
+        var stream = o[0] + ((o[1] - o[0] - 1) << 66) + ((o[2] - o[1] - 1) << 132) + positions + (BigInteger.One << 204) + (BigInteger.One << 252);
         var low = stream & ((BigInteger.One << 253) - 1);
         var expected = Poseidon.HashWithInitialState(batch.NewHead, [Fr.FromBigInteger(low), Fr.FromBigInteger(stream >> 253)]);
         Assert.Equal(3, batch.Capacity);
@@ -140,14 +143,18 @@ public class BatchBuilderTests
     {
         ulong[] arrivals = [10, 10, 11];
         UInt128[] descending = [5, 3, 7];
-        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, descending, 8, arrivals));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, descending, 8, null, arrivals));
         UInt128[] tooWide = [1, 2, 256];
-        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, tooWide, 8, arrivals));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, tooWide, 8, null, arrivals));
         UInt128[] fits = [1, 2, 255];
-        Assert.Throws<ValueOutOfRangeException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [10, 9, 11]));
-        Assert.Throws<ValueOutOfRangeException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [10, 4_106, 4_106]));
-        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [10, 10]));
-        Assert.Equal(OutputCommitment.SpongeOfSteps(PrevHead, fits, 8, arrivals), OutputCommitment.Sponge(PrevHead, fits, 8, arrivals));
+        Assert.Throws<ValueOutOfRangeException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, null, [10, 9, 11]));
+        Assert.Throws<ValueOutOfRangeException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, null, [10, 4_106, 4_106]));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, null, [10, 10]));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [0, 0, 2], arrivals));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [0, 1, 3], arrivals));
+        Assert.Throws<ArgumentException>(() => OutputCommitment.Sponge(PrevHead, fits, 8, [0, 1], arrivals));
+        Assert.Equal(OutputCommitment.SpongeOfSteps(PrevHead, fits, 8, null, arrivals), OutputCommitment.Sponge(PrevHead, fits, 8, null, arrivals));
+        Assert.Equal(OutputCommitment.SpongeOfSteps(PrevHead, fits, 8, [2, 0, 1], arrivals), OutputCommitment.Sponge(PrevHead, fits, 8, [2, 0, 1], arrivals));
     }
 
     [Fact]
@@ -181,7 +188,53 @@ public class BatchBuilderTests
         Assert.Equal(5_284, at);
         var first = Poseidon.HashWithInitialState(PrevHead, elements[..16]);
         var expected = Poseidon.HashWithInitialState(first, elements[16..]);
-        Assert.Equal(expected, OutputCommitment.Sponge(PrevHead, ordered, 70, arrivals));
+        Assert.Equal(expected, OutputCommitment.Sponge(PrevHead, ordered, 70, null, arrivals));
+    }
+
+    [Fact]
+    public void Output_commitment_streams_each_slots_position_after_the_steps_and_fcfs_streams_none()
+    {
+        // Two entries at capacity 4 (B = 2), Bob's fee first: output [Bob, Alice, padding 2, padding 3].
+        // fcfs keeps the log order and its circuit checks no permutation, so its stream has no positions.
+        var segment = Segment(0, (7, Alice, 1), (9, Bob, 5));
+        var byFee = BatchBuilder.Build(0, PrevHead, segment, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 4);
+        var fcfs = BatchBuilder.Build(0, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox, capacity: 4);
+        Assert.Equal([1, 0, 2, 3], OutputCommitment.Positions(byFee.Permutation, 4));
+
+        // Steps of 66 bits (bits 0–263), then for priority-fee the positions 1, 0, 2, 3 (2 bits each,
+        // 264–271), the first arrival (48 bits) and three gaps of 12 bits: 2, then 0 for each padding slot.
+        BigInteger Composite(BigInteger key, int index) => (key << 2) + index;
+        var max = (BigInteger)ulong.MaxValue;
+        var o = new[] { Composite(max - 5, 1), Composite(max - 1, 0), Composite(max, 2), Composite(max, 3) };
+        var steps = o[0] + ((o[1] - o[0] - 1) << 66) + ((o[2] - o[1] - 1) << 132) + ((o[3] - o[2] - 1) << 198);
+        var positions = BigInteger.One + (new BigInteger(2) << 4) + (new BigInteger(3) << 6);
+        var arrivals = new BigInteger(7) + (new BigInteger(2) << 48);
+        Assert.Equal(Sponge(byFee.NewHead, steps + (positions << 264) + (arrivals << 272)), byFee.OutputCommitment);
+
+        // fcfs: 1 key bit and 2 index bits; composites 0, 1, then padding 4·1 + 2 and 4·1 + 3.
+        var fcfsSteps = BigInteger.Zero + (BigInteger.Zero << 3) + (new BigInteger(6 - 1 - 1) << 6) + (BigInteger.Zero << 9);
+        Assert.Equal(Sponge(fcfs.NewHead, fcfsSteps + (arrivals << 12)), fcfs.OutputCommitment);
+
+        static Fr Sponge(Fr head, BigInteger stream)
+        {
+            var mask = (BigInteger.One << 253) - 1;
+            var elements = new List<Fr>();
+            for (; !stream.IsZero; stream >>= 253)
+            {
+                elements.Add(Fr.FromBigInteger(stream & mask));
+            }
+
+            return Poseidon.HashWithInitialState(head, [.. elements]);
+        }
+    }
+
+    [Fact]
+    public void Positions_are_the_inverse_of_the_permutation_and_padding_keeps_its_own_slot()
+    {
+        // The entry placed 0th is log slot 2, so slot 2's position is 0; and so on.
+        Assert.Equal([1, 2, 0, 3, 4], OutputCommitment.Positions([2, 0, 1], 5));
+        Assert.Equal([0, 1, 2], OutputCommitment.Positions([0, 1, 2], 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OutputCommitment.Positions([1, 0], 1));
     }
 
     [Fact]
@@ -205,38 +258,113 @@ public class BatchBuilderTests
     }
 
     [Fact]
-    public void Batch_domain_is_Poseidon_of_chain_inbox_policy_and_parameters()
+    public void Batch_domain_is_Poseidon_of_chain_inbox_policy_parameters_and_capacity()
     {
         var policy = new TimeboostPolicy(Alice, 250);
-        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1)), policy, ChainId, Inbox);
+        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1)), policy, ChainId, Inbox, capacity: 4);
         var paramsCommitment = Poseidon.Hash([Alice.ToField(), Fr.FromUInt64(250)]);
         Assert.Equal(paramsCommitment, Domain.ParamsCommitment(policy));
-        Assert.Equal(Poseidon.Hash([Fr.FromUInt64(ChainId), Inbox.ToField(), Fr.FromUInt64(3), paramsCommitment]), batch.Domain);
+        Assert.Equal(Poseidon.Hash([Fr.FromUInt64(ChainId), Inbox.ToField(), Fr.FromUInt64(3), paramsCommitment, Fr.FromUInt64(4)]), batch.Domain);
     }
 
     [Fact]
-    public void Batch_domain_separates_chains_inboxes_policies_and_parameters()
+    public void Batch_domain_separates_chains_inboxes_policies_parameters_and_capacities()
     {
         Fr[] domains =
         [
-            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance),
-            Domain.Compute(ChainId + 1, Inbox, FcfsPolicy.Instance),
-            Domain.Compute(ChainId, Bob, FcfsPolicy.Instance),
-            Domain.Compute(ChainId, Inbox, PriorityFeePolicy.Instance),
-            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 200)),
-            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 201)),
-            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Bob, 200)),
-            Domain.Compute(ChainId, Inbox, ShufflePolicy.WithoutBeacon),
-            Domain.Compute(ChainId, Inbox, new ShufflePolicy(Fr.One)),
+            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance, 8),
+            Domain.Compute(ChainId + 1, Inbox, FcfsPolicy.Instance, 8),
+            Domain.Compute(ChainId, Bob, FcfsPolicy.Instance, 8),
+            Domain.Compute(ChainId, Inbox, FcfsPolicy.Instance, 16),
+            Domain.Compute(ChainId, Inbox, PriorityFeePolicy.Instance, 8),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 200), 8),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Alice, 201), 8),
+            Domain.Compute(ChainId, Inbox, new TimeboostPolicy(Bob, 200), 8),
+            Domain.Compute(ChainId, Inbox, ShufflePolicy.Instance, 8),
         ];
         Assert.Equal(domains.Length, domains.Distinct().Count());
     }
 
     [Fact]
-    public void Shuffle_batch_seeds_from_its_closing_head()
+    public void Shuffle_batch_seeds_from_its_closing_head_and_its_beacon()
     {
-        var policy = new ShufflePolicy(Fr.FromUInt64(31337));
-        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1), (2, Bob, 2)), policy, ChainId, Inbox);
-        Assert.Equal(Poseidon.Hash([batch.NewHead, Fr.FromUInt64(31337)]), batch.ShuffleSeed);
+        var beacon = Fr.FromUInt64(31337);
+        var batch = BatchBuilder.Build(0, PrevHead, Segment(0, (1, Alice, 1), (2, Bob, 2)), ShufflePolicy.Instance, ChainId, Inbox, beacon: beacon);
+        Assert.True(batch.IsOrdered);
+        Assert.Equal(beacon, batch.Beacon);
+        Assert.Equal(Poseidon.Hash([batch.NewHead, beacon]), batch.ShuffleSeed);
+    }
+
+    [Fact]
+    public void A_shuffle_batch_without_a_beacon_is_cut_without_its_order()
+    {
+        var segment = Segment(4, (1, Alice, 1), (2, Bob, 2));
+        var batch = BatchBuilder.Build(0, PrevHead, segment, ShufflePolicy.Instance, ChainId, Inbox, capacity: 4);
+        Assert.False(batch.IsOrdered);
+        Assert.Null(batch.Beacon);
+        Assert.Null(batch.OutputCommitment);
+        Assert.Null(batch.ShuffleSeed);
+        Assert.Empty(batch.Permutation);
+        Assert.Empty(batch.Ordered);
+        Assert.Empty(batch.Keys);
+
+        // The segment is all there: its heads and domain are those of the drawn batch.
+        var drawn = BatchBuilder.Build(0, PrevHead, segment, ShufflePolicy.Instance, ChainId, Inbox, capacity: 4, beacon: Fr.One);
+        Assert.Equal(drawn.Heads, batch.Heads);
+        Assert.Equal(drawn.Domain, batch.Domain);
+        Assert.True(drawn.IsOrdered);
+    }
+
+    [Fact]
+    public void The_other_policies_are_ordered_at_once_and_refuse_a_beacon()
+    {
+        var segment = Segment(0, (1, Alice, 1));
+        foreach (var policy in new OrderingPolicy[] { FcfsPolicy.Instance, PriorityFeePolicy.Instance, new TimeboostPolicy(Alice) })
+        {
+            Assert.True(BatchBuilder.Build(0, PrevHead, segment, policy, ChainId, Inbox).IsOrdered);
+            var e = Assert.Throws<ArgumentException>(() => BatchBuilder.Build(0, PrevHead, segment, policy, ChainId, Inbox, beacon: Fr.One));
+            Assert.Contains("takes no beacon", e.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_beacon_past_93_bits_is_refused_and_93_bits_are_fine()
+    {
+        var segment = Segment(0, (1, Alice, 1), (2, Bob, 2));
+        var e = Assert.Throws<ValueOutOfRangeException>(() =>
+            BatchBuilder.Build(0, PrevHead, segment, ShufflePolicy.Instance, ChainId, Inbox, beacon: Fr.FromBigInteger(BigInteger.One << 93)));
+        Assert.Contains("93 bits", e.Message, StringComparison.Ordinal);
+        Assert.True(BatchBuilder.Build(0, PrevHead, segment, ShufflePolicy.Instance, ChainId, Inbox, beacon: Fr.FromBigInteger((BigInteger.One << 93) - 1)).IsOrdered);
+    }
+
+    [Fact]
+    public void A_first_arrival_before_the_previous_batchs_last_is_refused()
+    {
+        var segment = Segment(9, (1_000, Alice, 1), (1_005, Bob, 2));
+        var e = Assert.Throws<ArrivalRegressionException>(() =>
+            BatchBuilder.Build(1, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox, prevLastArrivalMs: 1_001));
+        Assert.Equal((0, 9UL, 1_001UL, 1_000UL), (e.Position, e.Seq, e.PreviousArrivalMs, e.ArrivalMs));
+
+        // Equal arrivals across batches are fine, and the batch records what it continues from.
+        var batch = BatchBuilder.Build(1, PrevHead, segment, FcfsPolicy.Instance, ChainId, Inbox, prevLastArrivalMs: 1_000);
+        Assert.Equal(1_000UL, batch.PrevLastArrivalMs);
+    }
+
+    [Fact]
+    public void A_previous_last_arrival_past_49_bits_is_refused_with_the_limit()
+    {
+        var entry = Entry(0, 1UL << 49, Alice);
+        var e = Assert.Throws<ValueOutOfRangeException>(() => BatchBuilder.CheckContinuation(entry, 1UL << 49));
+        Assert.Contains("49 bits", e.Message, StringComparison.Ordinal);
+        BatchBuilder.CheckContinuation(entry, (1UL << 49) - 1);
+    }
+
+    [Fact]
+    public void Building_from_the_log_checks_the_continuation_too()
+    {
+        var segment = Segment(0, (1_000, Alice, 1));
+        Fr[] heads = [ReceiptChain.Step(PrevHead, segment[0].Leaf)];
+        Assert.Throws<ArrivalRegressionException>(() =>
+            BatchBuilder.BuildFromLog(0, PrevHead, segment, heads, FcfsPolicy.Instance, ChainId, Inbox, 4, prevLastArrivalMs: 1_001));
     }
 }

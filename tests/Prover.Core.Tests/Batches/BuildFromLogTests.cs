@@ -23,8 +23,8 @@ public class BuildFromLogTests
             heads.Add(head);
         }
 
-        var rehashed = BatchBuilder.Build(0, prev, segment, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 8);
-        var fromLog = BatchBuilder.BuildFromLog(0, prev, segment, heads, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 8);
+        var rehashed = BatchBuilder.Build(0, prev, segment, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 8, prevLastArrivalMs: 0);
+        var fromLog = BatchBuilder.BuildFromLog(0, prev, segment, heads, PriorityFeePolicy.Instance, ChainId, Inbox, capacity: 8, prevLastArrivalMs: 0);
 
         Assert.Equal(OrderingWitness.FromBatch(rehashed).ToJson(), OrderingWitness.FromBatch(fromLog).ToJson());
         Assert.Null(OrderingWitness.FromBatch(fromLog).Validate());
@@ -37,7 +37,7 @@ public class BuildFromLogTests
         var prev = ReceiptChain.Genesis(ChainId, Inbox);
         Fr[] wrongHeads = [Fr.FromUInt64(1), Fr.FromUInt64(2)];
 
-        var batch = BatchBuilder.BuildFromLog(0, prev, segment, wrongHeads, FcfsPolicy.Instance, ChainId, Inbox, capacity: 8);
+        var batch = BatchBuilder.BuildFromLog(0, prev, segment, wrongHeads, FcfsPolicy.Instance, ChainId, Inbox, capacity: 8, prevLastArrivalMs: 0);
 
         Assert.NotNull(OrderingWitness.FromBatch(batch).Validate());
     }
@@ -47,6 +47,25 @@ public class BuildFromLogTests
     {
         LogEntry[] segment = [Entry(0, 10, Alice), Entry(1, 11, Bob)];
         Assert.Throws<ArgumentException>(() =>
-            BatchBuilder.BuildFromLog(0, Fr.Zero, segment, [Fr.One], FcfsPolicy.Instance, ChainId, Inbox, capacity: 8));
+            BatchBuilder.BuildFromLog(0, Fr.Zero, segment, [Fr.One], FcfsPolicy.Instance, ChainId, Inbox, capacity: 8, prevLastArrivalMs: 0));
+    }
+
+    [Fact]
+    public void A_shuffle_batch_built_from_the_log_is_cut_without_its_order_and_keeps_its_continuation()
+    {
+        LogEntry[] segment = [Entry(0, 10, Alice), Entry(1, 11, Bob)];
+        var prev = ReceiptChain.Genesis(ChainId, Inbox);
+        var heads = new[] { ReceiptChain.Step(prev, segment[0].Leaf) };
+        heads = [heads[0], ReceiptChain.Step(heads[0], segment[1].Leaf)];
+
+        var batch = BatchBuilder.BuildFromLog(0, prev, segment, heads, ShufflePolicy.Instance, ChainId, Inbox, capacity: 8, prevLastArrivalMs: 7);
+
+        Assert.False(batch.IsOrdered);
+        Assert.Equal(7UL, batch.PrevLastArrivalMs);
+        var witness = OrderingWitness.FromBatch(batch);
+        Assert.Null(witness.Validate());
+        Assert.Equal(
+            OrderingWitness.FromBatch(BatchBuilder.Build(0, prev, segment, ShufflePolicy.Instance, ChainId, Inbox, 8, 7, Fr.One)).ToJson(),
+            witness.WithBeacon(Fr.One).ToJson());
     }
 }

@@ -61,21 +61,74 @@ public class OrderingWitnessJsonTests
     }
 
     [Fact]
-    public void A_shuffle_witness_carries_its_seed_through_JSON()
+    public void A_drawn_shuffle_witness_carries_its_beacon_and_seed_through_JSON()
     {
-        var witness = HandMadeWitness.Build(FcfsPolicy.Instance) with
-        {
-            Policy = new WitnessPolicy("shuffle", 4, "shuffle:beacon=3", new ShufflePolicy(Fr.FromUInt64(3)).Parameters, Fr.One),
-            ShuffleSeed = Fr.FromUInt64(4242),
-        };
-        Assert.Equal(Fr.FromUInt64(4242), OrderingWitness.FromJson(witness.ToJson()).ShuffleSeed);
+        var beacon = Fr.FromUInt64(4242);
+        var witness = HandMadeWitness.Build(ShufflePolicy.Instance, beacon);
+        var doc = JsonNode.Parse(witness.ToJson())!;
+        Assert.Equal("4242", doc["beacon"]!.GetValue<string>());
+
+        var back = OrderingWitness.FromJson(witness.ToJson());
+        Assert.True(back.IsOrdered);
+        Assert.Equal(beacon, back.Beacon);
+        Assert.Equal(witness.ShuffleSeed, back.ShuffleSeed);
+        Assert.Equal(Poseidon.Hash([witness.NewHead, beacon]), back.ShuffleSeed);
     }
 
     [Fact]
-    public void An_unknown_witness_version_is_refused()
+    public void An_undrawn_shuffle_witness_round_trips_without_any_part_of_an_order()
     {
-        var e = Assert.Throws<UnsupportedWitnessVersionException>(() => OrderingWitness.FromJson(Edit(d => d["version"] = 1)));
-        Assert.Equal(1, e.Version);
+        var witness = HandMadeWitness.Undrawn();
+        Assert.False(witness.IsOrdered);
+        var json = witness.ToJson();
+        var doc = JsonNode.Parse(json)!.AsObject();
+        foreach (var name in OrderFields)
+        {
+            Assert.False(doc.ContainsKey(name), $"an undrawn witness wrote {name}");
+        }
+
+        Assert.False(doc.ContainsKey("beacon"));
+        var back = OrderingWitness.FromJson(json);
+        Assert.Equal(json, back.ToJson());
+        Assert.False(back.IsOrdered);
+        Assert.Null(back.Beacon);
+        Assert.Null(back.OutputCommitment);
+        Assert.Empty(back.Permutation);
+        Assert.Equal(witness.Entries, back.Entries);
+        Assert.Equal(HandMadeWitness.PrevLastArrivalMs, back.PrevLastArrivalMs);
+    }
+
+    /// <summary>What a witness holds of the order, which a shuffle batch has only once its beacon is drawn.</summary>
+    public static TheoryData<string> OrderFields => ["permutation", "orderedTxHashes", "sortKeys", "shuffleSeed", "outputCommitment"];
+
+    [Theory]
+    [MemberData(nameof(OrderFields))]
+    public void An_undrawn_shuffle_witness_with_a_part_of_an_order_is_refused_with_a_pointer_to_it(string field)
+    {
+        var ordered = JsonNode.Parse(HandMadeWitness.Build(ShufflePolicy.Instance, Fr.FromUInt64(5)).ToJson())!.AsObject();
+        var json = EditOf(HandMadeWitness.Undrawn(), d => d[field] = ordered[field]!.DeepClone());
+        var e = Assert.Throws<WitnessFormatException>(() => OrderingWitness.FromJson(json));
+        Assert.Equal("/" + field, e.Pointer);
+        Assert.Contains("no order before its beacon is drawn", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_ordered_witness_without_its_output_commitment_is_refused()
+    {
+        var e = Assert.Throws<WitnessFormatException>(() => OrderingWitness.FromJson(Edit(d => d.Remove("outputCommitment"))));
+        Assert.Equal("/outputCommitment", e.Pointer);
+        Assert.Contains("missing required property", e.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void A_witness_of_another_version_is_refused(int version)
+    {
+        Assert.Equal(3, OrderingWitness.CurrentVersion);
+        var e = Assert.Throws<UnsupportedWitnessVersionException>(() => OrderingWitness.FromJson(Edit(d => d["version"] = version)));
+        Assert.Equal(version, e.Version);
         Assert.Equal("/version", e.Pointer);
     }
 
@@ -106,6 +159,9 @@ public class OrderingWitnessJsonTests
         { "entries as object", "/entries", "expected an array" },
         { "policy as string", "/policy", "expected an object" },
         { "parameter without field", "/policy/parameters/0/field", "missing required property" },
+        { "remove prevLastArrivalMs", "/prevLastArrivalMs", "missing required property" },
+        { "prevLastArrivalMs as number", "/prevLastArrivalMs", "expected a string, found number" },
+        { "beacon in hex", "/beacon", "not a decimal integer string" },
     };
 
     [Theory]
@@ -133,6 +189,9 @@ public class OrderingWitnessJsonTests
                 case "entries as object": d["entries"] = new JsonObject(); break;
                 case "policy as string": d["policy"] = "fcfs"; break;
                 case "parameter without field": ((JsonObject)d["policy"]!["parameters"]![0]!).Remove("field"); break;
+                case "remove prevLastArrivalMs": d.Remove("prevLastArrivalMs"); break;
+                case "prevLastArrivalMs as number": d["prevLastArrivalMs"] = 990; break;
+                case "beacon in hex": d["beacon"] = "0x05"; break;
                 default: throw new ArgumentException(edit);
             }
         });
@@ -154,14 +213,20 @@ public class OrderingWitnessJsonTests
     public void The_JSON_schema_lists_exactly_the_properties_the_serializer_writes()
     {
         var schema = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "witness.schema.json")))!;
-        var shuffle = HandMadeWitness.Build() with { ShuffleSeed = Fr.One };
-        var doc = JsonNode.Parse(shuffle.ToJson())!.AsObject();
+        var drawn = JsonNode.Parse(HandMadeWitness.Build(ShufflePolicy.Instance, Fr.FromUInt64(5)).ToJson())!.AsObject();
+        var undrawn = JsonNode.Parse(HandMadeWitness.Undrawn().ToJson())!.AsObject();
 
-        AssertSameProperties(schema, doc);
-        AssertSameProperties(schema["properties"]!["policy"]!, doc["policy"]!.AsObject());
-        AssertSameProperties(schema["$defs"]!["parameter"]!, doc["policy"]!["parameters"]![0]!.AsObject());
-        AssertSameProperties(schema["$defs"]!["entry"]!, doc["entries"]![0]!.AsObject());
-        Assert.DoesNotContain("shuffleSeed", schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(3, schema["properties"]!["version"]!["const"]!.GetValue<int>());
+        AssertSameProperties(schema, drawn);
+        AssertSameProperties(schema["properties"]!["policy"]!, drawn["policy"]!.AsObject());
+        AssertSameProperties(schema["$defs"]!["parameter"]!, JsonNode.Parse(HandMadeWitness.Build().ToJson())!["policy"]!["parameters"]![0]!.AsObject());
+        AssertSameProperties(schema["$defs"]!["entry"]!, drawn["entries"]![0]!.AsObject());
+
+        // Always required: exactly what an undrawn shuffle witness writes. The order is required only
+        // once there is one.
+        Assert.Equal(undrawn.Select(p => p.Key).Order(), Names(schema["required"]!).Order());
+        var ordered = drawn.Select(p => p.Key).Except(undrawn.Select(p => p.Key)).Except(["beacon", "shuffleSeed"]);
+        Assert.Equal(ordered.Order(), Names(schema["allOf"]![0]!["else"]!["required"]!).Order());
 
         static void AssertSameProperties(JsonNode schemaObject, JsonObject written)
         {
@@ -170,11 +235,15 @@ public class OrderingWitnessJsonTests
                 schemaObject["properties"]!.AsObject().Select(p => p.Key).Order());
             Assert.False(schemaObject["additionalProperties"]!.GetValue<bool>());
         }
+
+        static IEnumerable<string> Names(JsonNode array) => array.AsArray().Select(n => n!.GetValue<string>());
     }
 
-    private static string Edit(Action<JsonObject> edit)
+    private static string Edit(Action<JsonObject> edit) => EditOf(HandMadeWitness.Build(), edit);
+
+    private static string EditOf(OrderingWitness witness, Action<JsonObject> edit)
     {
-        var doc = JsonNode.Parse(HandMadeWitness.Build().ToJson())!.AsObject();
+        var doc = JsonNode.Parse(witness.ToJson())!.AsObject();
         edit(doc);
         return doc.ToJsonString();
     }

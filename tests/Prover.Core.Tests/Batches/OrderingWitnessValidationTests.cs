@@ -1,3 +1,4 @@
+using System.Numerics;
 using FsCheck.Xunit;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
@@ -11,6 +12,9 @@ namespace Prover.Core.Tests.Batches;
 public class OrderingWitnessValidationTests
 {
     private static readonly OrderingWitness Good = HandMadeWitness.Build();
+
+    /// <summary>Where a hand-made witness fails once it passes every hash-free check: its made-up parameter commitment.</summary>
+    private const string FirstHashedPointer = "/policy/paramsCommitment";
 
     public static TheoryData<string, string> HashFreeTampering => new()
     {
@@ -37,6 +41,9 @@ public class OrderingWitnessValidationTests
         { "seed without shuffle", "/shuffleSeed" },
         { "swapped order, stale hashes", "/orderedTxHashes/0" },
         { "swapped order and hashes", "/permutation/1" },
+        { "first arrival before the previous batch's last", "/entries/0/arrivalMs" },
+        { "previous batch's last arrival past 49 bits", "/prevLastArrivalMs" },
+        { "beacon on a non-shuffle policy", "/beacon" },
     };
 
     [Theory]
@@ -50,6 +57,52 @@ public class OrderingWitnessValidationTests
         Assert.Equal(pointer, Assert.Throws<InvalidWitnessException>(w.EnsureValid).Problem.Pointer);
     }
 
+    [Fact]
+    public void The_previous_batchs_last_arrival_may_equal_the_first_arrival_and_fill_49_bits()
+    {
+        // The boundaries themselves pass the hash-free checks (a hand-made witness then fails at its
+        // made-up parameter commitment, the first hashed check): equal arrivals across batches, and a
+        // previous arrival of 2^49 − 1, which then fails only at the first arrival, as it must.
+        Assert.Equal(FirstHashedPointer, (Good with { PrevLastArrivalMs = Good.Entries[0].ArrivalMs }).Validate()?.Pointer);
+        var wide = Good with { PrevLastArrivalMs = (1UL << 49) - 1 };
+        Assert.Equal("/entries/0/arrivalMs", wide.Validate()?.Pointer);
+        Assert.Contains("before the previous batch's last arrival", wide.Validate()!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_beacon_past_93_bits_is_refused_before_any_hashing()
+    {
+        var w = HandMadeWitness.Undrawn() with { Beacon = Fr.FromBigInteger(BigInteger.One << 93) };
+        var problem = w.Validate();
+        Assert.Equal("/beacon", problem?.Pointer);
+        Assert.Contains("93 bits", problem!.Message, StringComparison.Ordinal);
+
+        // 2^93 − 1 fits: the witness is then drawn, and fails for its missing order instead.
+        Assert.Equal("/permutation", (HandMadeWitness.Undrawn() with { Beacon = Fr.FromBigInteger((BigInteger.One << 93) - 1) }).Validate()?.Pointer);
+    }
+
+    public static TheoryData<string> OrderParts => ["permutation", "orderedTxHashes", "sortKeys", "shuffleSeed", "outputCommitment"];
+
+    [Theory]
+    [MemberData(nameof(OrderParts))]
+    public void An_undrawn_shuffle_witness_that_carries_a_part_of_an_order_is_refused(string part)
+    {
+        var drawn = HandMadeWitness.Build(ShufflePolicy.Instance, Fr.FromUInt64(5));
+        var w = HandMadeWitness.Undrawn();
+        w = part switch
+        {
+            "permutation" => w with { Permutation = drawn.Permutation },
+            "orderedTxHashes" => w with { OrderedTxHashes = drawn.OrderedTxHashes },
+            "sortKeys" => w with { SortKeys = drawn.SortKeys },
+            "shuffleSeed" => w with { ShuffleSeed = drawn.ShuffleSeed },
+            "outputCommitment" => w with { OutputCommitment = drawn.OutputCommitment },
+            _ => throw new ArgumentException(part),
+        };
+        var problem = w.Validate();
+        Assert.Equal("/beacon", problem?.Pointer);
+        Assert.Contains("no order before its beacon is drawn", problem!.Message, StringComparison.Ordinal);
+    }
+
     // ---- The tests below build real batches, so they hash with Poseidon. ----
 
     [Property(Arbitrary = [typeof(SegmentArbitraries)], MaxTest = 50)]
@@ -60,21 +113,30 @@ public class OrderingWitnessValidationTests
             return;
         }
 
-        foreach (var policy in new OrderingPolicy[] { FcfsPolicy.Instance, PriorityFeePolicy.Instance, timeboost, new ShufflePolicy(beacon) })
+        // The previous batch ended at or before this one's first arrival.
+        var prevLastArrival = segment.Entries[0].ArrivalMs / 2;
+        foreach (var policy in new OrderingPolicy[] { FcfsPolicy.Instance, PriorityFeePolicy.Instance, timeboost, ShufflePolicy.Instance })
         {
-            var witness = OrderingWitness.FromBatch(BatchBuilder.Build(1, prevHead, segment.Entries, policy, 42161, Inbox));
+            var drawn = policy.NeedsBeacon ? beacon : (Fr?)null;
+            var witness = OrderingWitness.FromBatch(BatchBuilder.Build(1, prevHead, segment.Entries, policy, 42161, Inbox, null, prevLastArrival, drawn));
+            Assert.True(witness.IsOrdered);
             Assert.Null(witness.Validate());
             var back = OrderingWitness.FromJson(witness.ToJson());
             Assert.Equal(witness.ToJson(), back.ToJson());
             Assert.Null(back.Validate());
         }
+
+        var undrawn = OrderingWitness.FromBatch(BatchBuilder.Build(1, prevHead, segment.Entries, ShufflePolicy.Instance, 42161, Inbox, null, prevLastArrival));
+        Assert.False(undrawn.IsOrdered);
+        Assert.Null(undrawn.Validate());
+        Assert.Null(OrderingWitness.FromJson(undrawn.ToJson()).Validate());
     }
 
     [Fact]
     public void Witness_of_a_built_batch_records_the_batch()
     {
-        var policy = new ShufflePolicy(Fr.FromUInt64(99));
-        var batch = BatchBuilder.Build(5, Fr.FromUInt64(1), HandMadeWitness.Segment(), policy, 42161, Inbox);
+        var policy = ShufflePolicy.Instance;
+        var batch = BatchBuilder.Build(5, Fr.FromUInt64(1), HandMadeWitness.Segment(), policy, 42161, Inbox, 8, 990, Fr.FromUInt64(99));
         var w = OrderingWitness.FromBatch(batch);
         Assert.Equal(batch.Heads, w.Entries.Select(e => e.Head));
         Assert.Equal(batch.Permutation, w.Permutation);
@@ -82,6 +144,7 @@ public class OrderingWitnessValidationTests
         Assert.Equal(batch.Keys.Select(k => k.ToField()), w.SortKeys);
         Assert.Equal(batch.ShuffleSeed, w.ShuffleSeed);
         Assert.Equal((batch.Domain, batch.OutputCommitment, batch.NewHead), (w.Domain, w.OutputCommitment, w.NewHead));
+        Assert.Equal((8, 990UL, Fr.FromUInt64(99)), (w.Capacity, w.PrevLastArrivalMs, w.Beacon));
         Assert.Equal(Domain.ParamsCommitment(policy), w.Policy.ParamsCommitment);
     }
 
@@ -96,14 +159,16 @@ public class OrderingWitnessValidationTests
         { "outputCommitment", "/outputCommitment" },
         { "shuffleSeed", "/shuffleSeed" },
         { "shuffle key", "/sortKeys/1" },
+        { "shuffle beacon", "/shuffleSeed" },
     };
 
     [Theory]
     [MemberData(nameof(HashedTampering))]
     public void Validate_reports_a_tampered_hash(string tamper, string pointer)
     {
-        var policy = tamper.StartsWith("shuffle", StringComparison.Ordinal) ? new ShufflePolicy(Fr.FromUInt64(7)) : (OrderingPolicy)FcfsPolicy.Instance;
-        var w = OrderingWitness.FromBatch(BatchBuilder.Build(0, Fr.FromUInt64(1), HandMadeWitness.Segment(), policy, 42161, Inbox));
+        var shuffle = tamper.StartsWith("shuffle", StringComparison.Ordinal);
+        var policy = shuffle ? ShufflePolicy.Instance : (OrderingPolicy)FcfsPolicy.Instance;
+        var w = OrderingWitness.FromBatch(BatchBuilder.Build(0, Fr.FromUInt64(1), HandMadeWitness.Segment(), policy, 42161, Inbox, beacon: shuffle ? Fr.FromUInt64(7) : null));
         Assert.Null(w.Validate());
         var bad = tamper switch
         {
@@ -116,6 +181,8 @@ public class OrderingWitnessValidationTests
             "outputCommitment" => w with { OutputCommitment = w.OutputCommitment + Fr.One },
             "shuffleSeed" => w with { ShuffleSeed = w.ShuffleSeed!.Value + Fr.One },
             "shuffle key" => w with { SortKeys = Replace(w.SortKeys, 1, w.SortKeys[1] + Fr.One) },
+            // Another beacon: the seed, keys and order the witness holds are for the one it was drawn with.
+            "shuffle beacon" => w with { Beacon = Fr.FromUInt64(8) },
             _ => throw new ArgumentException(tamper),
         };
         Assert.Equal(pointer, bad.Validate()?.Pointer);
@@ -156,6 +223,9 @@ public class OrderingWitnessValidationTests
                 Permutation = Swap(w.Permutation, 0, 1),
                 OrderedTxHashes = Swap(w.OrderedTxHashes, 0, 1),
             },
+            "first arrival before the previous batch's last" => w with { PrevLastArrivalMs = e[0].ArrivalMs + 1 },
+            "previous batch's last arrival past 49 bits" => w with { PrevLastArrivalMs = 1UL << 49 },
+            "beacon on a non-shuffle policy" => w with { Beacon = Fr.One },
             _ => throw new ArgumentException(tamper),
         };
     }

@@ -1,3 +1,8 @@
+using System.Buffers.Binary;
+using System.Text;
+using Prover.Core.Batches;
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 
@@ -21,12 +26,11 @@ internal sealed record GoldenCase(string Stream, string Cut, string Policy)
     /// <summary>The timeboost non-express delay every timeboost case uses.</summary>
     public const ulong TimeboostDelayMs = 200;
 
-    /// <summary>A fixed non-zero shuffle beacon (a 253-bit value, as an L1 RANDAO output reduced below r would be).</summary>
-    public const string Beacon = "0x1bd3a5f0c6e2d7b49a8e5f1c3d7b2a6e9f0c4d8b1a5e3f7c2d6b0a4e8f1c5d9b";
+    /// <summary>What the shuffle's stand-in block hashes are made from, with the batch index after it.</summary>
+    public const string BeaconLabel = "prover golden beacon";
 
     /// <summary>The policy labels, as they appear in snapshot names.</summary>
-    public static IReadOnlyList<string> Policies { get; } =
-        ["fcfs", "priority-fee", "timeboost", "shuffle-beacon0", "shuffle-beacon"];
+    public static IReadOnlyList<string> Policies { get; } = ["fcfs", "priority-fee", "timeboost", "shuffle"];
 
     /// <summary>
     /// Every case: each stream cut at capacity 8 under each policy, plus the whole stream as one batch
@@ -46,10 +50,28 @@ internal sealed record GoldenCase(string Stream, string Cut, string Policy)
         "fcfs" => "fcfs",
         "priority-fee" => "priority-fee",
         "timeboost" => $"timeboost:controller={stream.ExpressLaneController},delayMs={TimeboostDelayMs}",
-        "shuffle-beacon0" => "shuffle:beacon=0",
-        "shuffle-beacon" => $"shuffle:beacon={Beacon}",
+        "shuffle" => "shuffle",
         _ => throw new InvalidOperationException($"Unknown golden policy '{Policy}'."),
     });
+
+    /// <summary>
+    /// The beacon the inbox would draw for a shuffle batch, null for the other policies. On chain it is
+    /// the top 93 bits of a block hash; here the "block hash" is keccak256 of <see cref="BeaconLabel"/>
+    /// and the batch index (8 bytes, big-endian), so each batch has its own, and the snapshots are stable.
+    /// </summary>
+    public static Fr? BeaconFor(OrderingPolicy policy, int batchIndex)
+    {
+        if (!policy.NeedsBeacon)
+        {
+            return null;
+        }
+
+        var label = Encoding.ASCII.GetBytes(BeaconLabel);
+        var preimage = new byte[label.Length + 8];
+        label.CopyTo(preimage, 0);
+        BinaryPrimitives.WriteUInt64BigEndian(preimage.AsSpan(label.Length), (ulong)batchIndex);
+        return BatchHeader.BeaconOf(Keccak256.Hash(preimage));
+    }
 
     /// <summary>The log cut into consecutive batch segments.</summary>
     public IReadOnlyList<LogEntry[]> Segments(LogEntry[] log) => Cut switch

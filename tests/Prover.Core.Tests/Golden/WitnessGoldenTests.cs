@@ -36,11 +36,14 @@ public class WitnessGoldenTests
         Assert.Equal(golden.BatchCount(log.Length), segments.Count);
 
         var head = ReceiptChain.Genesis(fixture.ChainId, fixture.Inbox);
+        var prevLastArrival = 0UL;
         for (var index = 0; index < segments.Count; index++)
         {
             var segment = segments[index];
+            var capacity = golden.CapacityFor(segment.Length);
+            var beacon = GoldenCase.BeaconFor(policy, index);
             var json = OrderingWitness.FromBatch(
-                BatchBuilder.Build((ulong)index, head, segment, policy, fixture.ChainId, fixture.Inbox, golden.CapacityFor(segment.Length))).ToJson();
+                BatchBuilder.Build((ulong)index, head, segment, policy, fixture.ChainId, fixture.Inbox, capacity, prevLastArrival, beacon)).ToJson();
 
             // Check the document as a prover receives it: read back from its JSON, untrusted.
             var witness = OrderingWitness.FromJson(json);
@@ -51,6 +54,16 @@ public class WitnessGoldenTests
             Assert.Equal(policy.ToString(), witness.Policy.Spec);
             Assert.Equal(head, witness.PrevHead);
             Assert.Equal(segment[0].Seq, witness.FirstSeq);
+            Assert.Equal(prevLastArrival, witness.PrevLastArrivalMs);
+            Assert.Equal(beacon, witness.Beacon);
+            if (beacon is { } drawn)
+            {
+                // The pool's path: the batch is cut without its order, and ordered once its beacon is drawn.
+                var undrawn = OrderingWitness.FromBatch(BatchBuilder.Build((ulong)index, head, segment, policy, fixture.ChainId, fixture.Inbox, capacity, prevLastArrival));
+                Assert.False(undrawn.IsOrdered);
+                Assert.Equal(json, undrawn.WithBeacon(drawn).ToJson());
+            }
+
             Assert.Equal(
                 segment.Select(e => Keccak256.Hash(e.Tx.Raw).ToString()).Order(StringComparer.Ordinal),
                 witness.OrderedTxHashes.Select(h => h.ToString()).Order(StringComparer.Ordinal));
@@ -58,6 +71,7 @@ public class WitnessGoldenTests
 
             GoldenSnapshots.MatchJson(json, golden.SnapshotName(index));
             head = witness.NewHead;
+            prevLastArrival = segment[^1].ArrivalMs;
         }
 
         // However the log is cut, the last batch closes at the head of the whole log.

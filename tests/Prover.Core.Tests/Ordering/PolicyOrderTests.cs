@@ -13,7 +13,7 @@ public class PolicyOrderTests
     public void Policies_have_their_stable_ids()
     {
         var timeboost = new TimeboostPolicy(Alice);
-        var shuffle = ShufflePolicy.WithoutBeacon;
+        var shuffle = ShufflePolicy.Instance;
         Assert.Equal(("fcfs", 1), (FcfsPolicy.Instance.Id, FcfsPolicy.Instance.NumericId));
         Assert.Equal(("priority-fee", 2), (PriorityFeePolicy.Instance.Id, PriorityFeePolicy.Instance.NumericId));
         Assert.Equal(("timeboost", 3), (timeboost.Id, timeboost.NumericId));
@@ -137,17 +137,28 @@ public class PolicyOrderTests
     public void Shuffle_seed_is_Poseidon_of_the_closing_head_and_the_beacon()
     {
         var beacon = Fr.FromUInt64(77);
-        Assert.Equal(Poseidon.Hash([AnyHead, beacon]), new ShufflePolicy(beacon).Seed(AnyHead));
-        Assert.Null(FcfsPolicy.Instance.Seed(AnyHead));
+        Assert.Equal(Poseidon.Hash([AnyHead, beacon]), ShufflePolicy.Instance.Seed(AnyHead, beacon));
+        Assert.Null(FcfsPolicy.Instance.Seed(AnyHead, null));
+    }
+
+    [Fact]
+    public void The_shuffle_cannot_order_a_batch_before_its_beacon_is_drawn()
+    {
+        var segment = Segment(0, (0, Alice, 0), (0, Bob, 0));
+        Assert.True(ShufflePolicy.Instance.NeedsBeacon);
+        Assert.False(FcfsPolicy.Instance.NeedsBeacon || PriorityFeePolicy.Instance.NeedsBeacon || new TimeboostPolicy(Alice).NeedsBeacon);
+        Assert.Throws<ArgumentNullException>(() => ShufflePolicy.Instance.Order(segment, AnyHead));
+        Assert.Throws<ArgumentNullException>(() => ShufflePolicy.Instance.Seed(AnyHead, null));
     }
 
     [Fact]
     public void Shuffle_keys_are_the_low_64_bits_of_Poseidon_of_the_seed_and_the_tx_id()
     {
         var segment = Segment(0, (0, Alice, 0), (0, Bob, 0));
-        var policy = new ShufflePolicy(Fr.FromUInt64(5));
-        var seed = policy.Seed(AnyHead)!.Value;
-        var result = policy.Order(segment, AnyHead);
+        var beacon = Fr.FromUInt64(5);
+        var policy = ShufflePolicy.Instance;
+        var seed = policy.Seed(AnyHead, beacon)!.Value;
+        var result = policy.Order(segment, AnyHead, beacon);
         Assert.Equal(seed, result.ShuffleSeed);
         for (var i = 0; i < 2; i++)
         {
@@ -161,8 +172,9 @@ public class PolicyOrderTests
     {
         // 24 entries: two independent orders coincide with probability 1/24!.
         var segment = Enumerable.Range(0, 24).Select(i => Entry((ulong)i, 0, Senders[i % 4])).ToArray();
-        var baseline = new ShufflePolicy(Fr.FromUInt64(1)).Order(segment, AnyHead).Permutation;
-        Assert.NotEqual(baseline, new ShufflePolicy(Fr.FromUInt64(2)).Order(segment, AnyHead).Permutation);
-        Assert.NotEqual(baseline, new ShufflePolicy(Fr.FromUInt64(1)).Order(segment, AnyHead + Fr.One).Permutation);
+        var shuffle = ShufflePolicy.Instance;
+        var baseline = shuffle.Order(segment, AnyHead, Fr.FromUInt64(1)).Permutation;
+        Assert.NotEqual(baseline, shuffle.Order(segment, AnyHead, Fr.FromUInt64(2)).Permutation);
+        Assert.NotEqual(baseline, shuffle.Order(segment, AnyHead + Fr.One, Fr.FromUInt64(1)).Permutation);
     }
 }

@@ -15,8 +15,7 @@ public class PolicyParserTests
         "priority-fee",
         $"timeboost:controller={Controller},delayMs=200",
         $"timeboost:controller={Controller},delayMs=0",
-        "shuffle:beacon=0",
-        "shuffle:beacon=21888242871839275222246405745257275088548364400416034343698204186575808495616",
+        "shuffle",
     ];
 
     [Theory]
@@ -32,7 +31,7 @@ public class PolicyParserTests
     public void Parsing_fills_in_default_parameters()
     {
         Assert.Equal(new TimeboostPolicy(EthAddress.Parse(Controller), 200), OrderingPolicy.Parse($"timeboost:controller={Controller}"));
-        Assert.Equal(ShufflePolicy.WithoutBeacon, OrderingPolicy.Parse("shuffle"));
+        Assert.Same(ShufflePolicy.Instance, OrderingPolicy.Parse("shuffle"));
         Assert.Same(FcfsPolicy.Instance, OrderingPolicy.Parse("fcfs"));
     }
 
@@ -43,10 +42,16 @@ public class PolicyParserTests
         Assert.Equal($"timeboost:controller={Controller},delayMs=250", policy.ToString());
     }
 
-    [Fact]
-    public void Hex_beacons_print_in_decimal()
+    [Theory]
+    [InlineData("shuffle:beacon=1")]
+    [InlineData("shuffle:beacon=0")]
+    [InlineData("shuffle: beacon = 0xff ")]
+    public void A_shuffle_beacon_parameter_is_refused_because_the_inbox_draws_each_batchs_beacon(string text)
     {
-        Assert.Equal("shuffle:beacon=255", OrderingPolicy.Parse("shuffle:beacon=0xff").ToString());
+        var e = Assert.Throws<PolicyFormatException>(() => OrderingPolicy.Parse(text));
+        Assert.Equal(PolicyFormatError.UnknownParameter, e.Error);
+        Assert.Contains("the shuffle takes no beacon parameter", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("draws each batch's beacon on chain", e.Problem, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -56,7 +61,7 @@ public class PolicyParserTests
         Assert.Equal(
             [new PolicyParameter("controller", Alice.ToString(), Alice.ToField()), new PolicyParameter("delayMs", "300", Fr.FromUInt64(300))],
             policy.Parameters);
-        Assert.Equal([new PolicyParameter("beacon", "9", Fr.FromUInt64(9))], new ShufflePolicy(Fr.FromUInt64(9)).Parameters);
+        Assert.Empty(ShufflePolicy.Instance.Parameters);
         Assert.Empty(FcfsPolicy.Instance.Parameters);
         Assert.Empty(PriorityFeePolicy.Instance.Parameters);
     }
@@ -75,8 +80,8 @@ public class PolicyParserTests
     [InlineData("timeboost:controller=0x1111111111111111111111111111111111111111,delayMs=-1", PolicyFormatError.BadValue, "bad value '-1' for parameter 'delayMs'")]
     [InlineData("timeboost:controller=0x1111111111111111111111111111111111111111,delayMs=18446744073709551616", PolicyFormatError.BadValue, "for parameter 'delayMs'")]
     [InlineData("timeboost:controller=0x1111111111111111111111111111111111111111,delayMs=", PolicyFormatError.BadValue, "bad value '' for parameter 'delayMs'")]
-    [InlineData("shuffle:beacon=xyz", PolicyFormatError.BadValue, "bad value 'xyz' for parameter 'beacon'")]
-    [InlineData("shuffle:beacon=21888242871839275222246405745257275088548364400416034343698204186575808495617", PolicyFormatError.BadValue, "below the BN254 scalar modulus")]
+    [InlineData("shuffle:seed=1", PolicyFormatError.UnknownParameter, "unknown parameter 'seed' for policy shuffle; it takes no parameters")]
+    [InlineData("shuffle:beacon=xyz", PolicyFormatError.UnknownParameter, "the shuffle takes no beacon parameter")]
     [InlineData("shuffle:beacon=1,beacon=2", PolicyFormatError.DuplicateParameter, "parameter 'beacon' is given twice")]
     [InlineData("shuffle:", PolicyFormatError.Malformed, "':' must be followed by name=value parameters")]
     [InlineData("shuffle:beacon", PolicyFormatError.Malformed, "parameter 'beacon' has no value")]

@@ -27,7 +27,7 @@ public class PolicyProperties
 
     [Property]
     public void Shuffle_policy_output_is_a_permutation_strictly_increasing_by_key_and_seq(Segment segment, Fr newHead, Fr beacon) =>
-        AssertWellFormedOrder(new ShufflePolicy(beacon), segment.Entries, newHead);
+        AssertWellFormedOrder(ShufflePolicy.Instance, segment.Entries, newHead, beacon);
 
     [Property]
     public void Fcfs_policy_keeps_log_order(Segment segment, Fr newHead)
@@ -73,7 +73,7 @@ public class PolicyProperties
             .OrderBy(e => Poseidon.Hash([seed, e.TxId]).ToBigInteger() & ulong.MaxValue)
             .ThenBy(e => e.Seq)
             .Select(e => e.Seq);
-        var result = new ShufflePolicy(beacon).Order(segment.Entries, newHead);
+        var result = ShufflePolicy.Instance.Order(segment.Entries, newHead, beacon);
         Assert.Equal(seed, result.ShuffleSeed);
         Assert.Equal(expected, TestEntries.OrderedSeqs(segment.Entries, result.Permutation));
     }
@@ -83,14 +83,14 @@ public class PolicyProperties
     /// the ones <see cref="OrderingPolicy.Keys"/> exposes; the same input gives the same output; and the
     /// order does not depend on how the segment was listed.
     /// </summary>
-    private static void AssertWellFormedOrder(OrderingPolicy policy, LogEntry[] segment, Fr newHead)
+    private static void AssertWellFormedOrder(OrderingPolicy policy, LogEntry[] segment, Fr newHead, Fr? beacon = null)
     {
-        var result = policy.Order(segment, newHead);
+        var result = policy.Order(segment, newHead, beacon);
         var p = result.Permutation;
 
         Assert.Equal(Enumerable.Range(0, segment.Length), p.Order());
         Assert.Equal(segment.Length, result.Keys.Length);
-        Assert.Equal(policy.Keys([.. segment.Select(OrderingItem.From)], newHead), result.Keys);
+        Assert.Equal(policy.Keys([.. segment.Select(OrderingItem.From)], newHead, beacon), result.Keys);
         for (var i = 1; i < p.Length; i++)
         {
             Assert.True(
@@ -99,13 +99,13 @@ public class PolicyProperties
             Assert.True(ToBig(result.Keys[p[i - 1]]) <= ToBig(result.Keys[p[i]]));
         }
 
-        var again = policy.Order(segment, newHead);
+        var again = policy.Order(segment, newHead, beacon);
         Assert.Equal(p, again.Permutation);
         Assert.Equal(result.Keys, again.Keys);
         Assert.Equal(result.ShuffleSeed, again.ShuffleSeed);
 
         var reversed = segment.Reverse().ToArray();
-        var fromReversed = policy.Order(reversed, newHead);
+        var fromReversed = policy.Order(reversed, newHead, beacon);
         Assert.Equal(TestEntries.OrderedSeqs(segment, p), TestEntries.OrderedSeqs(reversed, fromReversed.Permutation));
     }
 

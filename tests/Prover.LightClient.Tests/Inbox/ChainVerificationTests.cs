@@ -1,5 +1,6 @@
 using System.Numerics;
 using Prover.Chain;
+using Prover.Core.Batches;
 using Prover.Core.Ethereum;
 using Prover.Core.Field;
 using Prover.LightClient.Bn254;
@@ -26,10 +27,36 @@ public sealed class ChainVerificationTests
         Assert.True(result.IsValid, string.Join(Environment.NewLine, result.Problems));
         Assert.Equal([0UL, 1UL, 2UL], result.Batches.Select(b => b.Batch.Index));
         Assert.All(result.Batches, b => Assert.True(b.ProofVerified));
+        Assert.All(result.Batches, b => Assert.Null(b.Draw));
+        Assert.Empty(result.Notices);
         for (var i = 0; i < chain.Witnesses.Count; i++)
         {
             Assert.Equal(chain.Witnesses[i].OrderedTxHashes, result.Batches[i].OrderedTxHashes);
             Assert.Equal(chain.Witnesses[i].NewHead, result.Batches[i].Batch.NewHead);
+            Assert.Equal(chain.Witnesses[i].Entries[^1].ArrivalMs, result.Batches[i].Batch.LastArrivalMs);
+        }
+    }
+
+    [Fact]
+    public async Task The_statement_rebuilt_from_the_chain_is_the_provers_and_its_proof_fails_with_any_one_signal_changed()
+    {
+        var chain = await _fixture.ChainAsync();
+        var (state, events, calls) = await ReadAsync();
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            var check = BatchChecks.Check(state, events[i], BatchChecks.PrevLastArrival(events, events[i]), calls[i], null, chain.Key);
+            var statement = check.Statement!;
+
+            // The prover's statement: what the batch's witness, cut by the sequencer, says it proves.
+            Assert.Equal(BatchStatement.Of(chain.Witnesses[i]).Signals, statement.Signals);
+            Assert.True(check.ProofVerified);
+            for (var j = 0; j < statement.Signals.Count; j++)
+            {
+                var changed = statement.Signals.ToArray();
+                changed[j] += Fr.One;
+                Assert.False(Groth16Verifier.Verify(chain.Key, calls[i].Proof, changed), $"batch {i}, signal {BatchStatement.SignalNames[j]} changed");
+            }
         }
     }
 
@@ -87,7 +114,8 @@ public sealed class ChainVerificationTests
         var state = await client.GetStateAsync(CancellationToken.None);
 
         Assert.Empty(await client.CheckVerificationKeyAsync(state, chain.Key, CancellationToken.None));
-        Assert.Equal(2 + 12 + 12, chain.Key.Constants().Count);
+        // α (2), β, γ, δ (4 each) and one IC point per public input plus one (2 each).
+        Assert.Equal(2 + 12 + (2 * (BatchStatement.SignalNames.Count + 1)), chain.Key.Constants().Count);
     }
 
     [Fact]
@@ -101,15 +129,63 @@ public sealed class ChainVerificationTests
         var replaced = call.OrderedTxHashes.ToArray();
         replaced[2] = new Hash32(new byte[32]);
         var key = (await _fixture.ChainAsync()).Key;
+        BatchCheck Check(SubmittedBatch? c, string? problem = null) => BatchChecks.Check(state, e, 0, c, problem, key);
 
-        Assert.Empty(BatchChecks.Check(state, e, call, null, key).Problems);
-        Assert.Equal(["orderedTxHashesHash"], Fields(BatchChecks.Check(state, e, call with { OrderedTxHashes = swapped }, null, key)));
-        Assert.Equal(["orderedTxHashesHash"], Fields(BatchChecks.Check(state, e, call with { OrderedTxHashes = replaced }, null, key)));
-        Assert.Equal(["orderedTxHashes length", "orderedTxHashesHash"], Fields(BatchChecks.Check(state, e, call with { OrderedTxHashes = call.OrderedTxHashes.Take(3).ToArray() }, null, key)));
-        Assert.Equal(["calldata newHead"], Fields(BatchChecks.Check(state, e, call with { NewHead = call.NewHead + Fr.One }, null, key)));
-        Assert.Equal(["calldata domain"], Fields(BatchChecks.Check(state, e, call with { Domain = Fr.Zero }, null, key)));
-        Assert.Equal(["to"], Fields(BatchChecks.Check(state, e, call with { To = EthAddress.Zero }, null, key)));
-        Assert.Equal(["calldata"], Fields(BatchChecks.Check(state, e, null, "not a submitBatch call", key)));
+        Assert.Empty(Check(call).Problems);
+        // Another posted list is another statement: its challenge, hence every list value, differs from
+        // what the proof was made for, and the proof fails for it.
+        string[] otherList = ["orderedTxHashesHash", "listClaim challenge", "listClaim digest", "listClaim multiset", "proof"];
+        Assert.Equal(otherList, Fields(Check(call with { OrderedTxHashes = swapped })));
+        Assert.Equal(otherList, Fields(Check(call with { OrderedTxHashes = replaced })));
+        Assert.Equal(["orderedTxHashes length", .. otherList], Fields(Check(call with { OrderedTxHashes = call.OrderedTxHashes.Take(3).ToArray() })));
+        Assert.Equal(["calldata newHead"], Fields(Check(call with { NewHead = call.NewHead + Fr.One })));
+        Assert.Equal(["calldata domain"], Fields(Check(call with { Domain = Fr.Zero })));
+        Assert.Equal(["calldata lastArrival"], Fields(Check(call with { LastArrivalMs = call.LastArrivalMs + 1 })));
+        Assert.Equal(["listClaim challenge"], Fields(Check(call with { Claim = call.Claim with { Challenge = call.Claim.Challenge + Fr.One } })));
+        Assert.Equal(["listClaim multiset"], Fields(Check(call with { Claim = call.Claim with { Multiset = call.Claim.Multiset + Fr.One } })));
+        Assert.Equal(["to"], Fields(Check(call with { To = EthAddress.Zero })));
+        Assert.Equal(["calldata"], Fields(Check(null, "not a submitBatch call")));
+    }
+
+    [Fact]
+    public async Task A_tampered_last_arrival_in_an_event_fails_its_own_proof_and_the_next_batchs_which_chains_from_it()
+    {
+        var (state, events, calls) = await ReadAsync();
+        var key = (await _fixture.ChainAsync()).Key;
+        var tampered = events.ToArray();
+        tampered[0] = tampered[0] with { LastArrivalMs = tampered[0].LastArrivalMs + 1 };
+        BatchCheck Check(int i) => BatchChecks.Check(state, tampered[i], BatchChecks.PrevLastArrival(tampered, tampered[i]), calls[i], null, key);
+
+        Assert.Equal(["calldata lastArrival", "listClaim challenge", "listClaim digest", "listClaim multiset", "proof"], Fields(Check(0)));
+        // Batch 1's header carries batch 0's last arrival as its prevLastArrival. (Its one entry's digest
+        // is that entry's id at any challenge, so only the challenge and the multiset differ.)
+        Assert.Equal(["listClaim challenge", "listClaim multiset", "proof"], Fields(Check(1)));
+        Assert.Empty(Check(2).Problems);
+        // Still increasing, so only the proofs, through the headers, catch it.
+        Assert.Empty(BatchChecks.CheckSequence(state, tampered));
+
+        var earlier = events.ToArray();
+        earlier[2] = earlier[2] with { LastArrivalMs = events[1].LastArrivalMs - 1 };
+        var decreasing = BatchChecks.CheckSequence(state, earlier);
+        Assert.Equal(new (ulong?, string)[] { (2, "lastArrival"), (null, "lastArrival") }, decreasing.Select(p => (p.Batch, p.Field)));
+        Assert.StartsWith($"at least {events[1].LastArrivalMs} ms", decreasing[0].Expected, StringComparison.Ordinal);
+        Assert.Equal(["lastArrival"], BatchChecks.CheckSequence(state with { LastArrivalMs = 0 }, events).Select(p => p.Field));
+    }
+
+    [Fact]
+    public async Task A_beacon_in_an_event_of_an_inbox_that_draws_none_fails_and_one_wider_than_a_beacon_is_not_even_a_statement()
+    {
+        var (state, events, calls) = await ReadAsync();
+        var key = (await _fixture.ChainAsync()).Key;
+
+        var beacon = BatchChecks.Check(state, events[0] with { Beacon = Fr.One }, 0, calls[0], null, key);
+        Assert.Equal(["beacon", "listClaim challenge", "listClaim digest", "listClaim multiset", "proof"], Fields(beacon));
+        Assert.Equal("0 (only a shuffle inbox draws beacons)", beacon.Problems[0].Expected);
+
+        var wide = BatchChecks.Check(state, events[0] with { Beacon = Fr.FromBigInteger(BigInteger.One << BatchHeader.BeaconBits) }, 0, calls[0], null, key);
+        Assert.Equal(["beacon"], Fields(wide));
+        Assert.Null(wide.Statement);
+        Assert.Null(wide.ProofVerified);
     }
 
     [Fact]
@@ -121,18 +197,19 @@ public sealed class ChainVerificationTests
         var w = call.Proof.Words.ToArray();
 
         var offCurve = call with { Proof = Groth16Verifier.ProofOf([w[0], w[1] + 1, .. w[2..]]) };
-        var offCurveCheck = BatchChecks.Check(state, events[1], offCurve, null, key);
+        var prev = events[0].LastArrivalMs;
+        var offCurveCheck = BatchChecks.Check(state, events[1], prev, offCurve, null, key);
         Assert.False(offCurveCheck.ProofVerified);
         Assert.Contains("proof.A", Assert.Single(offCurveCheck.Problems).Actual, StringComparison.Ordinal);
 
         var c = new G1(Fq.FromBigInteger(w[6]), Fq.FromBigInteger(w[7]), false) + G1.Generator;
         var wrong = call with { Proof = Groth16Verifier.ProofOf([.. w[..6], c.X.ToBigInteger(), c.Y.ToBigInteger()]) };
-        var wrongCheck = BatchChecks.Check(state, events[1], wrong, null, key);
+        var wrongCheck = BatchChecks.Check(state, events[1], prev, wrong, null, key);
         Assert.False(wrongCheck.ProofVerified);
         Assert.Equal("proof", Assert.Single(wrongCheck.Problems).Field);
 
         var aboveP = call with { Proof = Groth16Verifier.ProofOf([w[0] + Fq.Modulus, .. w[1..]]) };
-        Assert.Contains("not below the base field modulus", Assert.Single(BatchChecks.Check(state, events[1], aboveP, null, key).Problems).Actual, StringComparison.Ordinal);
+        Assert.Contains("not below the base field modulus", Assert.Single(BatchChecks.Check(state, events[1], prev, aboveP, null, key).Problems).Actual, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,12 +219,14 @@ public sealed class ChainVerificationTests
         var key = (await _fixture.ChainAsync()).Key;
         var e = events[2] with { OutputCommitment = events[2].OutputCommitment + Fr.One };
 
-        var check = BatchChecks.Check(state, e, calls[2], null, key);
+        var check = BatchChecks.Check(state, e, events[1].LastArrivalMs, calls[2], null, key);
 
         Assert.False(check.ProofVerified);
-        Assert.Equal(["calldata outputCommitment", "proof"], Fields(check));
-        var count = BatchChecks.Check(state, events[2] with { Count = 2 }, calls[2], null, key);
-        Assert.Contains("proof", Fields(count));
+        Assert.Equal(["calldata outputCommitment", "listClaim challenge", "listClaim digest", "listClaim multiset", "proof"], Fields(check));
+        // The statement's count is the posted list's length, which the call carries; an event that says
+        // otherwise disagrees with the call.
+        var count = BatchChecks.Check(state, events[2] with { Count = 2 }, events[1].LastArrivalMs, calls[2], null, key);
+        Assert.Equal(["calldata count", "orderedTxHashes length"], Fields(count));
     }
 
     [Fact]
@@ -167,7 +246,7 @@ public sealed class ChainVerificationTests
         gap[2] = gap[2] with { FirstSeq = gap[2].FirstSeq + 1 };
         Assert.Equal(["firstSeq", "nextSeq"], BatchChecks.CheckSequence(state, gap).Select(p => p.Field));
 
-        Assert.Equal(["nextBatchIndex", "head", "nextSeq"], BatchChecks.CheckSequence(state, events.Take(2).ToArray()).Select(p => p.Field));
+        Assert.Equal(["nextBatchIndex", "head", "nextSeq", "lastArrival"], BatchChecks.CheckSequence(state, events.Take(2).ToArray()).Select(p => p.Field));
         Assert.Equal(["prevHead"], BatchChecks.CheckSequence(state with { GenesisHead = Fr.One }, events).Select(p => p.Field));
     }
 

@@ -30,7 +30,50 @@ public sealed class ReceiptCheckTests
             Assert.Equal(chain.Witnesses[batch].OrderedTxHashes.ToList().IndexOf(receipt.TxHash), result.Position);
             Assert.True(result.ProofVerified);
             Assert.Equal(seq is 3 or 4 or 7, result.HeadChecked);
+            Assert.Contains($"is position {result.Position} of {result.Batch.Count}", result.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task A_posted_hash_that_shares_the_receipts_id_but_not_its_top_three_bits_is_an_equivocation_of_its_own()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+        var (entry, head) = chain.Log.Entries[5];
+        var bytes = entry.Tx.Hash.ToArray();
+        bytes[0] ^= 0x80; // the top bit: outside the id the proof binds, so the head is the same
+        var twin = new Hash32(bytes);
+        Assert.Equal(Core.Log.CircuitEncoding.TxId(entry.Tx.Hash), Core.Log.CircuitEncoding.TxId(twin));
+        using var signer = chain.Signer();
+        var receipt = signer.SignGroup([new ReceiptFields(5, entry.ArrivalMs, twin, head)])[0];
+
+        var result = await client.CheckReceiptAsync(receipt, chain.Key, sequencer: null, CancellationToken.None);
+
+        Assert.Equal(ReceiptVerdict.Equivocation, result.Verdict);
+        var difference = Assert.Single(result.Equivocation!.Differences);
+        Assert.Equal("transaction hash", difference.Field);
+        Assert.StartsWith($"{entry.Tx.Hash} at position 0: the same low 253 bits", difference.Actual, StringComparison.Ordinal);
+        Assert.Null(result.Position);
+    }
+
+    [Fact]
+    public async Task A_receipt_promising_a_seq_to_a_transaction_an_fcfs_batch_has_at_another_position_is_equivocation_from_the_chain_alone()
+    {
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+        var (entry, _) = chain.Log.Entries[0];
+        var (_, head1) = chain.Log.Entries[1];
+        using var signer = chain.Signer();
+        // seq 1 promised to seq 0's transaction, with seq 1's true head: an fcfs batch's position is its seq.
+        var receipt = signer.SignGroup([new ReceiptFields(1, entry.ArrivalMs, entry.Tx.Hash, head1)])[0];
+
+        var result = await client.CheckReceiptAsync(receipt, chain.Key, sequencer: null, CancellationToken.None);
+
+        Assert.Equal(ReceiptVerdict.Equivocation, result.Verdict);
+        var difference = Assert.Single(result.Equivocation!.Differences);
+        Assert.Equal($"seq of {entry.Tx.Hash}", difference.Field);
+        Assert.Equal("position 0 of an fcfs batch from seq 0, which is seq 0", difference.Actual);
+        Assert.Equal(0, result.Position);
     }
 
     [Fact]

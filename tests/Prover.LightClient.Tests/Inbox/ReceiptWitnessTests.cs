@@ -1,4 +1,3 @@
-using Prover.Chain;
 using Prover.Core.Field;
 using Prover.Core.Receipts;
 
@@ -6,7 +5,7 @@ namespace Prover.LightClient.Tests.Inbox;
 
 /// <summary>
 /// Receipt checks with the covering batch's ordering witness: the data the chain lacks, checked against
-/// the chain before it is used, so every seq's head can be checked and the posted hash list bound.
+/// the chain before it is used, so every seq's head, transaction and arrival can be checked, not only a batch's last head.
 /// </summary>
 [Collection(LightClientCollection.Name)]
 public sealed class ReceiptWitnessTests
@@ -49,20 +48,19 @@ public sealed class ReceiptWitnessTests
     }
 
     [Fact]
-    public async Task A_receipt_promising_a_seq_to_a_transaction_the_segment_has_elsewhere_is_equivocation_with_the_witness()
+    public async Task A_receipt_promising_a_seq_to_a_transaction_the_segment_has_elsewhere_is_equivocation_on_every_count_with_the_witness()
     {
         var chain = await _fixture.ChainAsync();
         var client = await chain.ClientAsync();
         var (entry, _) = chain.Log.Entries[0];
         var (_, head1) = chain.Log.Entries[1];
         using var signer = chain.Signer();
-        // seq 1 promised to seq 0's transaction: it is in the batch, so only the witness shows the lie.
         var receipt = signer.SignGroup([new ReceiptFields(1, entry.ArrivalMs, entry.Tx.Hash, head1)])[0];
 
-        Assert.Equal(ReceiptVerdict.Covered, (await client.CheckReceiptAsync(receipt, chain.Key, null, CancellationToken.None)).Verdict);
         var with = await client.CheckReceiptAsync(receipt, chain.Key, null, chain.Witnesses[0], CancellationToken.None);
+
         Assert.Equal(ReceiptVerdict.Equivocation, with.Verdict);
-        Assert.Equal(["transaction at seq 1", "arrival of seq 1"], with.Equivocation!.Differences.Select(d => d.Field));
+        Assert.Equal([$"seq of {entry.Tx.Hash}", "transaction at seq 1", "arrival of seq 1"], with.Equivocation!.Differences.Select(d => d.Field));
     }
 
     [Fact]
@@ -107,32 +105,18 @@ public sealed class ReceiptWitnessTests
     }
 
     [Fact]
-    public async Task A_batch_posted_with_a_hash_list_that_is_not_its_proven_order_is_caught_only_with_its_witness()
+    public async Task A_witness_whose_arrivals_are_not_the_chains_is_not_the_batchs()
     {
-        // The inbox checks the list's length, not its contents (docs/chain.md): a sequencer can finalize a
-        // valid proof with another list. Account 1 is this inbox's deployer and sequencer.
-        var connection = await _fixture.ConnectAsync(account: 1);
-        var (inbox, deployment) = await _fixture.DeployAsync(connection);
-        var log = new TestLog(connection.ChainId, inbox.Address, LightClientFixture.Policy, LightClientFixture.Capacity);
-        var witness = log.NextBatch(3);
-        var honest = await _fixture.ProveAsync(witness);
-        var reordered = honest.OrderedTxHashes.Reverse().ToArray();
-        await inbox.SubmitAsync(honest with { OrderedTxHashes = reordered }, CancellationToken.None);
-        var client = await InboxLightClient.ConnectAsync(_fixture.Anvil.Url, inbox.Address, CancellationToken.None);
-        var key = (await _fixture.ChainAsync()).Key;
+        var chain = await _fixture.ChainAsync();
+        var client = await chain.ClientAsync();
+        var state = await client.GetStateAsync(CancellationToken.None);
+        var events = await client.GetFinalizedBatchesAsync(CancellationToken.None);
 
-        Assert.True((await client.VerifyAsync(key, null, CancellationToken.None)).IsValid);
-        var withData = await client.VerifyAsync(key, null, i => i == 0 ? witness : null, CancellationToken.None);
-        Assert.False(withData.IsValid);
-        var listProblem = Assert.Single(withData.Problems);
-        Assert.Equal((0UL, "orderedTxHashes"), (listProblem.Batch!.Value, listProblem.Field));
-
-        using var signer = new ReceiptSigner(Convert.FromHexString(AnvilNode.DevelopmentKeys[1].AsSpan(2)), deployment.ChainId, inbox.Address);
-        var receipts = signer.SignGroup([.. log.Entries.Select(e => new ReceiptFields(e.Entry.Seq, e.Entry.ArrivalMs, e.Entry.Tx.Hash, e.Head))]);
-        var result = await client.CheckReceiptAsync(receipts[0], key, null, witness, CancellationToken.None);
-
-        Assert.Equal(ReceiptVerdict.ChainInvalid, result.Verdict);
-        Assert.Equal("orderedTxHashes", Assert.Single(result.Problems).Field);
-        Assert.Equal(ReceiptVerdict.Covered, (await client.CheckReceiptAsync(receipts[0], key, null, CancellationToken.None)).Verdict);
+        Assert.Empty(BatchChecks.CheckWitness(state, events[1], events[0].LastArrivalMs, chain.Witnesses[1]));
+        // A batch cut as if it were the first: its witness is self-consistent, but its header would not chain.
+        var unchained = BatchChecks.CheckWitness(state, events[1], events[0].LastArrivalMs, chain.Witnesses[1] with { PrevLastArrivalMs = 0 });
+        Assert.Equal(["witness prevLastArrivalMs"], unchained.Select(p => p.Field));
+        var later = BatchChecks.CheckWitness(state, events[1] with { LastArrivalMs = events[1].LastArrivalMs + 1 }, events[0].LastArrivalMs, chain.Witnesses[1]);
+        Assert.Equal(["witness lastArrivalMs"], later.Select(p => p.Field));
     }
 }

@@ -21,10 +21,12 @@ internal static class Batches
         EthAddress.Parse("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"),
     ];
 
+    /// <summary>The beacon the shuffle batches here are drawn with: the top 93 bits of a made-up block hash.</summary>
+    public static readonly Fr Beacon = BatchHeader.BeaconOf(Hash32.Parse("0x9b3f2c71d04e5a86b1c7e29f30d4a5b6c8e1f20394a7b6c5d8e9f0a1b2c3d4e5"));
+
     public static OrderingPolicy Policy(string id) => id switch
     {
         "timeboost" => new TimeboostPolicy(Express, 200),
-        "shuffle" => new ShufflePolicy(Fr.FromUInt64(20_260_101)),
         _ => OrderingPolicy.Parse(id),
     };
 
@@ -40,9 +42,10 @@ internal static class Batches
 
     /// <summary>
     /// Batch 1 of a small log: seq 3.. after three earlier entries, fees with a tie, an express-lane
-    /// transaction that overtakes an earlier one, and arrivals 0–210 ms apart.
+    /// transaction that overtakes an earlier one, and arrivals 0–210 ms apart. A shuffle batch is drawn
+    /// with <paramref name="beacon"/>, by default <see cref="Beacon"/>.
     /// </summary>
-    public static OrderingWitness Witness(string policyId, int count = 4, int capacity = 4)
+    public static OrderingWitness Witness(string policyId, int count = 4, int capacity = 4, Fr? beacon = null)
     {
         (ulong Arrival, int Sender, ulong Fee)[] rows =
         [
@@ -62,11 +65,15 @@ internal static class Batches
             log.Add(Entry((ulong)(3 + i), rows[i].Arrival, Senders[rows[i].Sender], rows[i].Fee, (ulong)(10 + i)));
         }
 
-        return WitnessOf(log, firstSeq: 3, Policy(policyId), capacity);
+        return WitnessOf(log, firstSeq: 3, Policy(policyId), capacity, beacon);
     }
 
-    /// <summary>The witness of the batch that starts at <paramref name="firstSeq"/> and runs to the end of <paramref name="log"/>.</summary>
-    public static OrderingWitness WitnessOf(IReadOnlyList<LogEntry> log, int firstSeq, OrderingPolicy policy, int capacity)
+    /// <summary>
+    /// The witness of the batch that starts at <paramref name="firstSeq"/> and runs to the end of
+    /// <paramref name="log"/>, continuing from the arrival of the entry before it; a shuffle batch is
+    /// drawn with <paramref name="beacon"/>, by default <see cref="Beacon"/>.
+    /// </summary>
+    public static OrderingWitness WitnessOf(IReadOnlyList<LogEntry> log, int firstSeq, OrderingPolicy policy, int capacity, Fr? beacon = null)
     {
         var head = ReceiptChain.Genesis(ChainId, Inbox);
         for (var s = 0; s < firstSeq; s++)
@@ -75,7 +82,9 @@ internal static class Batches
         }
 
         var segment = log.Skip(firstSeq).ToArray();
-        return OrderingWitness.FromBatch(BatchBuilder.Build(1, head, segment, policy, ChainId, Inbox, capacity));
+        var prevLastArrival = firstSeq == 0 ? 0 : log[firstSeq - 1].ArrivalMs;
+        return OrderingWitness.FromBatch(BatchBuilder.Build(
+            1, head, segment, policy, ChainId, Inbox, capacity, prevLastArrival, policy.NeedsBeacon ? beacon ?? Beacon : null));
     }
 
     /// <summary>The golden witnesses the sequencer tests pin (fixture streams cut at capacity 8), by snapshot name.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
+using Prover.Core.Ethereum;
 using Prover.Core.Field;
 
 namespace Prover.Proving.Tests.Ordering;
@@ -33,9 +34,10 @@ internal static class Inputs
     }
 
     /// <summary>
-    /// Recomputes outputCommitment from the document's own newHead, arrivals and claimed order (fcfs: the
-    /// log order), so that a lie is consistent and only the order and range checks can catch it. Steps and
-    /// gaps that do not fit their widths wrap as they would in the circuit's bit decompositions.
+    /// Recomputes outputCommitment from the document's own newHead, arrivals, claimed order (fcfs: the
+    /// log order) and positions, so that a lie is consistent and only the order and range checks can
+    /// catch it. Steps, positions and gaps that do not fit their widths wrap as they would in the
+    /// circuit's bit decompositions.
     /// </summary>
     public static void Recommit(JsonObject input, string policy)
     {
@@ -53,9 +55,56 @@ internal static class Inputs
         }
 
         var arrivals = Enumerable.Range(0, n).Select(i => (ulong)(Get(input, "arrival", i) & ulong.MaxValue)).ToArray();
+        int[]? positions = input["position"] is null ? null : [.. Enumerable.Range(0, n).Select(i => (int)(Get(input, "position", i) & int.MaxValue))];
         var stepBits = OutputCommitment.StepBits(Batches.Policy(policy), n);
-        var commitment = OutputCommitment.SpongeOfSteps(Fr.FromBigInteger(Get(input, "newHead")), composites, stepBits, arrivals);
+        var commitment = OutputCommitment.SpongeOfSteps(Fr.FromBigInteger(Get(input, "newHead")), composites, stepBits, positions, arrivals);
         Set(input, "outputCommitment", commitment.ToBigInteger());
+    }
+
+    /// <summary>
+    /// Sets the header and the three list values to what the inbox computes for a call that posts
+    /// <paramref name="posted"/> (by default the witness's own list) with the document's current domain,
+    /// heads and output commitment: the statement a verifier checks the proof against. The parts of the
+    /// header default to the witness's.
+    /// </summary>
+    public static BatchStatement Post(
+        JsonObject input, OrderingWitness witness, IReadOnlyList<Hash32>? posted = null, ulong? prevLastArrivalMs = null,
+        ulong? lastArrivalMs = null, Fr? beacon = null)
+    {
+        var statement = BatchStatement.For(
+            Fr.FromBigInteger(Get(input, "domain")),
+            Fr.FromBigInteger(Get(input, "prevHead")),
+            Fr.FromBigInteger(Get(input, "newHead")),
+            Fr.FromBigInteger(Get(input, "outputCommitment")),
+            prevLastArrivalMs ?? witness.PrevLastArrivalMs,
+            lastArrivalMs ?? witness.Entries[^1].ArrivalMs,
+            beacon ?? witness.Beacon ?? Fr.Zero,
+            posted ?? witness.OrderedTxHashes,
+            witness.Capacity);
+        Set(input, "header", statement.Header.ToBigInteger());
+        Set(input, "listChallenge", statement.ListChallenge.ToBigInteger());
+        Set(input, "listDigest", statement.ListDigest.ToBigInteger());
+        Set(input, "listMultiset", statement.ListMultiset.ToBigInteger());
+        return statement;
+    }
+
+    /// <summary>
+    /// The posted-list digest and multiset the circuit computes from the document's own txIds and positions
+    /// (fcfs: the slot order) at its listChallenge, to check that a forged document satisfies the binding.
+    /// </summary>
+    public static (BigInteger Digest, BigInteger Multiset) ListValuesOf(JsonObject input)
+    {
+        var n = input["txId"]!.AsArray().Count;
+        var gamma = Get(input, "listChallenge");
+        BigInteger digest = 0, multiset = 1;
+        for (var j = 0; j < n; j++)
+        {
+            var position = input["position"] is null ? j : (int)Get(input, "position", j);
+            digest = (digest + (Get(input, "txId", j) * BigInteger.ModPow(gamma, position, P))) % P;
+            multiset = multiset * (gamma - Get(input, "txId", j) + P) % P;
+        }
+
+        return (digest, multiset);
     }
 
     private static string Mod(BigInteger value) => (((value % P) + P) % P).ToString(CultureInfo.InvariantCulture);

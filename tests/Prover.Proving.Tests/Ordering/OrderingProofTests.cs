@@ -7,7 +7,7 @@ namespace Prover.Proving.Tests.Ordering;
 
 /// <summary>
 /// Proofs of the ordering circuits at capacity 4 (one development ceremony of power 13 serves all
-/// four), and the golden values CI pins: constraint counts, verification-key hashes and the public
+/// four), and the golden values CI pins: constraint counts, verification-key hashes and the eight public
 /// signals of the fixture batches.
 /// </summary>
 [Collection(OrderingCircuitsCollection.Name)]
@@ -27,6 +27,7 @@ public sealed class OrderingProofTests
         var proof = await _fixture.ProveAsync(policy, CircuitInputs.From(witness));
         var artifacts = await _fixture.ArtifactsAsync(policy);
 
+        Assert.Equal(8, proof.PublicSignals.Count);
         Assert.Equal(CircuitInputs.PublicSignals(witness), proof.PublicSignals);
         Assert.True(await _fixture.Backend.VerifyAsync(artifacts.VerificationKeyFile, proof, CancellationToken.None));
         for (var i = 0; i < proof.PublicSignals.Count; i++)
@@ -47,7 +48,7 @@ public sealed class OrderingProofTests
             foreach (var capacity in new[] { 4, 8 })
             {
                 var circuit = _fixture.Circuit(policy, capacity);
-                Assert.Equal(5, circuit.PublicInputs);
+                Assert.Equal(8, circuit.PublicInputs);
                 counts[$"{policy}/{capacity}"] = circuit.Constraints;
             }
         }

@@ -1,13 +1,16 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Prover.Core.Batches;
+using Prover.Core.Ethereum;
+using Prover.Core.Field;
 using Prover.Core.Log;
 
 namespace Prover.Proving.Tests.Ordering;
 
 /// <summary>
 /// Differential: for random batches the circuit recomputes exactly the public signals the C# side
-/// computed (newHead, outputCommitment, domain through the parameters), or the witness would not exist.
+/// computed (domain, newHead, outputCommitment, the header, the posted list's digest and multiset), or
+/// the witness would not exist. Shuffle batches are drawn with a random beacon each.
 /// </summary>
 [Collection(OrderingCircuitsCollection.Name)]
 public sealed class RandomBatchTests
@@ -30,7 +33,8 @@ public sealed class RandomBatchTests
             from gap in Gen.Elements(Gaps)
             from salt in Gen.Choose(0, int.MaxValue)
             select (sender, fee, gap, salt), earlier + count)
-        select Build(policy, earlier, rows);
+        from draw in Gen.Choose(0, int.MaxValue)
+        select Build(policy, earlier, rows, beacon: BeaconOf(draw));
 
     private static Gen<OrderingWitness> FullBatch(string policy, int capacity) =>
         from rows in Gen.ArrayOf(
@@ -41,17 +45,27 @@ public sealed class RandomBatchTests
             select (sender, fee, gap, salt), capacity + 1)
         select Build(policy, 1, rows, capacity);
 
-    private static OrderingWitness Build(string policy, int earlier, (int Sender, ulong Fee, ulong Gap, int Salt)[] rows, int capacity = 8)
+    private static OrderingWitness Build(string policy, int earlier, (int Sender, ulong Fee, ulong Gap, int Salt)[] rows, int capacity = 8, Fr? beacon = null)
     {
+        // The gap before the batch's first entry is drawn like any other, so the batch continues from the
+        // previous one's last arrival at the same millisecond or later.
         var log = new List<LogEntry>();
         var arrival = 1_764_300_000_000UL;
         for (var i = 0; i < rows.Length; i++)
         {
-            arrival += i == earlier ? 0 : rows[i].Gap;
+            arrival += rows[i].Gap;
             log.Add(Batches.Entry((ulong)i, arrival, Batches.Senders[rows[i].Sender], rows[i].Fee, (ulong)i, (ulong)rows[i].Salt));
         }
 
-        return Batches.WitnessOf(log, earlier, Batches.Policy(policy), capacity);
+        return Batches.WitnessOf(log, earlier, Batches.Policy(policy), capacity, beacon);
+    }
+
+    /// <summary>A shuffle beacon as the inbox draws one: the top 93 bits of a (stand-in) block hash.</summary>
+    private static Fr BeaconOf(int draw)
+    {
+        Span<byte> seed = stackalloc byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(seed, draw);
+        return BatchHeader.BeaconOf(Keccak256.Hash(seed));
     }
 
     [Theory]
