@@ -140,6 +140,30 @@ public readonly struct Fr : IEquatable<Fr>
         return FromCanonical(a0, a1, a2, a3);
     }
 
+    /// <summary>
+    /// Reads a 32-byte little-endian value, as snarkjs' and circom's binary files (.wtns, .r1cs, .zkey)
+    /// store field elements; it must already be below r.
+    /// </summary>
+    public static Fr FromBytesLittleEndian(ReadOnlySpan<byte> bytes, string field = "value")
+    {
+        if (bytes.Length != ByteLength)
+        {
+            throw new ArgumentException($"A field element is 32 bytes, got {bytes.Length}.", nameof(bytes));
+        }
+
+        ulong a0 = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        ulong a1 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]);
+        ulong a2 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]);
+        ulong a3 = BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]);
+        SubtractModulus(a0, a1, a2, a3, out ulong borrow);
+        if (borrow == 0)
+        {
+            throw OutOfRange(field, new BigInteger(bytes, isUnsigned: true, isBigEndian: false));
+        }
+
+        return FromCanonical(a0, a1, a2, a3);
+    }
+
     /// <summary>Parses a decimal string (snarkjs' format) or a 0x-prefixed hex string.</summary>
     public static Fr Parse(string text, string field = "value")
     {
@@ -185,6 +209,21 @@ public readonly struct Fr : IEquatable<Fr>
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], a2);
         BinaryPrimitives.WriteUInt64BigEndian(destination[16..], a1);
         BinaryPrimitives.WriteUInt64BigEndian(destination[24..], a0);
+    }
+
+    /// <summary>Writes the canonical value as 32 little-endian bytes into the start of <paramref name="destination"/> (snarkjs' binary files).</summary>
+    public void WriteLittleEndian(Span<byte> destination)
+    {
+        if (destination.Length < ByteLength)
+        {
+            throw new ArgumentException($"A field element needs 32 bytes, the destination has {destination.Length}.", nameof(destination));
+        }
+
+        ToCanonical(out ulong a0, out ulong a1, out ulong a2, out ulong a3);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination, a0);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], a1);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[16..], a2);
+        BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], a3);
     }
 
     public byte[] ToBytesBigEndian()
