@@ -9,7 +9,7 @@
 //
 // Regenerate (from the repository root):
 //     cd circuits && npm ci && node scripts/poseidon-constants.mjs
-// and commit src/Prover.Core/Field/poseidon-constants.bin. The output is deterministic, so running it
+// and commit src/Prover.Crypto/Field/poseidon-constants.bin. The output is deterministic, so running it
 // again on the same packages leaves the file byte-for-byte unchanged.
 //
 // Binary layout (all integers big-endian):
@@ -40,7 +40,7 @@ const ROUNDS_F = 8;
 const ROUNDS_P = [56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68];
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
-const outPath = process.argv[2] ?? join(repoRoot, "src", "Prover.Core", "Field", "poseidon-constants.bin");
+const outPath = process.argv[2] ?? join(repoRoot, "src", "Prover.Crypto", "Field", "poseidon-constants.bin");
 
 // The packages circuits/package.json pins (circomlibjs' "exports" hides its package.json and src/
 // from require.resolve, so they are found by path).

@@ -5,7 +5,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Nethereum.Util;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 

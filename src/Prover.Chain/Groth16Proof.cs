@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text.Json;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Proving;
 
 namespace Prover.Chain;

@@ -6,7 +6,7 @@ using Prover.Chain;
 using Prover.Core;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 using Prover.LightClient;
 using Prover.Proving;

@@ -162,7 +162,7 @@ internal static class LightClientCommands
     }
 
     /// <summary>A beacon (93 bits) in hex without the leading zeros of a 32-byte word.</summary>
-    internal static string BeaconHex(Core.Field.Fr beacon) => "0x" + beacon.ToBigInteger().ToString("x", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0');
+    internal static string BeaconHex(Crypto.Field.Fr beacon) => "0x" + beacon.ToBigInteger().ToString("x", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0');
 
     /// <summary>The policy id of an inbox's numeric policy id (<c>OrderingPolicy.KnownIds</c> is in numeric-id order).</summary>
     private static string PolicyName(int numericId) =>

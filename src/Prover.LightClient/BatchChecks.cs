@@ -4,7 +4,7 @@ using Prover.Chain;
 using Prover.Core;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Receipts;
 using Prover.LightClient.Groth16;

@@ -6,7 +6,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 using Prover.Core.Receipts;
 using Prover.LightClient.Groth16;

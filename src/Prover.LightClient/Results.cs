@@ -3,7 +3,7 @@ using System.Text;
 using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Receipts;
 
 namespace Prover.LightClient;

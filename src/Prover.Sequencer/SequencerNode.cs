@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Prover.Core;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Receipts;
 using Prover.Sequencer.Batching;
 using Prover.Sequencer.Log;

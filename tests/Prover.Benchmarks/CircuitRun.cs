@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 using Prover.Proving;

@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Benchmarks;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.Intrinsics.X86;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Benchmarks;
 

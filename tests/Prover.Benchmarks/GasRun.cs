@@ -4,7 +4,7 @@ using Nethereum.Util;
 using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 using Prover.Proving;

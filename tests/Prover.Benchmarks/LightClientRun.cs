@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using Nethereum.EVM.Execution;
 using Prover.Chain;
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Bn254;
 using Prover.LightClient.Groth16;
 using Prover.Proving.Snarkjs;
 

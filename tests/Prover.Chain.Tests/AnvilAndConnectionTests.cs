@@ -101,8 +101,8 @@ public sealed class AnvilAndConnectionTests
 
         var inbox = new BatchInbox(connection, Core.Ethereum.EthAddress.Parse("0x5FbDB2315678afecb367f032d93F642f64180aa3"));
         var submission = new BatchSubmission(
-            0, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One, 1, 1_764_300_000_000,
-            [Core.Ethereum.Hash32.Parse("0x" + new string('1', 64))], new ListClaim(Core.Field.Fr.One, Core.Field.Fr.One, Core.Field.Fr.One),
+            0, Crypto.Field.Fr.One, Crypto.Field.Fr.One, Crypto.Field.Fr.One, Crypto.Field.Fr.One, 1, 1_764_300_000_000,
+            [Core.Ethereum.Hash32.Parse("0x" + new string('1', 64))], new ListClaim(Crypto.Field.Fr.One, Crypto.Field.Fr.One, Crypto.Field.Fr.One),
             InboxTestKit.Garbage());
         var e = await Assert.ThrowsAsync<ChainUnavailableException>(() => inbox.SubmitAsync(submission, gasLimit: null, CancellationToken.None));
 

@@ -1,5 +1,5 @@
 using Prover.Core.Batches;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Chain.Tests;
 

@@ -30,7 +30,7 @@ internal static class InboxTestKit
     }
 
     /// <summary>What a submission changes: head, next batch, next seq, the block of the last finalization and the last arrival.</summary>
-    public static async Task<(Core.Field.Fr Head, ulong Index, ulong Seq, ulong Block, ulong LastArrival)> ProgressAsync(BatchInbox inbox)
+    public static async Task<(Crypto.Field.Fr Head, ulong Index, ulong Seq, ulong Block, ulong LastArrival)> ProgressAsync(BatchInbox inbox)
     {
         var s = await inbox.GetStateAsync(CancellationToken.None);
         return (s.Head, s.NextBatchIndex, s.NextSeq, s.LastFinalizedBlock, s.LastArrivalMs);

@@ -1,7 +1,7 @@
 using Nethereum.RPC.Eth.DTOs;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 
 namespace Prover.Chain.Tests;

@@ -3,7 +3,7 @@ using Nethereum.RPC.Eth.DTOs;
 using Newtonsoft.Json.Linq;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Chain.Tests;
 

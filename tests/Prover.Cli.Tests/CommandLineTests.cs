@@ -75,7 +75,7 @@ public sealed class CommandLineTests
             await store.AddAsync(witnesses[^1], 1_000, default);
         }
 
-        await store.RecordDrawAsync(witnesses[0].WithBeacon(Core.Field.Fr.FromUInt64(5)), 40, 2, 2_000, default);
+        await store.RecordDrawAsync(witnesses[0].WithBeacon(Crypto.Field.Fr.FromUInt64(5)), 40, 2, 2_000, default);
         await store.AddAsync(FcfsWitness(), 1_000, default);
 
         var result = await ProverProcess.RunAsync("pool", "status", "--data-dir", dir.Path);

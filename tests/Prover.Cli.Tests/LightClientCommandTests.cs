@@ -134,7 +134,7 @@ public sealed class LightClientCommandTests
     }
 
     /// <summary>Batch 0 of a three-transaction log cut for <paramref name="inbox"/>, where the sequencer would write it; returns the entries with their heads.</summary>
-    private static List<(LogEntry Entry, Core.Field.Fr Head)> WriteBatch(string dataDir, EthAddress inbox)
+    private static List<(LogEntry Entry, Crypto.Field.Fr Head)> WriteBatch(string dataDir, EthAddress inbox)
     {
         var entries = Enumerable.Range(0, 3).Select(i =>
         {
@@ -149,7 +149,7 @@ public sealed class LightClientCommandTests
         var batches = Directory.CreateDirectory(System.IO.Path.Combine(dataDir, "batches")).FullName;
         File.WriteAllText(System.IO.Path.Combine(batches, "0000000000.witness.json"), OrderingWitness.FromBatch(batch).ToJson());
         var head = genesis;
-        var result = new List<(LogEntry, Core.Field.Fr)>();
+        var result = new List<(LogEntry, Crypto.Field.Fr)>();
         foreach (var e in entries)
         {
             head = ReceiptChain.Step(head, e.Leaf);

@@ -6,22 +6,9 @@ internal static class RepoPaths
     public static string ProverDll { get; } = Path.Combine(AppContext.BaseDirectory, "prover.dll");
 
     /// <summary>The checkout: the first folder above the test assembly that holds Prover.sln.</summary>
-    public static string Root { get; } = FindRoot();
+    public static string Root => Repository.Root;
 
     /// <summary>The dotnet host running the tests (dotnet test sets DOTNET_HOST_PATH), else the one on PATH.</summary>
     public static string DotnetHost { get; } =
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Prover.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Prover.sln above {AppContext.BaseDirectory}.");
-    }
 }

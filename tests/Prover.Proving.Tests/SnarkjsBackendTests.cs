@@ -1,4 +1,4 @@
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Proving.Snarkjs;
 
 namespace Prover.Proving.Tests;

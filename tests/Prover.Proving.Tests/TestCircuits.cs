@@ -34,16 +34,5 @@ internal static class TestCircuits
         }
     }
 
-    public static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Prover.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Prover.sln above {AppContext.BaseDirectory}.");
-    }
+    public static string RepoRoot() => Repository.Root;
 }

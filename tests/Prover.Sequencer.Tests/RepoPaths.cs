@@ -3,21 +3,8 @@ namespace Prover.Sequencer.Tests;
 /// <summary>Finds files in the repository (tools installed by <c>make setup</c>) from wherever the test runner started.</summary>
 internal static class RepoPaths
 {
-    public static string Root { get; } = FindRoot();
+    public static string Root => Repository.Root;
 
     /// <summary>A tool npm installed at the repository root, e.g. <c>node_modules/.bin/cast</c>.</summary>
     public static string NodeTool(string name) => Path.Combine(Root, "node_modules", ".bin", name);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Prover.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Prover.sln above {AppContext.BaseDirectory}.");
-    }
 }

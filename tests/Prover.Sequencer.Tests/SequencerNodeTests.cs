@@ -400,7 +400,7 @@ public sealed class SequencerNodeTests : IAsyncLifetime
             }
         });
 
-        var seen = new List<(ulong NextSeq, Core.Field.Fr Head)>();
+        var seen = new List<(ulong NextSeq, Crypto.Field.Fr Head)>();
         while (!submitting.IsCompleted)
         {
             var position = node.Position;

@@ -159,7 +159,7 @@ internal sealed class TestLog(ulong chainId, EthAddress inbox, string policy = P
     private ulong _seq;
     private ulong _index;
     private ulong _lastArrival;
-    private Core.Field.Fr _head = ReceiptChain.Genesis(chainId, inbox);
+    private Crypto.Field.Fr _head = ReceiptChain.Genesis(chainId, inbox);
 
     /// <summary>The next <paramref name="batches"/> batches of 1 to 4 transactions.</summary>
     public List<OrderingWitness> Next(int batches) => [.. Enumerable.Range(0, batches).Select(_ => NextBatch((int)(_index % PoolFixture.Capacity) + 1))];

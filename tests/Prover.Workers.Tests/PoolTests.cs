@@ -1,6 +1,6 @@
 using System.Globalization;
 using Hangfire.States;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Proving;
 
 namespace Prover.Workers.Tests;

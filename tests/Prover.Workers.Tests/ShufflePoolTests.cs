@@ -3,7 +3,7 @@ using Nethereum.Hex.HexTypes;
 using Nethereum.RPC.Eth.DTOs;
 using Prover.Chain;
 using Prover.Core.Batches;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Workers.Tests;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Batches;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 
 namespace Prover.Core.Batches;

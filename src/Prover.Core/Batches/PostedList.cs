@@ -1,6 +1,6 @@
 using System.Numerics;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 
 namespace Prover.Core.Batches;

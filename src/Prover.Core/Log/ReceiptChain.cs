@@ -1,5 +1,5 @@
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Log;
 

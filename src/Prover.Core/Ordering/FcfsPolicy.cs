@@ -1,4 +1,4 @@
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Ordering;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 
 namespace Prover.Core.Ordering;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Ordering;
 

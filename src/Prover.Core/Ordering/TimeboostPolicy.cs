@@ -1,6 +1,6 @@
 using System.Globalization;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Ordering;
 

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 
 namespace Prover.Core.Receipts;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Receipts;
 

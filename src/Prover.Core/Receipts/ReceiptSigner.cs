@@ -1,5 +1,6 @@
 using NBitcoin.Secp256k1;
 using Prover.Core.Ethereum;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Receipts;
 
@@ -83,7 +84,7 @@ public sealed class ReceiptSigner : IDisposable
         return Seal(entries, levels, signature);
     }
 
-    private (Hash32[][] Levels, Field.Fr[] TxIds, byte[] Digest) Prepare(IReadOnlyList<ReceiptFields> entries)
+    private (Hash32[][] Levels, Fr[] TxIds, byte[] Digest) Prepare(IReadOnlyList<ReceiptFields> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
@@ -98,7 +99,7 @@ public sealed class ReceiptSigner : IDisposable
         }
 
         var leaves = new Hash32[entries.Count];
-        var txIds = new Field.Fr[entries.Count];
+        var txIds = new Fr[entries.Count];
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -120,7 +121,7 @@ public sealed class ReceiptSigner : IDisposable
     private SealedGroup Seal(IReadOnlyList<ReceiptFields> entries, Hash32[][] levels, ReadOnlySpan<byte> signature) =>
         new(ChainId, Inbox, new ReceiptGroup(entries[0].Seq, (uint)entries.Count, levels[^1][0], [.. signature]), levels);
 
-    private static Receipt[] Assemble(SealedGroup sealedGroup, IReadOnlyList<ReceiptFields> entries, Field.Fr[] txIds)
+    private static Receipt[] Assemble(SealedGroup sealedGroup, IReadOnlyList<ReceiptFields> entries, Fr[] txIds)
     {
         var receipts = new Receipt[entries.Count];
         for (var i = 0; i < entries.Count; i++)

@@ -1,4 +1,5 @@
 using Prover.Core.Ethereum;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Receipts;
 
@@ -60,6 +61,6 @@ public sealed class SealedGroup
     }
 
     /// <summary>The receipt at <paramref name="index"/>, for fields the caller has just hashed into this tree.</summary>
-    internal Receipt At(in ReceiptFields entry, Field.Fr txId, int index) =>
+    internal Receipt At(in ReceiptFields entry, Fr txId, int index) =>
         new(_chainId, _inbox, entry.Seq, entry.ArrivalMs, entry.TxHash, txId, entry.Head, Group, (uint)index, _levels);
 }

@@ -1,7 +1,7 @@
 using System.Numerics;
 using Prover.Chain;
-using Prover.Core.Field;
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Field;
+using Prover.Crypto.Bn254;
 using Prover.Proving.Snarkjs;
 
 namespace Prover.LightClient.Groth16;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Bn254;
 
 namespace Prover.LightClient.Groth16;
 
@@ -181,7 +181,7 @@ internal static class Curves
         var fy = Field(y, name, "y");
         if (fx.IsZero && fy.IsZero)
         {
-            return Bn254.G1.Infinity;
+            return G1.Infinity;
         }
 
         var point = new G1(fx, fy, false);
@@ -195,7 +195,7 @@ internal static class Curves
         var y = new Fq2(Field(y0, name, "y.c0"), Field(y1, name, "y.c1"));
         if (x.IsZero && y.IsZero)
         {
-            return Bn254.G2.Infinity;
+            return G2.Infinity;
         }
 
         var point = new G2(x, y, false);

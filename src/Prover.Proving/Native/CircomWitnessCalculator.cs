@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Wasmtime;
 
 namespace Prover.Proving.Native;

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Proving.Native;
 

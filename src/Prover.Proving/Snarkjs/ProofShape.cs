@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Prover.Core;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Proving.Snarkjs;
 

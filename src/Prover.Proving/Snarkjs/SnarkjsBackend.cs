@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CliWrap.Builders;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Proving.Snarkjs;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using Prover.Core.Batches;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 using static Prover.Core.Tests.Ordering.TestEntries;

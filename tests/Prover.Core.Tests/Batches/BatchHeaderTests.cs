@@ -1,7 +1,7 @@
 using System.Numerics;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Core.Tests.Batches;
 

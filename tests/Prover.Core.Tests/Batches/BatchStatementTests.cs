@@ -2,7 +2,7 @@ using System.Numerics;
 using Nethereum.ABI;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 using static Prover.Core.Tests.Ordering.TestEntries;

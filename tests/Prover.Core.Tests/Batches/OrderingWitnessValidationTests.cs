@@ -2,7 +2,7 @@ using System.Numerics;
 using FsCheck.Xunit;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 using Prover.Core.Tests.Ordering;
 using static Prover.Core.Tests.Ordering.TestEntries;

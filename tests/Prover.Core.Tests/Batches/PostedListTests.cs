@@ -3,7 +3,7 @@ using Nethereum.ABI;
 using Nethereum.Util;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using static Prover.Core.Tests.Ordering.TestEntries;
 
 namespace Prover.Core.Tests.Batches;

@@ -1,6 +1,6 @@
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 

@@ -1,5 +1,5 @@
 using System.Numerics;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 
 namespace Prover.Core.Tests.Ordering;

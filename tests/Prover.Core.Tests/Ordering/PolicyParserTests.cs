@@ -1,5 +1,5 @@
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 using static Prover.Core.Tests.Ordering.TestEntries;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 using FsCheck.Xunit;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 

@@ -1,7 +1,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using Prover.Chain;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.LightClient.Groth16;
 using Prover.Proving.Snarkjs;
 

@@ -1,7 +1,7 @@
 using System.Numerics;
 using Prover.Core.Batches;
-using Prover.Core.Field;
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Field;
+using Prover.Crypto.Bn254;
 using Prover.LightClient.Groth16;
 
 namespace Prover.LightClient.Tests.Groth16;

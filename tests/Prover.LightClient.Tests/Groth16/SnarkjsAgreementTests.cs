@@ -1,7 +1,7 @@
 using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.LightClient.Groth16;
 
 namespace Prover.LightClient.Tests.Groth16;

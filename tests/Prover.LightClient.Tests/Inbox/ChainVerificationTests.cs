@@ -2,8 +2,8 @@ using System.Numerics;
 using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Field;
+using Prover.Crypto.Bn254;
 using Prover.LightClient.Groth16;
 
 namespace Prover.LightClient.Tests.Inbox;

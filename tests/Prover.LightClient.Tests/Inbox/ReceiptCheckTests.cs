@@ -1,5 +1,5 @@
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Receipts;
 
 namespace Prover.LightClient.Tests.Inbox;

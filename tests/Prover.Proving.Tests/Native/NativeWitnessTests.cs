@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Proving.Native;
 using Prover.Proving.Tests.Ordering;
 using static Prover.Proving.Tests.Ordering.Inputs;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using Prover.Core.Ordering;
 

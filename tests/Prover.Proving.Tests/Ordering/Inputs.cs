@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
 namespace Prover.Proving.Tests.Ordering;
 

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 using static Prover.Proving.Tests.Ordering.Inputs;
 

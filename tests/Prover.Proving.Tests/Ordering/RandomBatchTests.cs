@@ -2,7 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 
 namespace Prover.Proving.Tests.Ordering;

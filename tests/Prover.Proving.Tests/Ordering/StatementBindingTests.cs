@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 using static Prover.Proving.Tests.Ordering.Inputs;
 

@@ -82,7 +82,7 @@ public sealed class ReceiptLogTests : IDisposable
     public void The_tx_id_index_finds_every_id_it_was_given_and_no_other()
     {
         var index = new TxIdIndex();
-        var ids = Enumerable.Range(0, 20_000).Select(i => Core.Field.Fr.FromUInt64((ulong)i * 0x9E37_79B9_7F4A_7C15)).ToArray();
+        var ids = Enumerable.Range(0, 20_000).Select(i => Crypto.Field.Fr.FromUInt64((ulong)i * 0x9E37_79B9_7F4A_7C15)).ToArray();
         for (var i = 0; i < ids.Length; i += 2)
         {
             index.Add(ids[i], (ulong)i);
@@ -601,7 +601,7 @@ public sealed class ReceiptLogTests : IDisposable
     }
 
     /// <summary>Logs two groups (seq 0..1 and 2..4) and returns their receipts, the file length and the head.</summary>
-    private List<Receipt> WriteAcknowledgedGroups(out long length, out Core.Field.Fr head)
+    private List<Receipt> WriteAcknowledgedGroups(out long length, out Crypto.Field.Fr head)
     {
         using var log = ReceiptLog.Open(LogPath, _signer, out _);
         var receipts = new List<Receipt>();
@@ -634,7 +634,7 @@ public sealed class ReceiptLogTests : IDisposable
         return template with { Raw = raw, Hash = new Hash32(System.Security.Cryptography.SHA256.HashData(raw)), Nonce = nonce };
     }
 
-    private static void AssertHolds(ReceiptLog log, List<Receipt> acknowledged, Core.Field.Fr head)
+    private static void AssertHolds(ReceiptLog log, List<Receipt> acknowledged, Crypto.Field.Fr head)
     {
         Assert.Equal((ulong)acknowledged.Count, log.NextSeq);
         Assert.Equal(head, log.Head);

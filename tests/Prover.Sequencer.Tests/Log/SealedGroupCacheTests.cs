@@ -1,4 +1,4 @@
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Receipts;
 using Prover.Sequencer.Log;
 using static Prover.Sequencer.Tests.TestTransactions;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Nethereum.Util;
 using Prover.Core.Batches;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Ordering;
 using static Prover.Sequencer.Tests.TestTransactions;
 

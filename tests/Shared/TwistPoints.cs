@@ -1,6 +1,6 @@
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Bn254;
 
-namespace Prover.LightClient.Tests;
+namespace Prover.Testing;
 
 /// <summary>Points of the twist built from x coordinates, for tests that need points outside G2.</summary>
 internal static class TwistPoints

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
-namespace Prover.Core.Field;
+namespace Prover.Crypto.Field;
 
 /// <summary>
 /// Eight BN254 scalar field elements side by side for AVX-512F: lane i of limb vector L<i>j</i> is

@@ -1,7 +1,7 @@
-namespace Prover.LightClient.Bn254;
+namespace Prover.Crypto.Bn254;
 
 /// <summary>F_p⁶ = F_p²[v]/(v³ − ξ): <c>C0 + C1·v + C2·v²</c>.</summary>
-internal readonly record struct Fq6(Fq2 C0, Fq2 C1, Fq2 C2)
+public readonly record struct Fq6(Fq2 C0, Fq2 C1, Fq2 C2)
 {
     public static Fq6 Zero => default;
 

@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace Prover.LightClient.Bn254;
+namespace Prover.Crypto.Bn254;
 
 /// <summary>
 /// The optimal ate pairing on BN254 and the product check the EVM's 0x08 precompile performs
@@ -25,7 +25,7 @@ namespace Prover.LightClient.Bn254;
 /// <c>(p⁶ − 1)(p² + 1)</c> by conjugation and Frobenius, then <c>(p⁴ − p² + 1)/r</c> by square-and-multiply.
 /// </para>
 /// </remarks>
-internal static class Pairing
+public static class Pairing
 {
     /// <summary>6u + 2 for the BN254 parameter u = 4965661367192848881.</summary>
     public static readonly BigInteger LoopCount = (6 * BigInteger.Parse("4965661367192848881", System.Globalization.CultureInfo.InvariantCulture)) + 2;

@@ -1,13 +1,13 @@
 using System.Numerics;
 
-namespace Prover.LightClient.Bn254;
+namespace Prover.Crypto.Bn254;
 
 /// <summary>
 /// F_p¹² = F_p⁶[w]/(w² − v): <c>C0 + C1·w</c>, the field the pairing's values live in. With
 /// <c>w⁶ = v³ = ξ</c>, an element is <c>Σ c_m·w^m</c> (m = 0..5) over F_p², with
 /// <c>C0 = (c_0, c_2, c_4)</c> and <c>C1 = (c_1, c_3, c_5)</c>.
 /// </summary>
-internal readonly record struct Fq12(Fq6 C0, Fq6 C1)
+public readonly record struct Fq12(Fq6 C0, Fq6 C1)
 {
     public static Fq12 One => new(Fq6.One, Fq6.Zero);
 

@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Numerics;
 using FsCheck.Xunit;
-using Prover.Core.Field;
+using Prover.Core;
+using Prover.Crypto.Field;
 
-namespace Prover.Core.Tests.Field;
+namespace Prover.Crypto.Tests.Field;
 
 [Properties(Arbitrary = [typeof(FieldGenerators)], MaxTest = 500)]
 public sealed class FrTests

@@ -1,10 +1,10 @@
 using System.Numerics;
 using FsCheck.Xunit;
 using Prover.Core.Ethereum;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 using Prover.Core.Log;
 
-namespace Prover.Core.Tests.Field;
+namespace Prover.Crypto.Tests.Field;
 
 /// <summary>
 /// The encodings build limbs directly; these check them against the arithmetic they stand for,

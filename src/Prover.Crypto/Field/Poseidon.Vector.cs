@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using Prover.Core;
 
-namespace Prover.Core.Field;
+namespace Prover.Crypto.Field;
 
 public static partial class Poseidon
 {

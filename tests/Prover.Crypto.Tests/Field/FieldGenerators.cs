@@ -1,9 +1,9 @@
 using System.Numerics;
 using FsCheck;
 using FsCheck.Fluent;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
-namespace Prover.Core.Tests.Field;
+namespace Prover.Crypto.Tests.Field;
 
 /// <summary>An integer in [0, r), the expected value of an <see cref="Fr"/> in the properties.</summary>
 public sealed record FieldValue(BigInteger Value)

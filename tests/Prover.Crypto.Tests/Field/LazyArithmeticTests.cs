@@ -1,8 +1,8 @@
 using System.Numerics;
 using FsCheck.Xunit;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
-namespace Prover.Core.Tests.Field;
+namespace Prover.Crypto.Tests.Field;
 
 /// <summary>
 /// Poseidon's lazily reduced kernels take and return limbs anywhere in [0, 2r). Each operand is fed

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace Prover.LightClient.Bn254;
+namespace Prover.Crypto.Bn254;
 
 /// <summary>
 /// A point of G1: <c>y² = x³ + 3</c> over F_p (EIP-196), affine, or the point at infinity (encoded as
 /// (0, 0) by the EVM and snarkjs). G1 has cofactor 1, so every point on the curve is in the group.
 /// </summary>
-internal readonly record struct G1(Fq X, Fq Y, bool IsInfinity)
+public readonly record struct G1(Fq X, Fq Y, bool IsInfinity)
 {
     /// <summary>r, the order of G1, G2 and the pairing's target group.</summary>
     public static readonly BigInteger Order = BigInteger.Parse(
@@ -30,7 +30,7 @@ internal readonly record struct G1(Fq X, Fq Y, bool IsInfinity)
 }
 
 /// <summary>A G1 point in Jacobian coordinates (x = X/Z², y = Y/Z³; Z = 0 is infinity).</summary>
-internal readonly record struct G1Jacobian(Fq X, Fq Y, Fq Z)
+public readonly record struct G1Jacobian(Fq X, Fq Y, Fq Z)
 {
     public static G1Jacobian Infinity => new(Fq.One, Fq.One, Fq.Zero);
 
@@ -145,7 +145,7 @@ internal readonly record struct G1Jacobian(Fq X, Fq Y, Fq Z)
 /// Unlike G1 the twist's group has a large cofactor, so a point must also be checked to be in the
 /// order-r subgroup (<see cref="IsInSubgroup"/>).
 /// </summary>
-internal readonly record struct G2(Fq2 X, Fq2 Y, bool IsInfinity)
+public readonly record struct G2(Fq2 X, Fq2 Y, bool IsInfinity)
 {
     /// <summary>b' = 3/ξ.</summary>
     public static readonly Fq2 B = new Fq2(Fq.FromUInt64(3), Fq.Zero) * Fq2.Xi.Inverse();
@@ -175,7 +175,7 @@ internal readonly record struct G2(Fq2 X, Fq2 Y, bool IsInfinity)
 }
 
 /// <summary>A G2 point in Jacobian coordinates over F_p².</summary>
-internal readonly record struct G2Jacobian(Fq2 X, Fq2 Y, Fq2 Z)
+public readonly record struct G2Jacobian(Fq2 X, Fq2 Y, Fq2 Z)
 {
     public static G2Jacobian Infinity => new(Fq2.One, Fq2.One, Fq2.Zero);
 

@@ -4,8 +4,9 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
+using Prover.Core;
 
-namespace Prover.Core.Field;
+namespace Prover.Crypto.Field;
 
 /// <summary>
 /// An element of the BN254 (alt_bn128) scalar field, the field circom and snarkjs compute in.

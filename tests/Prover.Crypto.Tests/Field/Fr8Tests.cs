@@ -1,9 +1,9 @@
 using System.Numerics;
 using System.Runtime.Intrinsics.X86;
 using FsCheck.Xunit;
-using Prover.Core.Field;
+using Prover.Crypto.Field;
 
-namespace Prover.Core.Tests.Field;
+namespace Prover.Crypto.Tests.Field;
 
 /// <summary>A fact that is skipped where the CPU has no AVX-512F (the scalar path is all there is then).</summary>
 public sealed class Avx512FactAttribute : FactAttribute

@@ -1,8 +1,9 @@
 using System.Numerics;
+using System.Text.Json;
 using Nethereum.EVM.Execution;
-using Prover.LightClient.Bn254;
+using Prover.Crypto.Bn254;
 
-namespace Prover.LightClient.Tests.Bn254;
+namespace Prover.Crypto.Tests.Bn254;
 
 /// <summary>The pairing's defining properties, and agreement with Nethereum.EVM's EIP-196/197 precompiles (0x06, 0x07, 0x08).</summary>
 public sealed class PairingTests
@@ -47,25 +48,40 @@ public sealed class PairingTests
     [Fact]
     public void The_groth16_fixture_equation_holds_for_the_precompile_and_for_the_csharp_pairing_alike()
     {
-        var key = Groth16.Fixture.Key;
-        var w = Groth16.Fixture.Proof.Words;
-        var a = new G1(Fq.FromBigInteger(w[0]), Fq.FromBigInteger(w[1]), false);
-        var b = new G2(new Fq2(Fq.FromBigInteger(w[3]), Fq.FromBigInteger(w[2])), new Fq2(Fq.FromBigInteger(w[5]), Fq.FromBigInteger(w[4])), false);
-        var c = new G1(Fq.FromBigInteger(w[6]), Fq.FromBigInteger(w[7]), false);
-        var vkX = key.IC[0];
-        for (var i = 0; i < Groth16.Fixture.Signals.Count; i++)
+        // fixtures/groth16 read straight from snarkjs' JSON (G2 coordinates as [c0, c1]), independently
+        // of the light client's own reader.
+        var folder = Repository.Path("fixtures", "groth16");
+        using var keyJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "verification_key.json")));
+        using var proofJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "proof.json")));
+        using var publicJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "public.json")));
+        var key = keyJson.RootElement;
+        var proof = proofJson.RootElement;
+        var ic = key.GetProperty("IC").EnumerateArray().Select(G1Of).ToArray();
+        var signals = publicJson.RootElement.EnumerateArray().Select(e => BigInteger.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(signals.Length + 1, ic.Length);
+
+        var vkX = ic[0];
+        for (var i = 0; i < signals.Length; i++)
         {
-            vkX += key.IC[i + 1].Multiply(Groth16.Fixture.Signals[i].ToBigInteger());
+            vkX += ic[i + 1].Multiply(signals[i]);
         }
 
-        (G1, G2)[] pairs = [(a.Negate(), b), (key.Alpha, key.Beta), (vkX, key.Gamma), (c, key.Delta)];
+        var (a, b, c) = (G1Of(proof.GetProperty("pi_a")), G2Of(proof.GetProperty("pi_b")), G1Of(proof.GetProperty("pi_c")));
+        var (alpha, beta, gamma, delta) = (G1Of(key.GetProperty("vk_alpha_1")), G2Of(key.GetProperty("vk_beta_2")), G2Of(key.GetProperty("vk_gamma_2")), G2Of(key.GetProperty("vk_delta_2")));
+        (G1, G2)[] pairs = [(a.Negate(), b), (alpha, beta), (vkX, gamma), (c, delta)];
         Assert.True(Precompile(pairs));
         Assert.True(Pairing.ProductIsOne(pairs));
 
-        (G1, G2)[] wrong = [(a.Negate(), b), (key.Alpha, key.Beta), (vkX + G1.Generator, key.Gamma), (c, key.Delta)];
+        (G1, G2)[] wrong = [(a.Negate(), b), (alpha, beta), (vkX + G1.Generator, gamma), (c, delta)];
         Assert.False(Precompile(wrong));
         Assert.False(Pairing.ProductIsOne(wrong));
     }
+
+    private static Fq FqOf(JsonElement e) => Fq.FromBigInteger(BigInteger.Parse(e.GetString()!, System.Globalization.CultureInfo.InvariantCulture));
+
+    private static G1 G1Of(JsonElement e) => new(FqOf(e[0]), FqOf(e[1]), false);
+
+    private static G2 G2Of(JsonElement e) => new(new Fq2(FqOf(e[0][0]), FqOf(e[0][1])), new Fq2(FqOf(e[1][0]), FqOf(e[1][1])), false);
 
     [Fact]
     public void G1_addition_and_scalar_multiplication_agree_with_the_precompiles()

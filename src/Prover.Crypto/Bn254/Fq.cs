@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
-namespace Prover.LightClient.Bn254;
+namespace Prover.Crypto.Bn254;
 
 /// <summary>
 /// An element of the BN254 (alt_bn128) base field F_p, the field the curve's coordinates live in
@@ -14,7 +14,7 @@ namespace Prover.LightClient.Bn254;
 /// Acar and Kaliski 1996), unrolled. The constants are derived from p at start-up rather than typed in. Not
 /// hardened against timing side channels: a verifier handles public data only.
 /// </remarks>
-internal readonly struct Fq : IEquatable<Fq>
+public readonly struct Fq : IEquatable<Fq>
 {
     /// <summary>p = 21888242871839275222246405745257275088696311157297823662689037894645226208583.</summary>
     public static readonly BigInteger Modulus = BigInteger.Parse(

@@ -1,12 +1,12 @@
 using System.Numerics;
 
-namespace Prover.LightClient.Bn254;
+namespace Prover.Crypto.Bn254;
 
 /// <summary>
 /// F_p² = F_p[i]/(i² + 1), the field of the G2 twist's coordinates. <see cref="C0"/> is the real part
 /// (snarkjs' first coordinate of a pair; EIP-197 writes the imaginary part first).
 /// </summary>
-internal readonly record struct Fq2(Fq C0, Fq C1)
+public readonly record struct Fq2(Fq C0, Fq C1)
 {
     public static Fq2 Zero => default;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Prover.Core.Field;
+using Prover.Core;
+using Prover.Crypto.Field;
 
-namespace Prover.Core.Tests.Field;
+namespace Prover.Crypto.Tests.Field;
 
 public sealed class PoseidonTests
 {
@@ -12,7 +13,7 @@ public sealed class PoseidonTests
 
     private static readonly Lazy<VectorFile> File = new(() =>
         JsonSerializer.Deserialize<VectorFile>(
-            System.IO.File.ReadAllText(RepoPaths.Fixture("poseidon", "vectors.json")),
+            System.IO.File.ReadAllText(Repository.Path("fixtures", "poseidon", "vectors.json")),
             new JsonSerializerOptions { PropertyNameCaseInsensitive = true })
         ?? throw new InvalidOperationException("fixtures/poseidon/vectors.json is empty."));
 
@@ -139,7 +140,7 @@ public sealed class PoseidonTests
     [Fact]
     public void Truncated_constants_file_is_rejected()
     {
-        var full = System.IO.File.ReadAllBytes(Path.Combine(RepoPaths.Root, "src", "Prover.Core", "Field", "poseidon-constants.bin"));
+        var full = System.IO.File.ReadAllBytes(Repository.Path("src", "Prover.Crypto", "Field", "poseidon-constants.bin"));
         Assert.Equal(Poseidon.MaxInputs, Poseidon.Parse(full, "full").Length);
         Assert.Throws<CorruptStateException>(() => Poseidon.Parse(full.AsSpan(0, full.Length - 1), "short"));
         Assert.Throws<CorruptStateException>(() => Poseidon.Parse([.. full, 0], "long"));

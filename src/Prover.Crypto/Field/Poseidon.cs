@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Prover.Core;
 
-namespace Prover.Core.Field;
+namespace Prover.Crypto.Field;
 
 /// <summary>
 /// Poseidon over BN254, bit-for-bit circomlib's <c>Poseidon(n)</c> template (and circomlibjs' <c>poseidon</c>).
@@ -36,7 +37,7 @@ public static partial class Poseidon
     // all the sequencer's hot path uses; wider sponges (one per batch) run on the scalar path.
     private const int VectorMaxInputs = 6;
 
-    private const string ResourceName = "Prover.Core.Field.poseidon-constants.bin";
+    private const string ResourceName = "Prover.Crypto.Field.poseidon-constants.bin";
 
     // Indexed by the number of inputs minus one (t − 2).
     private static readonly Parameters[] ByInputs = Load();
