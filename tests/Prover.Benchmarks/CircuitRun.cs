@@ -133,7 +133,7 @@ internal static class CircuitRun
     }
 
     /// <summary>A full batch of n transactions from four senders (one the express lane), fees with ties, arrivals 0–9 ms apart.</summary>
-    private static OrderingWitness FullBatch(string policy, int n)
+    internal static OrderingWitness FullBatch(string policy, int n)
     {
         var senders = new[]
         {

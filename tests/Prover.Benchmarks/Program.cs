@@ -35,6 +35,17 @@ internal static class Program
                 var maxPower = TakeOption(ref rest, "--max-power", int.MaxValue);
                 await CircuitRun.RunAsync(rest.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray(), maxPower, circuitBaseline);
                 break;
+            case "prove":
+                // prove [--rounds K] [--max-power P] [--policies a,b] N…: native against snarkjs, witness plus proof.
+                var proveArgs = args[1..];
+                var rounds = TakeOption(ref proveArgs, "--rounds", 5);
+                var provePower = TakeOption(ref proveArgs, "--max-power", 15);
+                var policies = TakeTextOption(ref proveArgs, "--policies")?.Split(',') ?? ["fcfs", "priority-fee", "timeboost", "shuffle"];
+                await ProveRun.RunAsync(policies, proveArgs.Length > 0 ? proveArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [8, 64], rounds, provePower);
+                break;
+            case "prove-phases":
+                ProvePhases.Run(args[1], args[2], args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3);
+                break;
             case "gas":
                 // gas [--baseline REF] [--power P] N…: every circuit set up from one development ceremony of
                 // power P; with a baseline, that commit's own run first and a comparison.

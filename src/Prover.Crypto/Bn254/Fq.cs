@@ -46,6 +46,23 @@ public readonly struct Fq : IEquatable<Fq>
 
     public static Fq Zero => default;
 
+    /// <summary>Wraps limbs already in Montgomery form, as snarkjs stores coordinates in .zkey and .ptau files.</summary>
+    /// <returns>False when the limbs are not below p (a corrupt file, never reduced silently).</returns>
+    internal static bool TryFromMontgomeryLimbs(ulong l0, ulong l1, ulong l2, ulong l3, out Fq result)
+    {
+        result = new Fq(l0, l1, l2, l3);
+        return l3 < P3 || (l3 == P3 && (l2 < P2 || (l2 == P2 && (l1 < P1 || (l1 == P1 && l0 < P0)))));
+    }
+
+    /// <summary>The raw Montgomery limbs x·2^256 mod p, as snarkjs stores them.</summary>
+    internal void GetMontgomeryLimbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3)
+    {
+        l0 = _l0;
+        l1 = _l1;
+        l2 = _l2;
+        l3 = _l3;
+    }
+
     public static readonly Fq One = FromBigInteger(BigInteger.One);
 
     public bool IsZero => (_l0 | _l1 | _l2 | _l3) == 0;

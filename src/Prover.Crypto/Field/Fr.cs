@@ -649,6 +649,21 @@ public readonly struct Fr : IEquatable<Fr>
         m3 = _m3;
     }
 
+    /// <summary>Whether four little-endian limbs are below r.</summary>
+    internal static bool IsBelowModulus(ulong l0, ulong l1, ulong l2, ulong l3) =>
+        l3 < Q3 || (l3 == Q3 && (l2 < Q2 || (l2 == Q2 && (l1 < Q1 || (l1 == Q1 && l0 < Q0)))));
+
+    /// <summary>The value itself (not its Montgomery form) as four little-endian limbs, below r.</summary>
+    internal void GetCanonicalLimbs(out ulong l0, out ulong l1, out ulong l2, out ulong l3)
+    {
+        // A Montgomery product with the raw integer 1 divides by 2^256: x·R·1·R⁻¹ = x.
+        var plain = Multiply(in this, new Fr(1, 0, 0, 0));
+        l0 = plain._m0;
+        l1 = plain._m1;
+        l2 = plain._m2;
+        l3 = plain._m3;
+    }
+
     /// <summary>The canonical form (below r) of a lazily reduced value (below 2r).</summary>
     internal static Fr Canonical(in Fr x) => ReduceOnce(x._m0, x._m1, x._m2, x._m3);
 
