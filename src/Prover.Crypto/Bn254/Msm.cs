@@ -10,14 +10,16 @@ namespace Prover.Crypto.Bn254;
 /// <remarks>
 /// <para>
 /// Pippenger's bucket method with signed digits (a window of c bits needs 2^(c−1) buckets, not 2^c),
-/// windows spread over the cores. Circom witnesses are mostly 0 and 1 (bits, flags, selectors) and
-/// otherwise often small (amounts, times, indices), so the scalars are first sorted by size: zeros cost
-/// nothing, ones one addition each, and the rest go through Pippenger in two groups, up to 64 bits and
-/// full width, each with only as many windows as its largest scalar needs.
+/// windows spread over the cores. Zeros cost nothing and ones one addition each; the rest go through
+/// Pippenger in two groups, up to 64 bits and full width, each with only as many windows as its largest
+/// scalar needs. (In the ordering circuits' witnesses about a fifth of the values are 0 or 1 and almost
+/// all others are full width: Poseidon states, grand products, inverses.)
 /// </para>
 /// <para>
-/// Buckets are Jacobian and take the bases by mixed addition. Not constant time: a prover's scalars
-/// are its witness, so this must not run where an attacker can time it and the witness is secret.
+/// Buckets are affine and filled by batches of additions that share one inversion (see
+/// <c>AffineBuckets</c>); a point for a bucket already in the batch goes to that bucket's Jacobian
+/// overflow. Not constant time: a prover's scalars are its witness, so this must not run where an
+/// attacker can time it and the witness is secret.
 /// </para>
 /// </remarks>
 public static class Msm
@@ -25,17 +27,18 @@ public static class Msm
     /// <summary>Σ scalars[i]·bases[i] in G1.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static G1Jacobian Multiply(ReadOnlyMemory<G1> bases, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1) =>
-        Multiply<G1Group, G1, G1Jacobian>(bases, scalars, maxDegreeOfParallelism);
+        Multiply<G1Group, G1, G1Jacobian, Fq>(bases, scalars, maxDegreeOfParallelism);
 
     /// <summary>Σ scalars[i]·bases[i] in G2.</summary>
     /// <exception cref="ArgumentException">The spans differ in length.</exception>
     public static G2Jacobian Multiply(ReadOnlyMemory<G2> bases, ReadOnlySpan<Fr> scalars, int maxDegreeOfParallelism = -1) =>
-        Multiply<G2Group, G2, G2Jacobian>(bases, scalars, maxDegreeOfParallelism);
+        Multiply<G2Group, G2, G2Jacobian, Fq2>(bases, scalars, maxDegreeOfParallelism);
 
-    private static TJacobian Multiply<TGroup, TAffine, TJacobian>(ReadOnlyMemory<TAffine> bases, ReadOnlySpan<Fr> scalars, int parallelism)
-        where TGroup : struct, IGroup<TAffine, TJacobian>
+    private static TJacobian Multiply<TGroup, TAffine, TJacobian, TField>(ReadOnlyMemory<TAffine> bases, ReadOnlySpan<Fr> scalars, int parallelism)
+        where TGroup : struct, IGroup<TAffine, TJacobian, TField>
         where TAffine : struct
         where TJacobian : struct
+        where TField : struct
     {
         if (bases.Length != scalars.Length)
         {
@@ -74,15 +77,16 @@ public static class Msm
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
-        var result = SumOfOnes<TGroup, TAffine, TJacobian>(bases, ones, options);
-        result = TGroup.Add(result, Pippenger<TGroup, TAffine, TJacobian>(bases, limbs, small, smallBits, options));
-        return TGroup.Add(result, Pippenger<TGroup, TAffine, TJacobian>(bases, limbs, large, largeBits, options));
+        var result = SumOfOnes<TGroup, TAffine, TJacobian, TField>(bases, ones, options);
+        result = TGroup.Add(result, Pippenger<TGroup, TAffine, TJacobian, TField>(bases, limbs, small, smallBits, options));
+        return TGroup.Add(result, Pippenger<TGroup, TAffine, TJacobian, TField>(bases, limbs, large, largeBits, options));
     }
 
-    private static TJacobian SumOfOnes<TGroup, TAffine, TJacobian>(ReadOnlyMemory<TAffine> bases, List<int> indices, ParallelOptions options)
-        where TGroup : struct, IGroup<TAffine, TJacobian>
+    private static TJacobian SumOfOnes<TGroup, TAffine, TJacobian, TField>(ReadOnlyMemory<TAffine> bases, List<int> indices, ParallelOptions options)
+        where TGroup : struct, IGroup<TAffine, TJacobian, TField>
         where TAffine : struct
         where TJacobian : struct
+        where TField : struct
     {
         var chunks = Math.Max(1, Math.Min(Environment.ProcessorCount, indices.Count / 1024));
         var partial = new TJacobian[chunks];
@@ -108,10 +112,11 @@ public static class Msm
     }
 
     /// <summary>Pippenger over the points <paramref name="indices"/> whose scalars have at most <paramref name="bits"/> bits.</summary>
-    private static TJacobian Pippenger<TGroup, TAffine, TJacobian>(ReadOnlyMemory<TAffine> bases, ulong[] limbs, List<int> indices, int bits, ParallelOptions options)
-        where TGroup : struct, IGroup<TAffine, TJacobian>
+    private static TJacobian Pippenger<TGroup, TAffine, TJacobian, TField>(ReadOnlyMemory<TAffine> bases, ulong[] limbs, List<int> indices, int bits, ParallelOptions options)
+        where TGroup : struct, IGroup<TAffine, TJacobian, TField>
         where TAffine : struct
         where TJacobian : struct
+        where TField : struct
     {
         var n = indices.Count;
         if (n == 0)
@@ -125,7 +130,7 @@ public static class Msm
         var windows = (bits + c) / c;
         var digits = SignedDigits(limbs, indices, c, windows);
         var sums = new TJacobian[windows];
-        Parallel.For(0, windows, options, w => sums[w] = Window<TGroup, TAffine, TJacobian>(bases, indices, digits.AsSpan(w * n, n), c));
+        Parallel.For(0, windows, options, w => sums[w] = Window<TGroup, TAffine, TJacobian, TField>(bases, indices, digits.AsSpan(w * n, n), c));
 
         var result = sums[windows - 1];
         for (var w = windows - 2; w >= 0; w--)
@@ -141,12 +146,52 @@ public static class Msm
         return result;
     }
 
-    private static TJacobian Window<TGroup, TAffine, TJacobian>(ReadOnlyMemory<TAffine> bases, List<int> indices, ReadOnlySpan<int> digits, int c)
-        where TGroup : struct, IGroup<TAffine, TJacobian>
+    private static TJacobian Window<TGroup, TAffine, TJacobian, TField>(ReadOnlyMemory<TAffine> bases, List<int> indices, ReadOnlySpan<int> digits, int c)
+        where TGroup : struct, IGroup<TAffine, TJacobian, TField>
         where TAffine : struct
         where TJacobian : struct
+        where TField : struct
     {
         var points = bases.Span;
+        if (!AffineBucketsEnabled)
+        {
+            return JacobianWindow<TGroup, TAffine, TJacobian, TField>(points, indices, digits, c);
+        }
+
+        var buckets = new AffineBuckets<TGroup, TAffine, TJacobian, TField>(1 << (c - 1));
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var d = digits[i];
+            if (d != 0)
+            {
+                buckets.Add(points, d > 0 ? d - 1 : -d - 1, indices[i], d < 0);
+            }
+        }
+
+        buckets.Finish();
+
+        // Σ (j+1)·bucket[j] by running sums from the top: two additions per bucket.
+        var running = TGroup.Infinity;
+        var sum = TGroup.Infinity;
+        for (var j = buckets.Count - 1; j >= 0; j--)
+        {
+            running = TGroup.Add(running, buckets.Sum(j));
+            sum = TGroup.Add(sum, running);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Off only to measure affine buckets against Jacobian ones in one process (the benchmarks).</summary>
+    internal static bool AffineBucketsEnabled { get; set; } = true;
+
+    /// <summary>Jacobian buckets with mixed additions: the plain method, kept as the affine buckets' yardstick.</summary>
+    private static TJacobian JacobianWindow<TGroup, TAffine, TJacobian, TField>(ReadOnlySpan<TAffine> points, List<int> indices, ReadOnlySpan<int> digits, int c)
+        where TGroup : struct, IGroup<TAffine, TJacobian, TField>
+        where TAffine : struct
+        where TJacobian : struct
+        where TField : struct
+    {
         var buckets = new TJacobian[1 << (c - 1)];
         buckets.AsSpan().Fill(TGroup.Infinity);
         for (var i = 0; i < digits.Length; i++)
@@ -162,7 +207,6 @@ public static class Msm
             }
         }
 
-        // Σ (j+1)·bucket[j] by running sums from the top: two additions per bucket.
         var running = TGroup.Infinity;
         var sum = TGroup.Infinity;
         for (var j = buckets.Length - 1; j >= 0; j--)
@@ -253,8 +297,158 @@ public static class Msm
         : l1 != 0 ? 128 - BitOperations.LeadingZeroCount(l1)
         : 64 - BitOperations.LeadingZeroCount(l0);
 
+    /// <summary>
+    /// Buckets kept in affine coordinates and filled by batches of affine additions that share one
+    /// field inversion (Montgomery's trick): about 6 multiplications per addition where a Jacobian
+    /// mixed addition costs 11. A batch may touch each bucket once; a second point for a bucket already
+    /// in the batch waits for the next pass.
+    /// </summary>
+    private sealed class AffineBuckets<TGroup, TAffine, TJacobian, TField>
+        where TGroup : struct, IGroup<TAffine, TJacobian, TField>
+        where TAffine : struct
+        where TJacobian : struct
+        where TField : struct
+    {
+        private const int BatchSize = 256;
+
+        private readonly TAffine[] _buckets;
+        private readonly bool[] _used;
+        private readonly int[] _stamp;
+        private readonly int[] _pendingBucket = new int[BatchSize];
+        private readonly TAffine[] _pendingPoint = new TAffine[BatchSize];
+        private readonly byte[] _kind = new byte[BatchSize];
+        private readonly TField[] _denominator;
+        private readonly TField[] _prefix;
+        private readonly TJacobian[] _overflow;
+        private readonly bool[] _overflowUsed;
+        private int _count;
+        private int _batch = 1;
+
+        public AffineBuckets(int count)
+        {
+            _buckets = new TAffine[count];
+            _used = new bool[count];
+            _stamp = new int[count];
+            _overflow = new TJacobian[count];
+            _overflowUsed = new bool[count];
+            _denominator = new TField[BatchSize];
+            _prefix = new TField[BatchSize];
+        }
+
+        public int Count => _buckets.Length;
+
+        public void Add(ReadOnlySpan<TAffine> points, int bucket, int point, bool negative)
+        {
+            var p = points[point];
+            if (TGroup.IsInfinity(p))
+            {
+                return;
+            }
+
+            if (negative)
+            {
+                p = TGroup.Negate(p);
+            }
+
+            if (!_used[bucket])
+            {
+                _buckets[bucket] = p;
+                _used[bucket] = true;
+                return;
+            }
+
+            if (_stamp[bucket] == _batch)
+            {
+                // Already in this batch. Waiting for a later batch degrades to one batch per point when
+                // most points share a few buckets (a top window has few digit values), so the point
+                // goes into the bucket's Jacobian overflow instead.
+                _overflow[bucket] = TGroup.AddMixed(_overflowUsed[bucket] ? _overflow[bucket] : TGroup.Infinity, p);
+                _overflowUsed[bucket] = true;
+                return;
+            }
+
+            _stamp[bucket] = _batch;
+            _pendingBucket[_count] = bucket;
+            _pendingPoint[_count] = p;
+            _count++;
+            if (_count == BatchSize)
+            {
+                Flush();
+            }
+        }
+
+        public void Finish() => Flush();
+
+        /// <summary>The bucket's sum, in Jacobian coordinates (its affine part plus its overflow).</summary>
+        public TJacobian Sum(int bucket)
+        {
+            var sum = _overflowUsed[bucket] ? _overflow[bucket] : TGroup.Infinity;
+            return _used[bucket] ? TGroup.AddMixed(sum, _buckets[bucket]) : sum;
+        }
+
+        private void Flush()
+        {
+            // Kinds: 0 adds two distinct points, 1 doubles (the same point), 2 empties the bucket (P + −P).
+            var product = TGroup.FieldOne;
+            for (var j = 0; j < _count; j++)
+            {
+                var b = _buckets[_pendingBucket[j]];
+                var p = _pendingPoint[j];
+                var dx = TGroup.Sub(TGroup.X(p), TGroup.X(b));
+                byte kind = 0;
+                if (TGroup.FieldIsZero(dx))
+                {
+                    var sameY = TGroup.FieldEquals(TGroup.Y(p), TGroup.Y(b));
+                    kind = sameY && !TGroup.FieldIsZero(TGroup.Y(b)) ? (byte)1 : (byte)2;
+                    dx = kind == 1 ? TGroup.Add(TGroup.Y(b), TGroup.Y(b)) : TGroup.FieldOne;
+                }
+
+                _kind[j] = kind;
+                _denominator[j] = dx;
+                _prefix[j] = product;
+                product = TGroup.Mul(product, dx);
+            }
+
+            var inverse = _count > 0 ? TGroup.Inverse(product) : product;
+            for (var j = _count - 1; j >= 0; j--)
+            {
+                // inverse is 1/(d_0·…·d_j) here: times the prefix d_0·…·d_{j−1} it is 1/d_j.
+                var dInverse = TGroup.Mul(inverse, _prefix[j]);
+                inverse = TGroup.Mul(inverse, _denominator[j]);
+                var bucket = _pendingBucket[j];
+                if (_kind[j] == 2)
+                {
+                    _used[bucket] = false;
+                    continue;
+                }
+
+                var b = _buckets[bucket];
+                var p = _pendingPoint[j];
+                var bx = TGroup.X(b);
+                var by = TGroup.Y(b);
+                TField lambda;
+                if (_kind[j] == 0)
+                {
+                    lambda = TGroup.Mul(TGroup.Sub(TGroup.Y(p), by), dInverse);
+                }
+                else
+                {
+                    var xx = TGroup.Square(bx);
+                    lambda = TGroup.Mul(TGroup.Add(TGroup.Add(xx, xx), xx), dInverse);
+                }
+
+                var x3 = TGroup.Sub(TGroup.Sub(TGroup.Square(lambda), bx), TGroup.X(p));
+                var y3 = TGroup.Sub(TGroup.Mul(lambda, TGroup.Sub(bx, x3)), by);
+                _buckets[bucket] = TGroup.Affine(x3, y3);
+            }
+
+            _count = 0;
+            _batch++;
+        }
+    }
+
     /// <summary>The group operations Pippenger needs, so one generic body serves G1 and G2 (the JIT specialises it per struct).</summary>
-    private interface IGroup<TAffine, TJacobian>
+    private interface IGroup<TAffine, TJacobian, TField>
     {
         static abstract TJacobian Infinity { get; }
 
@@ -265,11 +459,36 @@ public static class Msm
         static abstract TJacobian Double(TJacobian a);
 
         static abstract TAffine Negate(TAffine a);
-    }
 
-    private readonly struct G1Group : IGroup<G1, G1Jacobian>
+        static abstract bool IsInfinity(in TAffine a);
+
+        static abstract TField X(in TAffine a);
+
+        static abstract TField Y(in TAffine a);
+
+        static abstract TAffine Affine(TField x, TField y);
+
+        static abstract TField FieldOne { get; }
+
+        static abstract bool FieldIsZero(in TField a);
+
+        static abstract bool FieldEquals(in TField a, in TField b);
+
+        static abstract TField Add(in TField a, in TField b);
+
+        static abstract TField Sub(in TField a, in TField b);
+
+        static abstract TField Mul(in TField a, in TField b);
+
+        static abstract TField Square(in TField a);
+
+        static abstract TField Inverse(in TField a);
+    }
+    private readonly struct G1Group : IGroup<G1, G1Jacobian, Fq>
     {
         public static G1Jacobian Infinity => G1Jacobian.Infinity;
+
+        public static Fq FieldOne => Fq.One;
 
         public static G1Jacobian AddMixed(G1Jacobian a, G1 b) => a + b;
 
@@ -278,11 +497,35 @@ public static class Msm
         public static G1Jacobian Double(G1Jacobian a) => a.Double();
 
         public static G1 Negate(G1 a) => a.Negate();
+
+        public static bool IsInfinity(in G1 a) => a.IsInfinity;
+
+        public static Fq X(in G1 a) => a.X;
+
+        public static Fq Y(in G1 a) => a.Y;
+
+        public static G1 Affine(Fq x, Fq y) => new(x, y, false);
+
+        public static bool FieldIsZero(in Fq a) => a.IsZero;
+
+        public static bool FieldEquals(in Fq a, in Fq b) => a == b;
+
+        public static Fq Add(in Fq a, in Fq b) => a + b;
+
+        public static Fq Sub(in Fq a, in Fq b) => a - b;
+
+        public static Fq Mul(in Fq a, in Fq b) => a * b;
+
+        public static Fq Square(in Fq a) => a.Square();
+
+        public static Fq Inverse(in Fq a) => a.Inverse();
     }
 
-    private readonly struct G2Group : IGroup<G2, G2Jacobian>
+    private readonly struct G2Group : IGroup<G2, G2Jacobian, Fq2>
     {
         public static G2Jacobian Infinity => G2Jacobian.Infinity;
+
+        public static Fq2 FieldOne => Fq2.One;
 
         public static G2Jacobian AddMixed(G2Jacobian a, G2 b) => a + b;
 
@@ -291,5 +534,27 @@ public static class Msm
         public static G2Jacobian Double(G2Jacobian a) => a.Double();
 
         public static G2 Negate(G2 a) => a.Negate();
+
+        public static bool IsInfinity(in G2 a) => a.IsInfinity;
+
+        public static Fq2 X(in G2 a) => a.X;
+
+        public static Fq2 Y(in G2 a) => a.Y;
+
+        public static G2 Affine(Fq2 x, Fq2 y) => new(x, y, false);
+
+        public static bool FieldIsZero(in Fq2 a) => a.IsZero;
+
+        public static bool FieldEquals(in Fq2 a, in Fq2 b) => a == b;
+
+        public static Fq2 Add(in Fq2 a, in Fq2 b) => a + b;
+
+        public static Fq2 Sub(in Fq2 a, in Fq2 b) => a - b;
+
+        public static Fq2 Mul(in Fq2 a, in Fq2 b) => a * b;
+
+        public static Fq2 Square(in Fq2 a) => a.Square();
+
+        public static Fq2 Inverse(in Fq2 a) => a.Inverse();
     }
 }
