@@ -62,6 +62,10 @@ PROVE_N_ALL ?= 8 16 32 64
 # baseline commit's own code in a temporary worktree (issue 15's "before and after, in one run").
 GAS_N ?= 4 8 64
 GAS_POWER ?= 15
+# Capacities at which `make bench` times the native backend against snarkjs (witness plus proof, in
+# alternating rounds); N = 64 needs the power-15 development ceremony GAS_N already prepares.
+NATIVE_N ?= 8 64
+NATIVE_ROUNDS ?= 5
 # The commit the gas and constraint figures are compared with: the last one before issue 15.
 BENCH_BASELINE ?= d87e518
 
@@ -74,6 +78,7 @@ bench: build
 	$(BENCH) ingest $(INGEST_TX)
 	$(BENCH) http $(HTTP_SECONDS) $(HTTP_RATES)
 	$(BENCH) circuits --baseline $(BENCH_BASELINE) $(PROVE_N)
+	$(BENCH) prove --rounds $(NATIVE_ROUNDS) --max-power $(GAS_POWER) $(NATIVE_N)
 	$(BENCH) gas --baseline $(BENCH_BASELINE) --power $(GAS_POWER) $(GAS_N)
 	$(BENCH) pool --capacity 8 --batches 12 1 2
 	$(BENCH) lightclient

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
 using Prover.Proving;
+using Prover.Proving.Native;
 using Prover.Proving.Snarkjs;
 
 namespace Prover.Chain.Tests;
@@ -9,7 +10,9 @@ namespace Prover.Chain.Tests;
 /// <summary>
 /// The real ordering circuits at capacity 4, each compiled and set up once per test run on first use
 /// (development ceremony of power 13, enough for all four, from the shared key cache), and a local anvil
-/// the tests deploy to. Proofs are real snarkjs proofs of real batches.
+/// the tests deploy to. Proofs are real proofs of real batches, made by the native backend (witness in
+/// process, Groth16 in C#) with snarkjs' keys: every finalization here is the Solidity verifier
+/// accepting a native proof.
 /// </summary>
 public sealed class ChainFixture : IAsyncLifetime
 {
@@ -23,6 +26,9 @@ public sealed class ChainFixture : IAsyncLifetime
 
     public SnarkjsBackend Backend { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
 
+    /// <summary>Computes witnesses and proves; compiles and sets up through snarkjs like <see cref="Backend"/>.</summary>
+    public NativeBackend Prover { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
+
     public AnvilNode Anvil { get; private set; } = null!;
 
     public async Task InitializeAsync() => Anvil = await AnvilNode.StartAsync(new AnvilOptions { ChainId = TestBatches.ChainId }, CancellationToken.None);
@@ -30,6 +36,7 @@ public sealed class ChainFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Anvil.DisposeAsync();
+        Prover.Dispose();
         _root.Dispose();
     }
 
@@ -53,15 +60,15 @@ public sealed class ChainFixture : IAsyncLifetime
     /// Proves circuit inputs as they are, with the circuit of <paramref name="circuitPolicy"/>: for
     /// statements no honest witness gives (a posted list other than the witness's, another policy's circuit).
     /// </summary>
-    /// <exception cref="ProvingToolException">The circuit has no witness for these inputs (a constraint fails).</exception>
+    /// <exception cref="UnsatisfiedConstraintsException">The circuit has no witness for these inputs (a constraint fails).</exception>
     public async Task<ProofFiles> ProveInputsAsync(string circuitPolicy, JsonObject inputs)
     {
         var (artifacts, work, wtns) = await WitnessAsync(circuitPolicy, inputs);
-        return await Backend.ProveAsync(artifacts, wtns, work, CancellationToken.None);
+        return await Prover.ProveAsync(artifacts, wtns, work, CancellationToken.None);
     }
 
     /// <summary>Computes the circuit's witness for <paramref name="inputs"/>, which fails when any constraint does.</summary>
-    /// <exception cref="ProvingToolException">The circuit has no witness for these inputs.</exception>
+    /// <exception cref="UnsatisfiedConstraintsException">The circuit has no witness for these inputs.</exception>
     public async Task ComputeWitnessAsync(string circuitPolicy, JsonObject inputs) => await WitnessAsync(circuitPolicy, inputs);
 
     private async Task<(CircuitArtifacts Artifacts, string Work, string Witness)> WitnessAsync(string circuitPolicy, JsonObject inputs)
@@ -71,7 +78,7 @@ public sealed class ChainFixture : IAsyncLifetime
         var input = Path.Combine(work, "input.json");
         await File.WriteAllTextAsync(input, inputs.ToJsonString());
         var wtns = Path.Combine(work, "witness.wtns");
-        await Backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
+        await Prover.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
         return (artifacts, work, wtns);
     }
 

@@ -5,6 +5,7 @@ using Prover.Chain;
 using Prover.Core.Batches;
 using Prover.Core.Ordering;
 using Prover.Proving;
+using Prover.Proving.Native;
 using Prover.Proving.Snarkjs;
 
 namespace Prover.LightClient.Tests;
@@ -30,6 +31,9 @@ public sealed class LightClientFixture : IAsyncLifetime
 
     public SnarkjsBackend Backend { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
 
+    /// <summary>The native backend (witness and proof in process) with the same tools and keys.</summary>
+    public NativeBackend Native { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
+
     public AnvilNode Anvil { get; private set; } = null!;
 
     public string Work(string name) => Directory.CreateDirectory(_root.Combine("work", name)).FullName;
@@ -39,6 +43,7 @@ public sealed class LightClientFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Anvil.DisposeAsync();
+        Native.Dispose();
         _root.Dispose();
     }
 
@@ -68,15 +73,18 @@ public sealed class LightClientFixture : IAsyncLifetime
     }
 
     /// <summary>Proves an ordered batch witness with its policy's circuit; the files are snarkjs' proof.json and public.json.</summary>
-    public async Task<ProofFiles> ProveFilesAsync(OrderingWitness witness)
+    public Task<ProofFiles> ProveFilesAsync(OrderingWitness witness) => ProveFilesAsync(witness, Backend);
+
+    /// <summary>Proves an ordered batch witness with <paramref name="backend"/>.</summary>
+    public async Task<ProofFiles> ProveFilesAsync(OrderingWitness witness, IProvingBackend backend)
     {
         var artifacts = await ArtifactsAsync(witness.Policy.Id);
         var work = Work("prove-" + Interlocked.Increment(ref _work).ToString(CultureInfo.InvariantCulture));
         var input = Path.Combine(work, "input.json");
         await File.WriteAllTextAsync(input, CircuitInputs.ToJson(witness));
         var wtns = Path.Combine(work, "witness.wtns");
-        await Backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
-        return await Backend.ProveAsync(artifacts, wtns, work, CancellationToken.None);
+        await backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, CancellationToken.None);
+        return await backend.ProveAsync(artifacts, wtns, work, CancellationToken.None);
     }
 
     /// <summary>Proves an ordered batch witness and returns what submitBatch takes.</summary>

@@ -7,7 +7,7 @@ using Prover.LightClient.Groth16;
 namespace Prover.LightClient.Tests.Groth16;
 
 /// <summary>
-/// The C# verifier against snarkjs on proofs made now by the repo's own proving backend. With
+/// The C# verifier against snarkjs on proofs made now by each of the repo's proving backends. With
 /// <c>PROVER_WRITE_FIXTURES=1</c> the proof it makes is also written to fixtures/groth16 (see
 /// fixtures/groth16/README.md): the committed fixture is this test's output.
 /// </summary>
@@ -21,12 +21,14 @@ public sealed class SnarkjsAgreementTests
 
     public SnarkjsAgreementTests(LightClientFixture fixture) => _fixture = fixture;
 
-    [Fact]
-    public async Task A_fresh_snarkjs_proof_verifies_in_csharp_as_in_snarkjs_and_fails_with_any_signal_changed()
+    [Theory]
+    [InlineData("snarkjs")]
+    [InlineData("native")]
+    public async Task A_fresh_proof_verifies_in_csharp_as_in_snarkjs_and_fails_with_any_signal_changed(string backend)
     {
         var log = new TestLog(LightClientFixture.ChainId, FixtureInbox, LightClientFixture.Policy, LightClientFixture.Capacity);
         var witness = log.NextBatch(3);
-        var files = await _fixture.ProveFilesAsync(witness);
+        var files = await _fixture.ProveFilesAsync(witness, backend == "native" ? _fixture.Native : _fixture.Backend);
         var artifacts = await _fixture.ArtifactsAsync();
         var key = await VerificationKey.ReadAsync(artifacts.VerificationKeyFile, CancellationToken.None);
 
@@ -42,7 +44,7 @@ public sealed class SnarkjsAgreementTests
             Assert.False(Groth16Verifier.Verify(key, proof, changed), $"signal {CircuitInputs.PublicSignalNames[i]} changed");
         }
 
-        if (Environment.GetEnvironmentVariable("PROVER_WRITE_FIXTURES") == "1")
+        if (backend == "snarkjs" && Environment.GetEnvironmentVariable("PROVER_WRITE_FIXTURES") == "1")
         {
             var target = Directory.CreateDirectory(RepoPaths.Groth16Fixture).FullName;
             File.Copy(artifacts.VerificationKeyFile, Path.Combine(target, "verification_key.json"), overwrite: true);

@@ -8,8 +8,8 @@ using Prover.Proving.Snarkjs;
 namespace Prover.Proving.Tests.Ordering;
 
 /// <summary>
-/// The four ordering circuits at capacities 4 and 8, compiled once per test run, and their keys at
-/// capacity 4 set up on first use from one development ceremony of power 13 (enough for every one of
+/// The four ordering circuits at capacities 4 and 8, compiled once per test run, and their keys set
+/// up on first use from one development ceremony of power 13 (enough for every one of
 /// them, so phase 2 is prepared once). Cache and outputs live in a folder of this run's own.
 /// </summary>
 public sealed class OrderingCircuitsFixture : IAsyncLifetime
@@ -41,9 +41,12 @@ public sealed class OrderingCircuitsFixture : IAsyncLifetime
     }
 
     /// <summary>The proving and verification keys of a capacity-4 circuit, set up once.</summary>
-    public Task<CircuitArtifacts> ArtifactsAsync(string policy) =>
-        _artifacts.GetOrAdd(policy, p => new Lazy<Task<CircuitArtifacts>>(() =>
-            Backend.SetupAsync(Circuit(p, 4), CeremonySource.Development, _root.Combine("artifacts", p), CancellationToken.None))).Value;
+    public Task<CircuitArtifacts> ArtifactsAsync(string policy) => ArtifactsAsync(policy, 4);
+
+    /// <summary>The proving and verification keys of a circuit of capacity 4 or 8, set up once.</summary>
+    public Task<CircuitArtifacts> ArtifactsAsync(string policy, int capacity) =>
+        _artifacts.GetOrAdd($"{policy}_{capacity}", name => new Lazy<Task<CircuitArtifacts>>(() =>
+            Backend.SetupAsync(Circuit(policy, capacity), CeremonySource.Development, _root.Combine("artifacts", name), CancellationToken.None))).Value;
 
     /// <summary>A fresh folder for one test's files.</summary>
     public string Work() => Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
