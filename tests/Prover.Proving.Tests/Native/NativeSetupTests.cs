@@ -13,4 +13,12 @@ public sealed class NativeSetupTests(NativeSetupFixture fixture)
         NativeSetup.DevelopmentPtau(NativeSetupFixture.Power, native, CancellationToken.None);
         Assert.Null(NativeSetupFixture.FirstDifference(fixture.SnarkjsPtau, native, "ptau"));
     }
+
+    [Fact]
+    public void The_native_development_zkey_is_byte_identical_to_snarkjs()
+    {
+        var native = Path.Combine(fixture.Work("dev-zkey"), "native.zkey");
+        NativeSetup.DevelopmentZkey(fixture.Circuit.ConstraintSystemFile, NativeSetupFixture.Power, native, CancellationToken.None);
+        Assert.Null(NativeSetupFixture.FirstDifference(fixture.Artifacts.ProvingKeyFile, native, "zkey"));
+    }
 }

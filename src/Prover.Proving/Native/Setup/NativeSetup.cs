@@ -35,4 +35,38 @@ internal static class NativeSetup
         var tables = new GeneratorTables(expectedG1: 16 * n, expectedG2: 4 * n, maxDegreeOfParallelism);
         PowersOfTau.WriteBeaconCeremony(power, DevelopmentPhase1, path, tables, cancellationToken);
     }
+
+    /// <summary>
+    /// The secrets of the development ceremony's phase 1: the products of each beacon's τ, α, β, its
+    /// first three draws (the hashes a ptau records do not affect them).
+    /// </summary>
+    public static PowersOfTau.Totals DevelopmentSecrets()
+    {
+        var totals = new PowersOfTau.Totals(Crypto.Field.Fr.One, Crypto.Field.Fr.One, Crypto.Field.Fr.One);
+        foreach (var beacon in DevelopmentPhase1)
+        {
+            var rng = beacon.Rng();
+            totals = new PowersOfTau.Totals(
+                totals.Tau * SnarkjsRandom.NextFr(rng),
+                totals.Alpha * SnarkjsRandom.NextFr(rng),
+                totals.Beta * SnarkjsRandom.NextFr(rng));
+        }
+
+        return totals;
+    }
+
+    /// <summary>
+    /// Writes the circuit's development proving key for the development ceremony of <paramref name="power"/>:
+    /// the file <c>groth16 setup</c> on <see cref="DevelopmentPtau"/>'s output followed by the phase 2 beacon
+    /// writes. The ptau itself is not needed: its secrets are public.
+    /// </summary>
+    /// <exception cref="BinFileException">The constraint system cannot be read.</exception>
+    /// <exception cref="SetupException">The circuit needs a larger power.</exception>
+    public static void DevelopmentZkey(string r1csPath, int power, string zkeyPath, CancellationToken cancellationToken, int maxDegreeOfParallelism = -1)
+    {
+        var r1cs = R1cs.Read(r1csPath);
+        var expected = (6L * r1cs.Wires) + (4L << Math.Min(power, 30));
+        var tables = new GeneratorTables(expected, r1cs.Wires, maxDegreeOfParallelism);
+        DevelopmentKeys.Write(r1cs, power, DevelopmentSecrets(), hash => Phase2Contribution.FromBeacon(hash, DevelopmentPhase2), zkeyPath, tables, cancellationToken);
+    }
 }
