@@ -1,3 +1,4 @@
+using System.Buffers;
 using Prover.Crypto.Field;
 
 namespace Prover.Crypto.Bn254;
@@ -140,6 +141,12 @@ internal interface IFixedBaseGroup<TAffine, TJacobian>
 
     /// <summary>Every point to affine with one inversion.</summary>
     static abstract void Normalize(ReadOnlySpan<TJacobian> points, Span<TAffine> results);
+
+    /// <summary>
+    /// acc[i] += addend[i] for every i with add[i], all in affine coordinates with one inversion for the
+    /// lot; a sum that needs a doubling (rare: equal points) is done on its own.
+    /// </summary>
+    static abstract void AddBatch(Span<TAffine> acc, ReadOnlySpan<TAffine> addend, ReadOnlySpan<bool> add);
 }
 
 internal readonly struct G1Ops : IFixedBaseGroup<G1, G1Jacobian>
@@ -171,7 +178,7 @@ internal readonly struct G1Ops : IFixedBaseGroup<G1, G1Jacobian>
             prefix[i] = acc;
         }
 
-        var inverse = acc.Inverse();
+        var inverse = FieldInverse.Of(acc);
         for (var i = points.Length - 1; i >= 0; i--)
         {
             var p = points[i];
@@ -186,6 +193,54 @@ internal readonly struct G1Ops : IFixedBaseGroup<G1, G1Jacobian>
             var zInv2 = zInv.Square();
             results[i] = new G1(p.X * zInv2, p.Y * zInv2 * zInv, false);
         }
+    }
+
+    public static void AddBatch(Span<G1> acc, ReadOnlySpan<G1> addend, ReadOnlySpan<bool> add)
+    {
+        // Montgomery's trick over the denominators x2 − x1 of the chords; λ = (y2 − y1)/(x2 − x1).
+        var rented = ArrayPool<Fq>.Shared.Rent(acc.Length);
+        var prefix = rented.AsSpan(0, acc.Length);
+        var product = Fq.One;
+        for (var i = 0; i < acc.Length; i++)
+        {
+            prefix[i] = product;
+            if (add[i] && !acc[i].IsInfinity && !addend[i].IsInfinity && acc[i].X != addend[i].X)
+            {
+                product *= addend[i].X - acc[i].X;
+            }
+        }
+
+        var inverse = FieldInverse.Of(product);
+        for (var i = acc.Length - 1; i >= 0; i--)
+        {
+            if (!add[i] || addend[i].IsInfinity)
+            {
+                continue;
+            }
+
+            var a = acc[i];
+            var b = addend[i];
+            if (a.IsInfinity)
+            {
+                acc[i] = b;
+                continue;
+            }
+
+            if (a.X == b.X)
+            {
+                // Equal points need the tangent, opposite points cancel; never in the product above.
+                acc[i] = a.Y == b.Y ? G1Jacobian.From(a).Double().ToAffine() : G1.Infinity;
+                continue;
+            }
+
+            var dx = b.X - a.X;
+            var lambda = (b.Y - a.Y) * inverse * prefix[i];
+            inverse *= dx;
+            var x3 = lambda.Square() - a.X - b.X;
+            acc[i] = new G1(x3, (lambda * (a.X - x3)) - a.Y, false);
+        }
+
+        ArrayPool<Fq>.Shared.Return(rented);
     }
 }
 
@@ -217,7 +272,7 @@ internal readonly struct G2Ops : IFixedBaseGroup<G2, G2Jacobian>
             prefix[i] = acc;
         }
 
-        var inverse = acc.Inverse();
+        var inverse = FieldInverse.Of(acc);
         for (var i = points.Length - 1; i >= 0; i--)
         {
             var p = points[i];
@@ -233,6 +288,100 @@ internal readonly struct G2Ops : IFixedBaseGroup<G2, G2Jacobian>
             results[i] = new G2(p.X * zInv2, p.Y * zInv2 * zInv, false);
         }
     }
+
+    public static void AddBatch(Span<G2> acc, ReadOnlySpan<G2> addend, ReadOnlySpan<bool> add)
+    {
+        var rented = ArrayPool<Fq2>.Shared.Rent(acc.Length);
+        var prefix = rented.AsSpan(0, acc.Length);
+        var product = Fq2.One;
+        for (var i = 0; i < acc.Length; i++)
+        {
+            prefix[i] = product;
+            if (add[i] && !acc[i].IsInfinity && !addend[i].IsInfinity && acc[i].X != addend[i].X)
+            {
+                product *= addend[i].X - acc[i].X;
+            }
+        }
+
+        var inverse = FieldInverse.Of(product);
+        for (var i = acc.Length - 1; i >= 0; i--)
+        {
+            if (!add[i] || addend[i].IsInfinity)
+            {
+                continue;
+            }
+
+            var a = acc[i];
+            var b = addend[i];
+            if (a.IsInfinity)
+            {
+                acc[i] = b;
+                continue;
+            }
+
+            if (a.X == b.X)
+            {
+                acc[i] = a.Y == b.Y ? G2Jacobian.From(a).Double().ToAffine() : G2.Infinity;
+                continue;
+            }
+
+            var dx = b.X - a.X;
+            var lambda = (b.Y - a.Y) * inverse * prefix[i];
+            inverse *= dx;
+            var x3 = lambda.Square() - a.X - b.X;
+            acc[i] = new G2(x3, (lambda * (a.X - x3)) - a.Y, false);
+        }
+
+        ArrayPool<Fq2>.Shared.Return(rented);
+    }
+}
+
+/// <summary>
+/// Inversion by Fermat (x^(p−2)) with the field's own multiplication: about 380 products, several times
+/// faster than <see cref="Fq.Inverse"/>'s BigInteger exponentiation, which matters once per batch.
+/// </summary>
+internal static class FieldInverse
+{
+    private static readonly bool[] ExponentBits = Bits(Fq.Modulus - 2);
+
+    /// <exception cref="DivideByZeroException">x is zero.</exception>
+    public static Fq Of(Fq x)
+    {
+        if (x.IsZero)
+        {
+            throw new DivideByZeroException("zero has no inverse in F_p");
+        }
+
+        var result = Fq.One;
+        foreach (var bit in ExponentBits)
+        {
+            result = result.Square();
+            if (bit)
+            {
+                result *= x;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>(c0 − c1·i)/(c0² + c1²).</summary>
+    public static Fq2 Of(Fq2 x)
+    {
+        var inverse = Of(x.C0.Square() + x.C1.Square());
+        return new Fq2(x.C0 * inverse, -(x.C1 * inverse));
+    }
+
+    private static bool[] Bits(System.Numerics.BigInteger e)
+    {
+        var bits = new bool[(int)e.GetBitLength()];
+        for (var i = 0; i < bits.Length; i++)
+        {
+            bits[i] = !((e >> (bits.Length - 1 - i)) & 1).IsZero;
+        }
+
+        return bits;
+    }
 }
 
 internal sealed class FixedBase<TOps, TAffine, TJacobian>
@@ -243,8 +392,8 @@ internal sealed class FixedBase<TOps, TAffine, TJacobian>
     /// <summary>Scalars are below r &lt; 2^254.</summary>
     private const int ScalarBits = 254;
 
-    /// <summary>Scalars per normalisation block: large enough that the inversion (a few microseconds) vanishes.</summary>
-    private const int Block = 1024;
+    /// <summary>Scalars per block: large enough that each window's one inversion (about 380 products) vanishes beside its additions.</summary>
+    private const int Block = 2048;
 
     private readonly int _half;
     private readonly int _windows;
@@ -303,19 +452,60 @@ internal sealed class FixedBase<TOps, TAffine, TJacobian>
 
         var blocks = (scalars.Length + Block - 1) / Block;
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, blocks, options, () => new TJacobian[Block], (block, _, jacobian) =>
+        Parallel.For(0, blocks, options, block =>
         {
             var start = block * Block;
             var count = Math.Min(Block, scalars.Length - start);
-            var input = scalars.Span.Slice(start, count);
-            for (var i = 0; i < count; i++)
+            MultiplyBlock(scalars.Span.Slice(start, count), results.Span.Slice(start, count));
+        });
+    }
+
+    /// <summary>
+    /// One block of scalars window by window, the block's accumulators kept affine: each window is one
+    /// batch of affine additions sharing an inversion, about 6 field products per addition where a mixed
+    /// Jacobian addition costs 11.
+    /// </summary>
+    private void MultiplyBlock(ReadOnlySpan<Fr> scalars, Span<TAffine> acc)
+    {
+        var n = scalars.Length;
+        var limbs = new ulong[4 * n];
+        for (var i = 0; i < n; i++)
+        {
+            scalars[i].GetCanonicalLimbs(out limbs[4 * i], out limbs[(4 * i) + 1], out limbs[(4 * i) + 2], out limbs[(4 * i) + 3]);
+        }
+
+        var carries = new int[n];
+        var addend = new TAffine[n];
+        var add = new bool[n];
+        var infinity = TOps.ToAffine(TOps.Infinity);
+        acc.Fill(infinity);
+        var c = WindowBits;
+        var mask = (1UL << c) - 1;
+        for (var j = 0; j < _windows; j++)
+        {
+            for (var i = 0; i < n; i++)
             {
-                jacobian[i] = MultiplyJacobian(input[i]);
+                var digit = (int)Bits(limbs[4 * i], limbs[(4 * i) + 1], limbs[(4 * i) + 2], limbs[(4 * i) + 3], j * c, mask) + carries[i];
+                carries[i] = 0;
+                if (digit > _half)
+                {
+                    digit -= 1 << c;
+                    carries[i] = 1;
+                }
+
+                add[i] = digit != 0;
+                if (digit > 0)
+                {
+                    addend[i] = _table[(j * _half) + digit - 1];
+                }
+                else if (digit < 0)
+                {
+                    addend[i] = TOps.Negate(_table[(j * _half) - digit - 1]);
+                }
             }
 
-            TOps.Normalize(jacobian.AsSpan(0, count), results.Span.Slice(start, count));
-            return jacobian;
-        }, _ => { });
+            TOps.AddBatch(acc, addend, add);
+        }
     }
 
     private TJacobian MultiplyJacobian(Fr scalar)

@@ -94,6 +94,23 @@ public sealed class FixedBaseTests
     }
 
     [Fact]
+    public void Batched_affine_additions_handle_doubling_cancellation_infinity_and_skipped_slots()
+    {
+        var p = G1.Generator.Multiply(5);
+        var q = G1.Generator.Multiply(9);
+        G1[] acc = [p, p, G1.Infinity, q, q];
+        G1[] addend = [p, p.Negate(), q, p, p];
+        bool[] add = [true, true, true, false, true];
+        G1Ops.AddBatch(acc, addend, add);
+        Assert.Equal([G1.Generator.Multiply(10), G1.Infinity, q, q, G1.Generator.Multiply(14)], acc);
+
+        var r = G2.Generator.Multiply(3);
+        G2[] acc2 = [r, r, G2.Infinity];
+        G2Ops.AddBatch(acc2, [r, r.Negate(), r], [true, true, true]);
+        Assert.Equal([G2.Generator.Multiply(6), G2.Infinity, r], acc2);
+    }
+
+    [Fact]
     public void Batch_normalisation_matches_one_inversion_per_point()
     {
         var points = new[]
