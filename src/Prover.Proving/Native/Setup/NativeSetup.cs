@@ -69,4 +69,24 @@ internal static class NativeSetup
         var tables = new GeneratorTables(expected, r1cs.Wires, maxDegreeOfParallelism);
         DevelopmentKeys.Write(r1cs, power, DevelopmentSecrets(), hash => Phase2Contribution.FromBeacon(hash, DevelopmentPhase2), zkeyPath, tables, cancellationToken);
     }
+
+    /// <summary>
+    /// Writes a circuit's proving key from any prepared ptau (a public ceremony's final file, or the
+    /// development one): <c>groth16 setup</c> followed by one phase 2 contribution, the development beacon
+    /// when <paramref name="beacon"/> is given (reproducible, INSECURE), otherwise fresh system randomness
+    /// whose δ is forgotten when this returns (<c>zkey contribute</c>).
+    /// </summary>
+    /// <exception cref="BinFileException">The constraint system or the ptau cannot be read, or the ptau is not prepared for phase 2.</exception>
+    /// <exception cref="SetupException">The circuit needs a larger power than the ptau's.</exception>
+    public static void ZkeyFromPtau(string r1csPath, string ptauPath, string zkeyPath, Beacon? beacon, CancellationToken cancellationToken, int maxDegreeOfParallelism = -1)
+    {
+        var r1cs = R1cs.Read(r1csPath);
+        PtauKeys.Write(
+            r1cs,
+            ptauPath,
+            hash => beacon is null ? Phase2Contribution.FromSystemRandomness(hash, "prover phase 2 contribution") : Phase2Contribution.FromBeacon(hash, beacon),
+            zkeyPath,
+            maxDegreeOfParallelism,
+            cancellationToken);
+    }
 }

@@ -29,6 +29,12 @@ internal static class SnarkjsQuirks
         Span<byte> g2 = stackalloc byte[PointEncoding.G2Size];
         PointEncoding.WriteLem(G2.Generator, g2);
         g2[..52].CopyTo(bytes[12..]);
+        return Difference(bytes, lastInRange);
+    }
+
+    /// <summary>The same difference for the 64 bytes a ptau file actually holds there.</summary>
+    public static G1 Difference(ReadOnlySpan<byte> bytes, G1 lastInRange)
+    {
         var x = FromRawMontgomery(bytes[..32]);
         var y = FromRawMontgomery(bytes[32..]);
         return Chord(x, y, lastInRange.Negate());
