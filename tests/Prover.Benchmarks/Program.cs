@@ -11,7 +11,7 @@ internal static class Program
     /// and the proving times for those capacities (up to ceremony power P), <c>gas [--baseline REF] [--power P] [N…]</c> submitBatch's gas on a local anvil for every
     /// policy at those capacities (and, with a baseline, that commit's against this tree's), <c>pool [--capacity N] [--batches K] [W…]</c> the prover pool's throughput and
     /// overhead with W workers, <c>lightclient [rounds]</c> the light client's Groth16 verification, <c>log-sync
-    /// [groups] [size…]</c> the receipt log's write and sync per group, <c>field-min [rounds]</c> the minimum-of-N
+    /// [groups] [size…]</c> the receipt log's write and sync per group, <c>native-setup P [R1CS]</c> the native development ceremony and keys at power P, <c>field-min [rounds]</c> the minimum-of-N
     /// and median field and Poseidon timings (<see cref="FieldTiming"/>); anything else
     /// goes to BenchmarkDotNet (e.g. <c>--filter '*Field*'</c>).
     /// </summary>
@@ -68,6 +68,10 @@ internal static class Program
                 LogSyncRun.Run(
                     args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2_000,
                     args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1, 9, 64]);
+                break;
+            case "native-setup":
+                // native-setup P [R1CS]: the native development ceremony and a key at power P.
+                SetupTiming.Run(int.Parse(args[1], CultureInfo.InvariantCulture), args.Length > 2 ? args[2] : null);
                 break;
             case "field-min":
                 FieldTiming.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 300);

@@ -106,6 +106,20 @@ public sealed class R1cs
         return new R1cs(wires, outputs, inputs, privates, starts, [.. termWires], [.. coefficients]);
     }
 
+    /// <summary>The wires of one linear combination of a constraint (matrix 0 = A, 1 = B, 2 = C), in file order: a trusted setup needs the matrices themselves.</summary>
+    internal ReadOnlySpan<int> TermWires(int constraint, int matrix)
+    {
+        var k = (3 * constraint) + matrix;
+        return _wires.AsSpan(_starts[k], _starts[k + 1] - _starts[k]);
+    }
+
+    /// <summary>The coefficients matching <see cref="TermWires"/>.</summary>
+    internal ReadOnlySpan<Fr> TermCoefficients(int constraint, int matrix)
+    {
+        var k = (3 * constraint) + matrix;
+        return _coefficients.AsSpan(_starts[k], _starts[k + 1] - _starts[k]);
+    }
+
     /// <summary>The index of the first constraint the witness violates, or null when it satisfies them all.</summary>
     /// <exception cref="ArgumentException">The witness does not have one value per wire, or its first value is not 1.</exception>
     public int? FirstUnsatisfied(ReadOnlySpan<Fr> witness)

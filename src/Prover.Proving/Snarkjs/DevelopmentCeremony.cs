@@ -18,6 +18,13 @@ internal static class DevelopmentCeremony
     /// <summary>SHA-256 of "prover development ceremony: phase 2 beacon (INSECURE)".</summary>
     public const string Phase2BeaconHash = "4ada3da7e494c5ffa537fa995724763ee75cd268935ae545615b22ee17e72582";
 
+    /// <summary>The name of the phase 1 contribution (a beacon on <see cref="Phase1ContributionHash"/>).</summary>
+    public const string Phase1ContributionName = "prover development contribution (INSECURE)";
+
+    public const string Phase1BeaconName = "prover development beacon (INSECURE)";
+
+    public const string Phase2BeaconName = "prover development phase 2 beacon (INSECURE)";
+
     /// <summary>2^10 hash iterations per beacon, snarkjs' minimum: the beacon's delay is pointless when its hash is published in advance.</summary>
     public const int BeaconIterationsExp = 10;
 
