@@ -26,7 +26,7 @@ public sealed class ChainFixture : IAsyncLifetime
 
     public SnarkjsBackend Backend { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
 
-    /// <summary>Computes witnesses and proves; compiles and sets up through snarkjs like <see cref="Backend"/>.</summary>
+    /// <summary>Sets up (in C#, the same keys snarkjs makes), computes witnesses and proves.</summary>
     public NativeBackend Prover { get; } = new(new SnarkjsOptions { MinimumDevelopmentPower = 13 });
 
     public AnvilNode Anvil { get; private set; } = null!;
@@ -45,8 +45,8 @@ public sealed class ChainFixture : IAsyncLifetime
         _artifacts.GetOrAdd(policy, p => new Lazy<Task<CircuitArtifacts>>(async () =>
         {
             var main = Path.Combine(Backend.CircuitsDirectory, CircuitInputs.MainFor(p, Capacity));
-            var circuit = await Backend.CompileAsync(main, _root.Combine("build", p), CancellationToken.None);
-            return await Backend.SetupAsync(circuit, CeremonySource.Development, _root.Combine("artifacts", p), CancellationToken.None);
+            var circuit = await Prover.CompileAsync(main, _root.Combine("build", p), CancellationToken.None);
+            return await Prover.SetupAsync(circuit, CeremonySource.Development, _root.Combine("artifacts", p), CancellationToken.None);
         })).Value;
 
     /// <summary>Proves a batch's witness and returns what submitBatch takes.</summary>

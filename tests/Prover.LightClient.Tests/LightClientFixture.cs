@@ -59,8 +59,8 @@ public sealed class LightClientFixture : IAsyncLifetime
             if (!_artifacts.TryGetValue(policyId, out var artifacts))
             {
                 var main = Path.Combine(Backend.CircuitsDirectory, CircuitInputs.MainFor(policyId, Capacity));
-                var circuit = await Backend.CompileAsync(main, _root.Combine("build-" + policyId), CancellationToken.None);
-                artifacts = await Backend.SetupAsync(circuit, CeremonySource.Development, _root.Combine("artifacts-" + policyId), CancellationToken.None);
+                var circuit = await Native.CompileAsync(main, _root.Combine("build-" + policyId), CancellationToken.None);
+                artifacts = await Native.SetupAsync(circuit, CeremonySource.Development, _root.Combine("artifacts-" + policyId), CancellationToken.None);
                 _artifacts[policyId] = artifacts;
             }
 

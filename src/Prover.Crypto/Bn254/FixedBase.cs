@@ -178,7 +178,7 @@ internal readonly struct G1Ops : IFixedBaseGroup<G1, G1Jacobian>
             prefix[i] = acc;
         }
 
-        var inverse = FieldInverse.Of(acc);
+        var inverse = acc.Inverse();
         for (var i = points.Length - 1; i >= 0; i--)
         {
             var p = points[i];
@@ -210,7 +210,7 @@ internal readonly struct G1Ops : IFixedBaseGroup<G1, G1Jacobian>
             }
         }
 
-        var inverse = FieldInverse.Of(product);
+        var inverse = product.Inverse();
         for (var i = acc.Length - 1; i >= 0; i--)
         {
             if (!add[i] || addend[i].IsInfinity)
@@ -272,7 +272,7 @@ internal readonly struct G2Ops : IFixedBaseGroup<G2, G2Jacobian>
             prefix[i] = acc;
         }
 
-        var inverse = FieldInverse.Of(acc);
+        var inverse = acc.Inverse();
         for (var i = points.Length - 1; i >= 0; i--)
         {
             var p = points[i];
@@ -303,7 +303,7 @@ internal readonly struct G2Ops : IFixedBaseGroup<G2, G2Jacobian>
             }
         }
 
-        var inverse = FieldInverse.Of(product);
+        var inverse = product.Inverse();
         for (var i = acc.Length - 1; i >= 0; i--)
         {
             if (!add[i] || addend[i].IsInfinity)
@@ -333,54 +333,6 @@ internal readonly struct G2Ops : IFixedBaseGroup<G2, G2Jacobian>
         }
 
         ArrayPool<Fq2>.Shared.Return(rented);
-    }
-}
-
-/// <summary>
-/// Inversion by Fermat (x^(p−2)) with the field's own multiplication: about 380 products, several times
-/// faster than <see cref="Fq.Inverse"/>'s BigInteger exponentiation, which matters once per batch.
-/// </summary>
-internal static class FieldInverse
-{
-    private static readonly bool[] ExponentBits = Bits(Fq.Modulus - 2);
-
-    /// <exception cref="DivideByZeroException">x is zero.</exception>
-    public static Fq Of(Fq x)
-    {
-        if (x.IsZero)
-        {
-            throw new DivideByZeroException("zero has no inverse in F_p");
-        }
-
-        var result = Fq.One;
-        foreach (var bit in ExponentBits)
-        {
-            result = result.Square();
-            if (bit)
-            {
-                result *= x;
-            }
-        }
-
-        return result;
-    }
-
-    /// <summary>(c0 − c1·i)/(c0² + c1²).</summary>
-    public static Fq2 Of(Fq2 x)
-    {
-        var inverse = Of(x.C0.Square() + x.C1.Square());
-        return new Fq2(x.C0 * inverse, -(x.C1 * inverse));
-    }
-
-    private static bool[] Bits(System.Numerics.BigInteger e)
-    {
-        var bits = new bool[(int)e.GetBitLength()];
-        for (var i = 0; i < bits.Length; i++)
-        {
-            bits[i] = !((e >> (bits.Length - 1 - i)) & 1).IsZero;
-        }
-
-        return bits;
     }
 }
 

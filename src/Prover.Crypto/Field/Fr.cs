@@ -449,37 +449,7 @@ public readonly struct Fr : IEquatable<Fr>
         in Fr a,
         out ulong w0, out ulong w1, out ulong w2, out ulong w3, out ulong w4, out ulong w5, out ulong w6, out ulong w7)
     {
-        ulong a0 = a._m0, a1 = a._m1, a2 = a._m2, a3 = a._m3;
-
-        // The cross products a_i·a_j (i < j), words 1..6.
-        ulong c = Mul(a0, a1, out w1);
-        c = MulAdd(a0, a2, c, out w2);
-        w4 = MulAdd(a0, a3, c, out w3);
-        c = MulAdd(a1, a2, w3, out w3);
-        w5 = MulAdd2(a1, a3, w4, c, out w4);
-        w6 = MulAdd(a2, a3, w5, out w5);
-
-        // Doubled.
-        w7 = w6 >> 63;
-        w6 = (w6 << 1) | (w5 >> 63);
-        w5 = (w5 << 1) | (w4 >> 63);
-        w4 = (w4 << 1) | (w3 >> 63);
-        w3 = (w3 << 1) | (w2 >> 63);
-        w2 = (w2 << 1) | (w1 >> 63);
-        w1 <<= 1;
-
-        // Plus the squares a_i² on the diagonal.
-        ulong h = Mul(a0, a0, out w0);
-        w1 = AddCarry(w1, h, 0, out c);
-        h = Mul(a1, a1, out ulong l);
-        w2 = AddCarry(w2, l, c, out c);
-        w3 = AddCarry(w3, h, c, out c);
-        h = Mul(a2, a2, out l);
-        w4 = AddCarry(w4, l, c, out c);
-        w5 = AddCarry(w5, h, c, out c);
-        h = Mul(a3, a3, out l);
-        w6 = AddCarry(w6, l, c, out c);
-        w7 = w7 + h + c;
+        Words.WideSquare(a._m0, a._m1, a._m2, a._m3, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
     }
 
     /// <summary>
@@ -712,31 +682,7 @@ public readonly struct Fr : IEquatable<Fr>
         in Fr a, in Fr b,
         out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7)
     {
-        ulong b0 = b._m0, b1 = b._m1, b2 = b._m2, b3 = b._m3;
-
-        ulong ai = a._m0;
-        ulong c = Mul(ai, b0, out p0);
-        c = MulAdd(ai, b1, c, out p1);
-        c = MulAdd(ai, b2, c, out p2);
-        p4 = MulAdd(ai, b3, c, out p3);
-
-        ai = a._m1;
-        c = MulAdd(ai, b0, p1, out p1);
-        c = MulAdd2(ai, b1, p2, c, out p2);
-        c = MulAdd2(ai, b2, p3, c, out p3);
-        p5 = MulAdd2(ai, b3, p4, c, out p4);
-
-        ai = a._m2;
-        c = MulAdd(ai, b0, p2, out p2);
-        c = MulAdd2(ai, b1, p3, c, out p3);
-        c = MulAdd2(ai, b2, p4, c, out p4);
-        p6 = MulAdd2(ai, b3, p5, c, out p5);
-
-        ai = a._m3;
-        c = MulAdd(ai, b0, p3, out p3);
-        c = MulAdd2(ai, b1, p4, c, out p4);
-        c = MulAdd2(ai, b2, p5, c, out p5);
-        p7 = MulAdd2(ai, b3, p6, c, out p6);
+        Words.WideMultiply(a._m0, a._m1, a._m2, a._m3, b._m0, b._m1, b._m2, b._m3, out p0, out p1, out p2, out p3, out p4, out p5, out p6, out p7);
     }
 
     /// <summary>

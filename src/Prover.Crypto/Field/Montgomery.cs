@@ -35,26 +35,7 @@ internal static class Montgomery<TModulus>
         ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3,
         out ulong r0, out ulong r1, out ulong r2, out ulong r3)
     {
-        ulong c = Words.Mul(a0, b0, out ulong p0);
-        c = Words.MulAdd(a0, b1, c, out ulong p1);
-        c = Words.MulAdd(a0, b2, c, out ulong p2);
-        ulong p4 = Words.MulAdd(a0, b3, c, out ulong p3);
-
-        c = Words.MulAdd(a1, b0, p1, out p1);
-        c = Words.MulAdd2(a1, b1, p2, c, out p2);
-        c = Words.MulAdd2(a1, b2, p3, c, out p3);
-        ulong p5 = Words.MulAdd2(a1, b3, p4, c, out p4);
-
-        c = Words.MulAdd(a2, b0, p2, out p2);
-        c = Words.MulAdd2(a2, b1, p3, c, out p3);
-        c = Words.MulAdd2(a2, b2, p4, c, out p4);
-        ulong p6 = Words.MulAdd2(a2, b3, p5, c, out p5);
-
-        c = Words.MulAdd(a3, b0, p3, out p3);
-        c = Words.MulAdd2(a3, b1, p4, c, out p4);
-        c = Words.MulAdd2(a3, b2, p5, c, out p5);
-        ulong p7 = Words.MulAdd2(a3, b3, p6, c, out p6);
-
+        Words.WideMultiply(a0, a1, a2, a3, b0, b1, b2, b3, out var p0, out var p1, out var p2, out var p3, out var p4, out var p5, out var p6, out var p7);
         Reduce(p0, p1, p2, p3, p4, p5, p6, p7, out r0, out r1, out r2, out r3);
     }
 
@@ -62,33 +43,7 @@ internal static class Montgomery<TModulus>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Square(ulong a0, ulong a1, ulong a2, ulong a3, out ulong r0, out ulong r1, out ulong r2, out ulong r3)
     {
-        ulong c = Words.Mul(a0, a1, out ulong w1);
-        c = Words.MulAdd(a0, a2, c, out ulong w2);
-        ulong w4 = Words.MulAdd(a0, a3, c, out ulong w3);
-        c = Words.MulAdd(a1, a2, w3, out w3);
-        ulong w5 = Words.MulAdd2(a1, a3, w4, c, out w4);
-        ulong w6 = Words.MulAdd(a2, a3, w5, out w5);
-
-        ulong w7 = w6 >> 63;
-        w6 = (w6 << 1) | (w5 >> 63);
-        w5 = (w5 << 1) | (w4 >> 63);
-        w4 = (w4 << 1) | (w3 >> 63);
-        w3 = (w3 << 1) | (w2 >> 63);
-        w2 = (w2 << 1) | (w1 >> 63);
-        w1 <<= 1;
-
-        ulong h = Words.Mul(a0, a0, out ulong w0);
-        w1 = Words.AddCarry(w1, h, 0, out c);
-        h = Words.Mul(a1, a1, out ulong l);
-        w2 = Words.AddCarry(w2, l, c, out c);
-        w3 = Words.AddCarry(w3, h, c, out c);
-        h = Words.Mul(a2, a2, out l);
-        w4 = Words.AddCarry(w4, l, c, out c);
-        w5 = Words.AddCarry(w5, h, c, out c);
-        h = Words.Mul(a3, a3, out l);
-        w6 = Words.AddCarry(w6, l, c, out c);
-        w7 = w7 + h + c;
-
+        Words.WideSquare(a0, a1, a2, a3, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
         Reduce(w0, w1, w2, w3, w4, w5, w6, w7, out r0, out r1, out r2, out r3);
     }
 
@@ -152,6 +107,67 @@ internal static class Montgomery<TModulus>
 /// <summary>64-bit word primitives with explicit carries (.NET has no add-with-carry intrinsic).</summary>
 internal static class Words
 {
+    /// <summary>The 512-bit product of two 256-bit values: 16 independent word products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WideMultiply(
+        ulong a0, ulong a1, ulong a2, ulong a3, ulong b0, ulong b1, ulong b2, ulong b3,
+        out ulong p0, out ulong p1, out ulong p2, out ulong p3, out ulong p4, out ulong p5, out ulong p6, out ulong p7)
+    {
+        ulong c = Mul(a0, b0, out p0);
+        c = MulAdd(a0, b1, c, out p1);
+        c = MulAdd(a0, b2, c, out p2);
+        p4 = MulAdd(a0, b3, c, out p3);
+
+        c = MulAdd(a1, b0, p1, out p1);
+        c = MulAdd2(a1, b1, p2, c, out p2);
+        c = MulAdd2(a1, b2, p3, c, out p3);
+        p5 = MulAdd2(a1, b3, p4, c, out p4);
+
+        c = MulAdd(a2, b0, p2, out p2);
+        c = MulAdd2(a2, b1, p3, c, out p3);
+        c = MulAdd2(a2, b2, p4, c, out p4);
+        p6 = MulAdd2(a2, b3, p5, c, out p5);
+
+        c = MulAdd(a3, b0, p3, out p3);
+        c = MulAdd2(a3, b1, p4, c, out p4);
+        c = MulAdd2(a3, b2, p5, c, out p5);
+        p7 = MulAdd2(a3, b3, p6, c, out p6);
+    }
+
+    /// <summary>The 512-bit square of a 256-bit value from 10 word products (the cross products once, doubled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WideSquare(
+        ulong a0, ulong a1, ulong a2, ulong a3,
+        out ulong w0, out ulong w1, out ulong w2, out ulong w3, out ulong w4, out ulong w5, out ulong w6, out ulong w7)
+    {
+        ulong c = Mul(a0, a1, out w1);
+        c = MulAdd(a0, a2, c, out w2);
+        w4 = MulAdd(a0, a3, c, out w3);
+        c = MulAdd(a1, a2, w3, out w3);
+        w5 = MulAdd2(a1, a3, w4, c, out w4);
+        w6 = MulAdd(a2, a3, w5, out w5);
+
+        w7 = w6 >> 63;
+        w6 = (w6 << 1) | (w5 >> 63);
+        w5 = (w5 << 1) | (w4 >> 63);
+        w4 = (w4 << 1) | (w3 >> 63);
+        w3 = (w3 << 1) | (w2 >> 63);
+        w2 = (w2 << 1) | (w1 >> 63);
+        w1 <<= 1;
+
+        ulong h = Mul(a0, a0, out w0);
+        w1 = AddCarry(w1, h, 0, out c);
+        h = Mul(a1, a1, out ulong l);
+        w2 = AddCarry(w2, l, c, out c);
+        w3 = AddCarry(w3, h, c, out c);
+        h = Mul(a2, a2, out l);
+        w4 = AddCarry(w4, l, c, out c);
+        w5 = AddCarry(w5, h, c, out c);
+        h = Mul(a3, a3, out l);
+        w6 = AddCarry(w6, l, c, out c);
+        w7 = w7 + h + c;
+    }
+
     /// <summary>a·b as (hi, lo).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Mul(ulong a, ulong b, out ulong lo)

@@ -13,9 +13,11 @@ namespace Prover.Proving.Native;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Compiling (circom), the trusted setup, the Solidity verifier and verification still go through
-/// <see cref="SnarkjsBackend"/>, which stays the reference: keys are shared between the two backends and
-/// cached in the same place, so a proof from either verifies under either's keys.
+/// The trusted setup is computed in C# too (<see cref="Setup.NativeSetup"/>): the development ceremony
+/// from its public beacons, keys from it or from any prepared .ptau, the same bytes snarkjs writes, in the
+/// same cache, so keys from either backend serve both. Compiling (circom), exporting the verification key
+/// and the Solidity verifier, and verification still go through <see cref="SnarkjsBackend"/>, which stays
+/// the reference.
 /// </para>
 /// <para>
 /// What a prover reuses across batches is kept for the life of the backend: the compiled witness
@@ -42,7 +44,7 @@ public sealed class NativeBackend : IProvingBackend, IDisposable
     public NativeBackend(SnarkjsOptions? options = null, int maxDegreeOfParallelism = -1)
     {
         options ??= new SnarkjsOptions();
-        _reference = new SnarkjsBackend(options);
+        _reference = new SnarkjsBackend(options) { NativeSetup = true };
         _cacheDirectory = new Toolchain(options).CacheDirectory;
         _parallelism = maxDegreeOfParallelism;
     }

@@ -191,7 +191,7 @@ internal sealed class ProvingKey
         var points = new G1[count];
         for (var i = 0; i < count; i++)
         {
-            points[i] = ReadG1(section.Slice(i * 64, 64), path, $"{name}[{i}]");
+            points[i] = Setup.PointEncoding.ReadLemG1(section.Slice(i * 64, 64), path, $"{name}[{i}]");
         }
 
         return points;
@@ -207,51 +207,13 @@ internal sealed class ProvingKey
         var points = new G2[count];
         for (var i = 0; i < count; i++)
         {
-            points[i] = ReadG2(section.Slice(i * 128, 128), path, $"{name}[{i}]");
+            points[i] = Setup.PointEncoding.ReadLemG2(section.Slice(i * 128, 128), path, $"{name}[{i}]");
         }
 
         return points;
     }
 
-    private G1 ReadG1(ReadOnlySpan<byte> bytes, string name) => ReadG1(bytes, Path, name);
+    private G1 ReadG1(ReadOnlySpan<byte> bytes, string name) => Setup.PointEncoding.ReadLemG1(bytes, Path, name);
 
-    private G2 ReadG2(ReadOnlySpan<byte> bytes, string name) => ReadG2(bytes, Path, name);
-
-    private static G1 ReadG1(ReadOnlySpan<byte> bytes, string path, string name)
-    {
-        var x = ReadFq(bytes, path, name);
-        var y = ReadFq(bytes[32..], path, name);
-        if (x.IsZero && y.IsZero)
-        {
-            return G1.Infinity;
-        }
-
-        // Checking the curve equation costs two products per point, a few percent of reading the key, and
-        // keeps a corrupt key from producing proofs that fail only at the verifier.
-        var point = new G1(x, y, false);
-        return point.IsOnCurve ? point : throw new BinFileException(path, $"{name} is not a point of G1.");
-    }
-
-    private static G2 ReadG2(ReadOnlySpan<byte> bytes, string path, string name)
-    {
-        var x = new Fq2(ReadFq(bytes, path, name), ReadFq(bytes[32..], path, name));
-        var y = new Fq2(ReadFq(bytes[64..], path, name), ReadFq(bytes[96..], path, name));
-        if (x.IsZero && y.IsZero)
-        {
-            return G2.Infinity;
-        }
-
-        var point = new G2(x, y, false);
-        return point.IsOnCurve ? point : throw new BinFileException(path, $"{name} is not a point of the G2 twist.");
-    }
-
-    private static Fq ReadFq(ReadOnlySpan<byte> bytes, string path, string name) =>
-        Fq.TryFromMontgomeryLimbs(
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]),
-            BinaryPrimitives.ReadUInt64LittleEndian(bytes[24..]),
-            out var value)
-            ? value
-            : throw new BinFileException(path, $"a coordinate of {name} is not below p.");
+    private G2 ReadG2(ReadOnlySpan<byte> bytes, string name) => Setup.PointEncoding.ReadLemG2(bytes, Path, name);
 }

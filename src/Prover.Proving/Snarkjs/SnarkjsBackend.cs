@@ -35,7 +35,15 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     }
 
     /// <inheritdoc />
-    public string Name => "circom2+snarkjs/groth16";
+    public string Name => NativeSetup ? "circom2+native/groth16" : "circom2+snarkjs/groth16";
+
+    /// <summary>
+    /// Computes the ceremony and keys in C# (<see cref="Native.Setup.NativeSetup"/>) instead of running
+    /// snarkjs' <c>powersoftau</c>, <c>groth16 setup</c> and <c>zkey beacon</c>/<c>contribute</c>; the
+    /// files are the same bytes snarkjs writes, so cache entries from either serve both. Exporting the
+    /// verification key and the Solidity verifier still runs snarkjs. Set by the native backend.
+    /// </summary>
+    internal bool NativeSetup { get; init; }
 
     /// <summary>Called with the process id of every tool started (tests check that cancelled ones are gone).</summary>
     internal Action<int>? ToolStarted
@@ -100,7 +108,7 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         };
 
         var r1csHash = await Files.Sha256Async(circuit.ConstraintSystemFile, cancellationToken).ConfigureAwait(false);
-        var keys = await KeysAsync(circuit, ptau, ceremony.IsInsecure, Path.Combine(_toolchain.CacheDirectory, "keys", $"{r1csHash}-{ceremonyId}"), cancellationToken).ConfigureAwait(false);
+        var keys = await KeysAsync(circuit, ptau, ceremony.IsInsecure ? ptauPower : null, Path.Combine(_toolchain.CacheDirectory, "keys", $"{r1csHash}-{ceremonyId}"), cancellationToken).ConfigureAwait(false);
 
         var output = Directory.CreateDirectory(outputDirectory).FullName;
         var placed = new CompiledCircuit(
@@ -138,8 +146,10 @@ public sealed partial class SnarkjsBackend : IProvingBackend
             await Files.Sha256Async(ptau, cancellationToken).ConfigureAwait(false),
             ptauPower,
             ceremony.IsInsecure
-                ? DevelopmentCeremony.Steps(power)
-                : ["snarkjs groth16 setup", "snarkjs zkey contribute (fresh system randomness)"]);
+                ? DevelopmentCeremony.Steps(power).Select(step => NativeSetup ? $"{step} (computed in C#, the same bytes)" : step).ToArray()
+                : NativeSetup
+                    ? ["groth16 setup (computed in C#, the same bytes as snarkjs)", "zkey contribute (computed in C#, fresh system randomness)"]
+                    : ["snarkjs groth16 setup", "snarkjs zkey contribute (fresh system randomness)"]);
         var manifest = new ArtifactManifest(
             1,
             Name,
@@ -267,6 +277,14 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         var scratch = Files.ScratchBeside(final);
         try
         {
+            if (NativeSetup)
+            {
+                var made = Path.Combine(scratch, "final.ptau");
+                await Task.Run(() => Native.Setup.NativeSetup.DevelopmentPtau(power, made, cancellationToken), cancellationToken).ConfigureAwait(false);
+                Files.Publish(made, final);
+                return final;
+            }
+
             var p0 = Path.Combine(scratch, "0.ptau");
             var p1 = Path.Combine(scratch, "1.ptau");
             var p2 = Path.Combine(scratch, "2.ptau");
@@ -315,8 +333,9 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     private sealed record CachedKeys(string Zkey, string VerificationKey, string Verifier);
 
     /// <summary>The circuit's keys for <paramref name="ptau"/>, from the cache or made now.</summary>
-    private async Task<CachedKeys> KeysAsync(CompiledCircuit circuit, string ptau, bool development, string cacheEntry, CancellationToken cancellationToken)
+    private async Task<CachedKeys> KeysAsync(CompiledCircuit circuit, string ptau, int? developmentPower, string cacheEntry, CancellationToken cancellationToken)
     {
+        var development = developmentPower is not null;
         CachedKeys In(string dir) => new(Path.Combine(dir, "circuit.zkey"), Path.Combine(dir, "verification_key.json"), Path.Combine(dir, "Verifier.sol"));
         if (Directory.Exists(cacheEntry))
         {
@@ -334,27 +353,47 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         {
             var keys = In(scratch);
             var initial = Path.Combine(scratch, "0.zkey");
-            await SnarkjsAsync(
-                args => args.Add("groth16").Add("setup").Add(circuit.ConstraintSystemFile).Add(ptau).Add(initial),
-                "snarkjs groth16 setup failed:",
-                "check that the ceremony file belongs to the bn128 curve and is prepared for phase 2.",
-                cancellationToken).ConfigureAwait(false);
-            if (development)
+            if (NativeSetup)
             {
-                await SnarkjsAsync(args => Beacon(args.Add("zkey"), initial, keys.Zkey, DevelopmentCeremony.Phase2BeaconHash, "prover development phase 2 beacon (INSECURE)"), "snarkjs zkey beacon failed:", "retry; check free disk space.", cancellationToken).ConfigureAwait(false);
+                await Task.Run(
+                    () =>
+                    {
+                        if (developmentPower is { } power)
+                        {
+                            Native.Setup.NativeSetup.DevelopmentZkey(circuit.ConstraintSystemFile, power, keys.Zkey, cancellationToken);
+                        }
+                        else
+                        {
+                            Native.Setup.NativeSetup.ZkeyFromPtau(circuit.ConstraintSystemFile, ptau, keys.Zkey, beacon: null, cancellationToken);
+                        }
+                    },
+                    cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                // snarkjs mixes its own system randomness into this; ours only keeps it from prompting for entropy.
-                var entropy = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
                 await SnarkjsAsync(
-                    args => args.Add("zkey").Add("contribute").Add(initial).Add(keys.Zkey).Add("-n=prover phase 2 contribution").Add($"-e={entropy}"),
-                    "snarkjs zkey contribute failed:",
-                    "retry; check free disk space.",
+                    args => args.Add("groth16").Add("setup").Add(circuit.ConstraintSystemFile).Add(ptau).Add(initial),
+                    "snarkjs groth16 setup failed:",
+                    "check that the ceremony file belongs to the bn128 curve and is prepared for phase 2.",
                     cancellationToken).ConfigureAwait(false);
+                if (development)
+                {
+                    await SnarkjsAsync(args => Beacon(args.Add("zkey"), initial, keys.Zkey, DevelopmentCeremony.Phase2BeaconHash, "prover development phase 2 beacon (INSECURE)"), "snarkjs zkey beacon failed:", "retry; check free disk space.", cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    // snarkjs mixes its own system randomness into this; ours only keeps it from prompting for entropy.
+                    var entropy = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+                    await SnarkjsAsync(
+                        args => args.Add("zkey").Add("contribute").Add(initial).Add(keys.Zkey).Add("-n=prover phase 2 contribution").Add($"-e={entropy}"),
+                        "snarkjs zkey contribute failed:",
+                        "retry; check free disk space.",
+                        cancellationToken).ConfigureAwait(false);
+                }
+
+                File.Delete(initial);
             }
 
-            File.Delete(initial);
             await SnarkjsAsync(args => args.Add("zkey").Add("export").Add("verificationkey").Add(keys.Zkey).Add(keys.VerificationKey), "snarkjs could not export the verification key:", "retry; check free disk space.", cancellationToken).ConfigureAwait(false);
             await ExportVerifierAsync(keys.Zkey, keys.Verifier, development, cancellationToken).ConfigureAwait(false);
             Files.PublishDirectory(scratch, cacheEntry);

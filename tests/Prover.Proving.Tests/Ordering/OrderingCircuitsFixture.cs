@@ -3,14 +3,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Prover.Core.Batches;
 using Prover.Crypto.Field;
+using Prover.Proving.Native;
 using Prover.Proving.Snarkjs;
 
 namespace Prover.Proving.Tests.Ordering;
 
 /// <summary>
 /// The four ordering circuits at capacities 4 and 8, compiled once per test run, and their keys set
-/// up on first use from one development ceremony of power 13 (enough for every one of
-/// them, so phase 2 is prepared once). Cache and outputs live in a folder of this run's own.
+/// up on first use from one development ceremony of power 13 (enough for every one of them),
+/// computed in C#: the golden verification-key hashes hold it to snarkjs' bytes, and NativeSetupTests
+/// compares it with snarkjs' own ceremony at power 8. Cache and outputs live in a folder of this run's own.
 /// </summary>
 public sealed class OrderingCircuitsFixture : IAsyncLifetime
 {
@@ -21,10 +23,17 @@ public sealed class OrderingCircuitsFixture : IAsyncLifetime
     private readonly Dictionary<(string, int), CompiledCircuit> _circuits = [];
     private int _work;
 
-    internal SnarkjsBackend Backend { get; } = null!;
+    internal SnarkjsBackend Backend { get; }
 
-    public OrderingCircuitsFixture() =>
-        Backend = new SnarkjsBackend(new SnarkjsOptions { CacheDirectory = _root.Combine("cache"), MinimumDevelopmentPower = 13 });
+    /// <summary>Sets up the keys: the development ceremony and keys computed in C#, the bytes snarkjs would write (the golden key hashes hold it to that).</summary>
+    internal NativeBackend Native { get; }
+
+    public OrderingCircuitsFixture()
+    {
+        var options = new SnarkjsOptions { CacheDirectory = _root.Combine("cache"), MinimumDevelopmentPower = 13 };
+        Backend = new SnarkjsBackend(options);
+        Native = new NativeBackend(options);
+    }
 
     public CompiledCircuit Circuit(string policy, int capacity) => _circuits[(policy, capacity)];
 
@@ -46,7 +55,7 @@ public sealed class OrderingCircuitsFixture : IAsyncLifetime
     /// <summary>The proving and verification keys of a circuit of capacity 4 or 8, set up once.</summary>
     public Task<CircuitArtifacts> ArtifactsAsync(string policy, int capacity) =>
         _artifacts.GetOrAdd($"{policy}_{capacity}", name => new Lazy<Task<CircuitArtifacts>>(() =>
-            Backend.SetupAsync(Circuit(policy, capacity), CeremonySource.Development, _root.Combine("artifacts", name), CancellationToken.None))).Value;
+            Native.SetupAsync(Circuit(policy, capacity), CeremonySource.Development, _root.Combine("artifacts", name), CancellationToken.None))).Value;
 
     /// <summary>A fresh folder for one test's files.</summary>
     public string Work() => Directory.CreateDirectory(_root.Combine("work", Interlocked.Increment(ref _work).ToString(System.Globalization.CultureInfo.InvariantCulture))).FullName;
@@ -89,6 +98,7 @@ public sealed class OrderingCircuitsFixture : IAsyncLifetime
 
     public Task DisposeAsync()
     {
+        Native.Dispose();
         _root.Dispose();
         return Task.CompletedTask;
     }
