@@ -35,6 +35,7 @@ internal static class ChainCommands
     private static readonly Option<DirectoryInfo?> Circuits = new("--circuits") { Description = "The circuits folder (default: circuits/ of this checkout)." };
     private static readonly Option<DirectoryInfo?> Cache = new("--cache") { Description = "Where ceremony files, keys and compiled verifiers are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
     private static readonly Option<FileInfo?> Ptau = new("--ptau") { Description = "A public powers-of-tau file for the keys; without it the local development ceremony is used: INSECURE." };
+    private static readonly Option<string> BackendChoice = BackendOption.Create();
 
     public static Command Chain()
     {
@@ -51,7 +52,7 @@ internal static class ChainCommands
         var capacity = new Option<int>("--capacity") { Description = "Batch capacity N of the circuit (circuits/main/<policy>_<N>.circom); the sequencer's --batch-size must not exceed it.", Required = true };
         var sequencer = new Option<string?>("--sequencer") { Description = "The only address allowed to submit batches (default: the deploying account)." };
         var command = new Command("deploy", "Set up the policy's circuit keys, deploy its Groth16 verifier and a BatchInbox, and record them in <data-dir>/chain/deployment.json.");
-        Add(command, DataDir, Rpc, ChainId, KeyFile, Circuits, Cache, Ptau, policy, capacity, sequencer);
+        Add(command, DataDir, Rpc, ChainId, KeyFile, Circuits, Cache, Ptau, BackendChoice, policy, capacity, sequencer);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
             var record = DeploymentFile(parse);
@@ -64,7 +65,8 @@ internal static class ChainCommands
             var orderingPolicy = OrderingPolicy.Parse(parse.GetValue(policy)!);
             var n = parse.GetValue(capacity);
             var backend = Backend(parse);
-            var artifacts = await SetupAsync(backend, orderingPolicy.Id, n, Ceremony(parse), Path.Combine(Path.GetDirectoryName(record)!, "artifacts"), ct);
+            using var owned = backend as IDisposable;
+            var artifacts = await SetupAsync(parse, backend, orderingPolicy.Id, n, Ceremony(parse), Path.Combine(Path.GetDirectoryName(record)!, "artifacts"), ct);
             await using var chain = await OpenAsync(settings, ct);
             var sequencerAddress = parse.GetValue(sequencer) is { } s ? ParseAddress(s, "--sequencer") : chain.Connection.Account;
             var (_, deployment) = await BatchInbox.DeployAsync(
@@ -92,7 +94,7 @@ internal static class ChainCommands
             "Prove a batch (unless --proof is given) and submit it to the recorded inbox; waits until it is final. A shuffle batch is first committed on chain (unless it is) " +
             "and ordered with the beacon the inbox draws; an expired beacon is drawn again.");
         command.Arguments.Add(batch);
-        Add(command, DataDir, Rpc, ChainId, KeyFile, Circuits, Cache, Ptau, proofDir);
+        Add(command, DataDir, Rpc, ChainId, KeyFile, Circuits, Cache, Ptau, BackendChoice, proofDir);
         command.SetAction((parse, ct) => RunAsync(async () =>
         {
             var deployment = await ReadDeploymentAsync(DeploymentFile(parse), ct);
@@ -208,7 +210,8 @@ internal static class ChainCommands
     private static async Task<ProofFiles> ProveAsync(ParseResult parse, DeploymentRecord deployment, OrderingWitness witness, string work, CancellationToken ct)
     {
         var backend = Backend(parse);
-        var artifacts = await SetupAsync(backend, witness.Policy.Id, witness.Capacity, Ceremony(parse), Path.Combine(work, "artifacts"), ct);
+        using var owned = backend as IDisposable;
+        var artifacts = await SetupAsync(parse, backend, witness.Policy.Id, witness.Capacity, Ceremony(parse), Path.Combine(work, "artifacts"), ct);
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(artifacts.VerificationKeyFile, ct)));
         if (deployment.VerificationKeySha256 != key)
         {
@@ -313,25 +316,30 @@ internal static class ChainCommands
 
     private static string DeploymentFile(ParseResult parse) => Path.Combine(parse.GetValue(DataDir)!.FullName, "chain", "deployment.json");
 
-    private static SnarkjsBackend Backend(ParseResult parse) =>
-        new(new SnarkjsOptions { CircuitsDirectory = parse.GetValue(Circuits)?.FullName, CacheDirectory = parse.GetValue(Cache)?.FullName });
+    private static SnarkjsOptions ToolOptions(ParseResult parse) =>
+        new() { CircuitsDirectory = parse.GetValue(Circuits)?.FullName, CacheDirectory = parse.GetValue(Cache)?.FullName };
+
+    /// <summary>The backend <c>--backend</c> chose; the caller disposes it.</summary>
+    private static IProvingBackend Backend(ParseResult parse) => parse.Backend(BackendChoice, ToolOptions(parse));
 
     private static ChainToolsOptions Tools(ParseResult parse) => new() { CacheDirectory = parse.GetValue(Cache)?.FullName };
 
     private static CeremonySource Ceremony(ParseResult parse) =>
         parse.GetValue(Ptau) is { } ptau ? CeremonySource.FromFile(ptau.FullName) : CeremonySource.Development;
 
-    private static async Task<CircuitArtifacts> SetupAsync(SnarkjsBackend backend, string policyId, int capacity, CeremonySource ceremony, string output, CancellationToken ct)
+    /// <exception cref="ProvingStepException">Compiling or setting up failed; the message names the circuit and the step.</exception>
+    private static async Task<CircuitArtifacts> SetupAsync(ParseResult parse, IProvingBackend backend, string policyId, int capacity, CeremonySource ceremony, string output, CancellationToken ct)
     {
-        var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policyId, capacity));
+        var main = Path.Combine(ProvingBackends.CircuitsDirectory(ToolOptions(parse)), CircuitInputs.MainFor(policyId, capacity));
         if (!File.Exists(main))
         {
             throw new ChainConfigurationException("--capacity", $"there is no {policyId} circuit for capacity {capacity} ({main}); pick a capacity with a main under circuits/main/.");
         }
 
-        Console.Error.WriteLine($"compiling {Path.GetFileName(main)} and setting up its keys ({(ceremony.IsInsecure ? "development ceremony: INSECURE" : "ceremony " + ((CeremonySource.PhaseOneFile)ceremony).Path)}) …");
-        var circuit = await backend.CompileAsync(main, Path.Combine(output, "build"), ct);
-        return await backend.SetupAsync(circuit, ceremony, output, ct);
+        var name = Path.GetFileNameWithoutExtension(main);
+        Console.Error.WriteLine($"compiling {name} (unless its sources are in the cache) and setting up its keys ({(ceremony.IsInsecure ? "development ceremony: INSECURE" : "ceremony " + ((CeremonySource.PhaseOneFile)ceremony).Path)}) …");
+        var circuit = await ProvingSteps.RunAsync(name, ProvingStep.Compile, () => backend.CompileAsync(main, Path.Combine(output, "build"), ct));
+        return await ProvingSteps.RunAsync(name, ProvingStep.Setup, () => backend.SetupAsync(circuit, ceremony, output, ct));
     }
 
     private static string WitnessFile(string dataDir, string batch)

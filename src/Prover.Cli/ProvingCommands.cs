@@ -15,10 +15,11 @@ internal static class ProvingCommands
         var output = new Option<DirectoryInfo?>("--out") { Description = "Where proof.json, public.json and verification_key.json go (default: beside the witness, in <name>.proof/)." };
         var ptau = new Option<FileInfo?>("--ptau") { Description = "A public powers-of-tau ceremony file (e.g. powersOfTau28_hez_final_NN.ptau). Without it a local development ceremony is used: INSECURE." };
         var circuits = new Option<DirectoryInfo?>("--circuits") { Description = "The circuits folder (default: circuits/ of this checkout)." };
-        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where ceremony files and keys are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
-        var command = new Command("prove", "Prove a batch's order: compile its policy's circuit for its capacity, set up keys, compute the witness, prove (Groth16, snarkjs formats).");
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where compiled circuits, ceremony files and keys are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
+        var backendOption = BackendOption.Create();
+        var command = new Command("prove", "Prove a batch's order: compile its policy's circuit for its capacity (or take it from the cache), set up keys, compute the witness, prove (Groth16, snarkjs formats).");
         command.Arguments.Add(witnessFile);
-        foreach (var option in new Option[] { output, ptau, circuits, cache })
+        foreach (var option in new Option[] { output, ptau, circuits, cache, backendOption })
         {
             command.Options.Add(option);
         }
@@ -31,21 +32,24 @@ internal static class ProvingCommands
                 var witness = ReadWitness(file);
                 witness.EnsureValid();
                 RequireOrder(witness, file.FullName);
-                var backend = new SnarkjsBackend(new SnarkjsOptions { CircuitsDirectory = parse.GetValue(circuits)?.FullName, CacheDirectory = parse.GetValue(cache)?.FullName });
-                var outDir = Directory.CreateDirectory(parse.GetValue(output)?.FullName ?? Path.Combine(file.DirectoryName!, Path.GetFileNameWithoutExtension(file.Name) + ".proof")).FullName;
-                var ceremony = parse.GetValue(ptau) is { } ptauFile ? CeremonySource.FromFile(ptauFile.FullName) : CeremonySource.Development;
-
-                var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(witness.Policy.Id, witness.Capacity));
+                var tools = new SnarkjsOptions { CircuitsDirectory = parse.GetValue(circuits)?.FullName, CacheDirectory = parse.GetValue(cache)?.FullName };
+                var main = Path.Combine(ProvingBackends.CircuitsDirectory(tools), CircuitInputs.MainFor(witness.Policy.Id, witness.Capacity));
                 if (!File.Exists(main))
                 {
                     Console.Error.WriteLine($"error: there is no {witness.Policy.Id} circuit for capacity {witness.Capacity} ({main}). Add a main for it under circuits/main/ (see docs/circuits.md) or cut batches with a capacity that has one.");
                     return 2;
                 }
 
-                Console.Error.WriteLine($"compiling {Path.GetFileName(main)} …");
-                var circuit = await backend.CompileAsync(main, Path.Combine(outDir, "build"), ct);
+                var outDir = Directory.CreateDirectory(parse.GetValue(output)?.FullName ?? Path.Combine(file.DirectoryName!, Path.GetFileNameWithoutExtension(file.Name) + ".proof")).FullName;
+                var ceremony = parse.GetValue(ptau) is { } ptauFile ? CeremonySource.FromFile(ptauFile.FullName) : CeremonySource.Development;
+                var backend = parse.Backend(backendOption, tools);
+                using var owned = backend as IDisposable;
+                var name = Path.GetFileNameWithoutExtension(main);
+                Console.Error.WriteLine($"compiling {name} (unless its sources are in the cache) …");
+                var circuit = await ProvingSteps.RunAsync(name, ProvingStep.Compile, () => backend.CompileAsync(main, Path.Combine(outDir, "build"), ct));
                 Console.Error.WriteLine($"{circuit.Constraints:N0} constraints; setting up keys (power {circuit.RequiredPower}, {(ceremony.IsInsecure ? "development ceremony: INSECURE" : "ceremony " + ((CeremonySource.PhaseOneFile)ceremony).Path)}) …");
-                var artifacts = await backend.SetupAsync(circuit, ceremony, Path.Combine(outDir, "artifacts"), ct);
+                var artifacts = await ProvingSteps.RunAsync(name, ProvingStep.Setup, () => backend.SetupAsync(circuit, ceremony, Path.Combine(outDir, "artifacts"), ct));
+                Console.Error.WriteLine($"proving with the {parse.GetValue(backendOption)} backend …");
 
                 var proof = await ProveWitnessAsync(backend, artifacts, witness, outDir, ct);
                 File.Copy(artifacts.VerificationKeyFile, Path.Combine(outDir, "verification_key.json"), overwrite: true);
@@ -97,7 +101,8 @@ internal static class ProvingCommands
                     }
                 }
 
-                var valid = await backend.VerifyAsync(parse.GetValue(key)!.FullName, proof, ct);
+                var keyFile = parse.GetValue(key)!.FullName;
+                var valid = await ProvingSteps.RunAsync(keyFile, ProvingStep.Verify, () => backend.VerifyAsync(keyFile, proof, ct));
                 Console.Out.WriteLine(valid ? "valid" : "invalid: the proof does not verify against these public signals and this key");
                 return valid ? 0 : 1;
             }
@@ -111,14 +116,16 @@ internal static class ProvingCommands
     }
 
     /// <summary>Computes the witness of <paramref name="witness"/>'s circuit input and proves it into <paramref name="outputDirectory"/>.</summary>
-    internal static async Task<ProofFiles> ProveWitnessAsync(SnarkjsBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string outputDirectory, CancellationToken ct)
+    /// <exception cref="ProvingStepException">The witness or the proof failed; the message names the circuit and the step.</exception>
+    internal static async Task<ProofFiles> ProveWitnessAsync(IProvingBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string outputDirectory, CancellationToken ct)
     {
         var outDir = Directory.CreateDirectory(outputDirectory).FullName;
         var inputFile = Path.Combine(outDir, "input.json");
         await File.WriteAllTextAsync(inputFile, CircuitInputs.From(witness).ToJsonString(), ct);
         var wtns = Path.Combine(outDir, "witness.wtns");
-        await backend.ComputeWitnessAsync(artifacts.Circuit, inputFile, wtns, ct);
-        return await backend.ProveAsync(artifacts, wtns, outDir, ct);
+        var name = artifacts.Circuit.Name;
+        await ProvingSteps.RunAsync(name, ProvingStep.Witness, () => backend.ComputeWitnessAsync(artifacts.Circuit, inputFile, wtns, ct));
+        return await ProvingSteps.RunAsync(name, ProvingStep.Prove, () => backend.ProveAsync(artifacts, wtns, outDir, ct));
     }
 
     /// <summary>Refuses a shuffle witness whose beacon is not drawn: it has no order, so no statement to prove or check.</summary>

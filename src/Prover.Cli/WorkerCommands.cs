@@ -34,12 +34,13 @@ internal static class WorkerCommands
         var inbox = new Option<string?>("--inbox") { Description = "The inbox address (default: the one recorded in <data-dir>/chain/deployment.json)." };
         var witnesses = new Option<DirectoryInfo?>("--witnesses") { Description = "Import ordering witnesses cut into this folder (default: <data-dir>/batches when it exists)." };
         var circuits = new Option<DirectoryInfo?>("--circuits") { Description = "The circuits folder (default: circuits/ of this checkout)." };
-        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where ceremony files and keys are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where compiled circuits, ceremony files and keys are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
+        var backendOption = BackendOption.Create();
         var ptau = new Option<FileInfo?>("--ptau") { Description = "A public powers-of-tau file; without it the local development ceremony is used: INSECURE." };
         var dashboard = new Option<int?>("--dashboard-port") { Description = "Serve the Hangfire dashboard on 127.0.0.1:PORT/hangfire (0: a free port), read-only." };
         var lease = new Option<double>("--lease-seconds") { Description = "How long a batch stays with a worker that stopped renewing its lease (died) before another takes it.", DefaultValueFactory = _ => 30 };
         var command = new Command("worker", "Run a prover pool process: prove batches from the shared queue and finalize them on chain in index order. Ctrl-C stops.");
-        foreach (var option in new Option[] { DataDir, Postgres, workers, rpc, keyFile, inbox, witnesses, circuits, cache, ptau, dashboard, lease })
+        foreach (var option in new Option[] { DataDir, Postgres, workers, rpc, keyFile, inbox, witnesses, circuits, cache, ptau, backendOption, dashboard, lease })
         {
             command.Options.Add(option);
         }
@@ -56,8 +57,9 @@ internal static class WorkerCommands
                 var chain = await ConnectAsync(parse.GetValue(rpc), parse.GetValue(keyFile), parse.GetValue(inbox), deployment, ct);
                 var witnessDir = parse.GetValue(witnesses)?.FullName ?? (Directory.Exists(Path.Combine(dataDir, "batches")) ? Path.Combine(dataDir, "batches") : null);
                 var count = parse.GetValue(workers);
-                var backend = new SnarkjsBackend(new SnarkjsOptions { CircuitsDirectory = parse.GetValue(circuits)?.FullName, CacheDirectory = parse.GetValue(cache)?.FullName });
                 var ceremony = parse.GetValue(ptau) is { } file ? CeremonySource.FromFile(file.FullName) : CeremonySource.Development;
+                var backend = parse.Kind(backendOption);
+                var tools = new SnarkjsOptions { CircuitsDirectory = parse.GetValue(circuits)?.FullName, CacheDirectory = parse.GetValue(cache)?.FullName };
                 var options = new ProverPoolOptions
                 {
                     Storage = Storage(parse, dataDir),
@@ -68,10 +70,10 @@ internal static class WorkerCommands
                     Lease = TimeSpan.FromSeconds(parse.GetValue(lease)),
                 };
                 await using var pool = await ProverPool.StartAsync(
-                    options, count > 0 ? new ProvingSetup(backend, ceremony, backend.CircuitsDirectory) : null, chain, deployment?.VerificationKeySha256, loggerFactory, null, ct);
+                    options, count > 0 ? ProvingSetup.Create(ceremony, backend, tools) : null, chain, deployment?.VerificationKeySha256, loggerFactory, null, ct);
                 logger.LogInformation(
-                    "worker {Id} running: {Workers} proving worker(s), {Chain}, store {Store}{Import}{Dashboard}. Ctrl-C stops.",
-                    pool.WorkerId, count, chain is null ? "proving only (no --rpc)" : $"finalizing on {chain.Inbox.Address} (chain {chain.Connection.ChainId})", pool.Store.Description,
+                    "worker {Id} running: {Workers} proving worker(s) on the {Backend} backend, {Chain}, store {Store}{Import}{Dashboard}. Ctrl-C stops.",
+                    pool.WorkerId, count, ProvingBackends.NameOf(backend), chain is null ? "proving only (no --rpc)" : $"finalizing on {chain.Inbox.Address} (chain {chain.Connection.ChainId})", pool.Store.Description,
                     witnessDir is null ? "" : $", importing {witnessDir}", pool.DashboardUrl is { } url ? $", dashboard {url}" : "");
                 if (deployment is not null && count > 0)
                 {

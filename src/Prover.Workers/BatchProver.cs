@@ -18,6 +18,7 @@ public sealed record StoredProof(string ProofJson, string PublicSignalsJson, Tim
 /// is compiled and set up once per process, then every batch is a witness computation and a proof in a
 /// scratch folder. Sorts failures into the two kinds the pool treats differently: a
 /// <see cref="BatchFailedException"/> (the batch itself is bad; retrying cannot help) and everything else (transient).
+/// A backend's failure comes out as a <see cref="ProvingStepException"/> naming the circuit and the step.
 /// </summary>
 public sealed class BatchProver
 {
@@ -74,15 +75,16 @@ public sealed class BatchProver
             var input = Path.Combine(scratch, "input.json");
             await File.WriteAllTextAsync(input, CircuitInputs.ToJson(witness), cancellationToken).ConfigureAwait(false);
             var wtns = Path.Combine(scratch, "witness.wtns");
+            var circuit = artifacts.Circuit.Name;
             ProofFiles proof;
             try
             {
-                await _backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, cancellationToken).ConfigureAwait(false);
-                proof = await _backend.ProveAsync(artifacts, wtns, scratch, cancellationToken).ConfigureAwait(false);
+                await ProvingSteps.RunAsync(circuit, ProvingStep.Witness, () => _backend.ComputeWitnessAsync(artifacts.Circuit, input, wtns, cancellationToken)).ConfigureAwait(false);
+                proof = await ProvingSteps.RunAsync(circuit, ProvingStep.Prove, () => _backend.ProveAsync(artifacts, wtns, scratch, cancellationToken)).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is UnsatisfiedConstraintsException or InvalidCircuitInputException)
+            catch (ProvingStepException e) when (e.IsInputRejected)
             {
-                throw new BatchFailedException(index, $"the {witness.Policy.Id} circuit rejects its witness: {e.Message}", e);
+                throw new BatchFailedException(index, $"the circuit rejects its witness: {e.Message}", e);
             }
 
             var elapsed = clock.Elapsed;
@@ -118,9 +120,10 @@ public sealed class BatchProver
             throw new PoolConfigurationException("circuits", $"there is no {policyId} circuit for capacity {capacity} ({main}); deploy the inbox with a capacity that has a main under circuits/main/.");
         }
 
+        var name = Path.GetFileNameWithoutExtension(main);
         var folder = Path.Combine(_workDirectory, "circuits", $"{policyId}_{capacity}");
-        var circuit = await _backend.CompileAsync(main, Path.Combine(folder, "build"), cancellationToken).ConfigureAwait(false);
-        var artifacts = await _backend.SetupAsync(circuit, _ceremony, Path.Combine(folder, "artifacts"), cancellationToken).ConfigureAwait(false);
+        var circuit = await ProvingSteps.RunAsync(name, ProvingStep.Compile, () => _backend.CompileAsync(main, Path.Combine(folder, "build"), cancellationToken)).ConfigureAwait(false);
+        var artifacts = await ProvingSteps.RunAsync(name, ProvingStep.Setup, () => _backend.SetupAsync(circuit, _ceremony, Path.Combine(folder, "artifacts"), cancellationToken)).ConfigureAwait(false);
         if (_expectedVerificationKeySha256 is { } expected)
         {
             var actual = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(artifacts.VerificationKeyFile, cancellationToken).ConfigureAwait(false)));

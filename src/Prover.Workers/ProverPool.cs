@@ -36,10 +36,12 @@ public sealed class ProverPool : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _reconciling;
     private readonly WebApplication? _dashboard;
+    private readonly ProvingSetup? _proving;
 
-    private ProverPool(PoolRuntime runtime, List<BackgroundJobServer> servers, Reconciler reconciler, WebApplication? dashboard, Uri? dashboardUrl)
+    private ProverPool(PoolRuntime runtime, List<BackgroundJobServer> servers, Reconciler reconciler, WebApplication? dashboard, Uri? dashboardUrl, ProvingSetup? proving)
     {
         _runtime = runtime;
+        _proving = proving;
         _servers = servers;
         Reconciler = reconciler;
         _dashboard = dashboard;
@@ -65,11 +67,27 @@ public sealed class ProverPool : IAsyncDisposable
     /// Opens the store (creating its tables), checks it belongs to <paramref name="chain"/>'s inbox, and
     /// starts the servers.
     /// </summary>
-    /// <param name="proving">How to prove; required when <see cref="ProverPoolOptions.Workers"/> &gt; 0.</param>
+    /// <param name="proving">How to prove; required when <see cref="ProverPoolOptions.Workers"/> &gt; 0. A backend it owns (<see cref="ProvingSetup.Create"/>) is disposed with the pool, or at once if the pool does not start.</param>
     /// <param name="chain">Where to submit; null makes this a proving-only process.</param>
     /// <param name="verificationKeySha256">The deployed verifier's key hash, recorded in the store for every worker; null takes the one recorded there.</param>
     /// <exception cref="PoolConfigurationException">Inconsistent settings, or a store of another inbox.</exception>
     public static async Task<ProverPool> StartAsync(
+        ProverPoolOptions options, ProvingSetup? proving, PoolChain? chain, string? verificationKeySha256,
+        ILoggerFactory? loggerFactory, TimeProvider? time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await StartOwningAsync(options, proving, chain, verificationKeySha256, loggerFactory, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The backend was handed over with the setup: a pool that never ran still owns it.
+            proving?.Release();
+            throw;
+        }
+    }
+
+    private static async Task<ProverPool> StartOwningAsync(
         ProverPoolOptions options, ProvingSetup? proving, PoolChain? chain, string? verificationKeySha256,
         ILoggerFactory? loggerFactory, TimeProvider? time, CancellationToken cancellationToken)
     {
@@ -158,7 +176,7 @@ public sealed class ProverPool : IAsyncDisposable
             GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(loggerFactory ?? NullLoggerFactory.Instance));
             var feed = options.WitnessDirectory is { } dir ? new WitnessFeed(runtime, dir) : null;
             logger.LogInformation("{Worker}: {Workers} proving worker(s), {Submit}, store {Store}", options.WorkerId, options.Workers, chain is null ? "not submitting" : $"submitting to {chain.Inbox.Address}", store.Description);
-            return new ProverPool(runtime, servers, new Reconciler(runtime, feed), dashboard, dashboardUrl);
+            return new ProverPool(runtime, servers, new Reconciler(runtime, feed), dashboard, dashboardUrl, proving);
         }
         catch
         {
@@ -218,7 +236,7 @@ public sealed class ProverPool : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops taking jobs, lets running ones observe shutdown, and stops the reconciler and dashboard.</summary>
+    /// <summary>Stops taking jobs, lets running ones observe shutdown, stops the reconciler and dashboard, and disposes the backend it owns.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -240,6 +258,8 @@ public sealed class ProverPool : IAsyncDisposable
             await _dashboard.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Last: no job is left to compute a witness with it.
+        _proving?.Release();
         _stopping.Dispose();
     }
 

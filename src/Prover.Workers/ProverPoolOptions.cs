@@ -1,5 +1,6 @@
 using Prover.Chain;
 using Prover.Proving;
+using Prover.Proving.Snarkjs;
 
 namespace Prover.Workers;
 
@@ -20,7 +21,37 @@ public abstract record PoolStorage
 }
 
 /// <summary>How this process proves: the backend, the ceremony the keys come from, and the circuits.</summary>
-public sealed record ProvingSetup(IProvingBackend Backend, CeremonySource Ceremony, string CircuitsDirectory);
+/// <remarks>
+/// <see cref="Create"/> chooses the backend by kind (native unless told otherwise) and hands it to the
+/// pool, which disposes it when it stops. A setup built around a backend the caller made (a test's
+/// shared one) leaves disposing it to the caller.
+/// </remarks>
+public sealed record ProvingSetup(IProvingBackend Backend, CeremonySource Ceremony, string CircuitsDirectory)
+{
+    /// <summary>Whether the pool disposes <see cref="Backend"/> when it stops (or fails to start): true when <see cref="Create"/> made it.</summary>
+    public bool OwnsBackend { get; init; }
+
+    /// <summary>A setup with a new backend of kind <paramref name="backend"/>, owned by the pool it is given to.</summary>
+    /// <param name="ceremony">Where the keys come from.</param>
+    /// <param name="backend">Which backend proves; <see cref="ProvingBackends.Default"/> (native) unless told otherwise.</param>
+    /// <param name="tools">Where the tools, the circuits and the cache are.</param>
+    /// <param name="maxDegreeOfParallelism">Cores one native proof may use (−1: all).</param>
+    public static ProvingSetup Create(CeremonySource ceremony, BackendKind backend = ProvingBackends.Default, SnarkjsOptions? tools = null, int maxDegreeOfParallelism = -1)
+    {
+        tools ??= new SnarkjsOptions();
+        var circuits = ProvingBackends.CircuitsDirectory(tools);
+        return new ProvingSetup(ProvingBackends.Create(backend, tools, maxDegreeOfParallelism), ceremony, circuits) { OwnsBackend = true };
+    }
+
+    /// <summary>Disposes the backend if this setup owns it and it holds anything.</summary>
+    internal void Release()
+    {
+        if (OwnsBackend && Backend is IDisposable disposable)
+        {
+            disposable.Dispose();
+        }
+    }
+}
 
 /// <summary>The chain this process submits to: a connection with the sequencer's key and the inbox.</summary>
 /// <param name="DeploymentBlock">The inbox's deployment block, where reading its events starts.</param>

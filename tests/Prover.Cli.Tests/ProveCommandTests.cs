@@ -67,6 +67,32 @@ public sealed class ProveCommandTests
         var otherStatement = await ProverProcess.RunAsync("verify-proof", proof, tampered, "--verification-key", key, "--witness", witness);
         Assert.Equal(1, otherStatement.ExitCode);
         Assert.Contains("not the statement of", otherStatement.StandardOutput, StringComparison.Ordinal);
+
+        // The reference backend, on the same cache: the circuit is compiled once, the keys are the same.
+        var bySnarkjs = Path.Combine(dir.Path, "proof-snarkjs");
+        var again = await ProverProcess.RunAsync(TimeSpan.FromMinutes(10), "prove", witness, "--out", bySnarkjs, "--cache", Path.Combine(dir.Path, "cache"), "--backend", "snarkjs");
+        Assert.True(again.ExitCode == 0, again.StandardError + again.StandardOutput);
+        Assert.Contains("proving with the snarkjs backend", again.StandardError, StringComparison.Ordinal);
+        Assert.Single(Directory.GetDirectories(Path.Combine(dir.Path, "cache", "circuits")));
+        Assert.Equal(File.ReadAllText(key), File.ReadAllText(Path.Combine(bySnarkjs, "verification_key.json")));
+        Assert.Equal(JsonSerializer.Deserialize<string[]>(File.ReadAllText(@public)), JsonSerializer.Deserialize<string[]>(File.ReadAllText(Path.Combine(bySnarkjs, "public.json"))));
+        var snarkjsProof = await ProverProcess.RunAsync("verify-proof", Path.Combine(bySnarkjs, "proof.json"), Path.Combine(bySnarkjs, "public.json"), "--verification-key", key, "--witness", witness);
+        Assert.Equal(0, snarkjsProof.ExitCode);
+    }
+
+    [Fact]
+    public async Task A_failed_step_names_the_circuit_and_the_step()
+    {
+        // A circuits folder with the circuit but without the tools: compiling is the step that fails.
+        using var dir = new TempDirectory();
+        var witness = WriteWitness(dir.Path);
+        var circuits = Directory.CreateDirectory(Path.Combine(dir.Path, "circuits", "main")).Parent!.FullName;
+        File.Copy(Path.Combine(RepoPaths.Root, "circuits", "main", "priority_fee_4.circom"), Path.Combine(circuits, "main", "priority_fee_4.circom"));
+
+        var result = await ProverProcess.RunAsync("prove", witness, "--out", Path.Combine(dir.Path, "proof"), "--circuits", circuits, "--cache", Path.Combine(dir.Path, "cache"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("error: priority_fee_4: compile failed: circom2 is not installed", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

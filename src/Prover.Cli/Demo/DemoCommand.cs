@@ -20,9 +20,10 @@ internal static class DemoCommand
         var capacity = new Option<int>("--capacity") { Description = "Batch capacity N (a circuits/main/<policy>_<N>.circom must exist).", DefaultValueFactory = _ => 4 };
         var workers = new Option<int>("--workers") { Description = "Prover pool workers.", DefaultValueFactory = _ => 1 };
         var circuits = new Option<DirectoryInfo?>("--circuits") { Description = "The circuits folder (default: circuits/ of this checkout)." };
-        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where ceremony files and keys are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where compiled circuits, ceremony files and keys are cached (default: $XDG_CACHE_HOME/prover or ~/.cache/prover)." };
+        var backend = BackendOption.Create();
         var command = new Command("demo", "The whole pipeline on a local anvil: signed transactions → receipts → policy-ordered batches → Groth16 proofs → finalized on chain → checked by the light client. Ctrl-C stops cleanly.");
-        foreach (var option in new Option[] { dataDir, policies, batches, capacity, workers, circuits, cache })
+        foreach (var option in new Option[] { dataDir, policies, batches, capacity, workers, circuits, cache, backend })
         {
             command.Options.Add(option);
         }
@@ -49,7 +50,7 @@ internal static class DemoCommand
             }
 
             var folder = Path.Combine(parse.GetValue(dataDir)!.FullName, "demo-" + DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            var options = new DemoOptions(folder, chosen, parse.GetValue(capacity), parse.GetValue(batches), parse.GetValue(workers), parse.GetValue(circuits)?.FullName, parse.GetValue(cache)?.FullName);
+            var options = new DemoOptions(folder, chosen, parse.GetValue(capacity), parse.GetValue(batches), parse.GetValue(workers), parse.GetValue(circuits)?.FullName, parse.GetValue(cache)?.FullName, parse.Kind(backend));
             try
             {
                 var outcomes = await DemoRun.RunAsync(options, console, DemoVerification.VerifyAsync, ct);

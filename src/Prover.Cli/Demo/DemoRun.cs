@@ -11,7 +11,9 @@ using Spectre.Console;
 namespace Prover.Cli.Demo;
 
 /// <summary>What the demo is asked to do.</summary>
-internal sealed record DemoOptions(string DataDirectory, IReadOnlyList<string> Policies, int Capacity, int Batches, int Workers, string? CircuitsDirectory, string? CacheDirectory);
+internal sealed record DemoOptions(
+    string DataDirectory, IReadOnlyList<string> Policies, int Capacity, int Batches, int Workers, string? CircuitsDirectory, string? CacheDirectory,
+    BackendKind Backend = ProvingBackends.Default);
 
 /// <summary>One policy's run, for the summary table.</summary>
 internal sealed record PolicyOutcome(
@@ -37,22 +39,27 @@ internal static class DemoRun
         console.MarkupLine($"anvil      {anvil.Url} (chain {anvil.ChainId})");
 
         // One ceremony power for every demo circuit, so a fresh machine makes one development ceremony, once.
-        var backend = new SnarkjsBackend(new SnarkjsOptions { MinimumDevelopmentPower = 13, CircuitsDirectory = options.CircuitsDirectory, CacheDirectory = options.CacheDirectory });
+        var tools = new SnarkjsOptions { MinimumDevelopmentPower = 13, CircuitsDirectory = options.CircuitsDirectory, CacheDirectory = options.CacheDirectory };
+        var circuits = ProvingBackends.CircuitsDirectory(tools);
+        var backend = ProvingBackends.Create(options.Backend, tools);
+        using var owned = backend as IDisposable;
+        console.MarkupLine($"backend    {ProvingBackends.NameOf(options.Backend)} ({Markup.Escape(backend.Name)})");
         var artifacts = new Dictionary<string, CircuitArtifacts>();
         await console.Status().StartAsync("setting up circuits (the first run also makes the development ceremony: a few minutes)", async _ =>
         {
             foreach (var policy in options.Policies)
             {
-                var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policy, options.Capacity));
+                var main = Path.Combine(circuits, CircuitInputs.MainFor(policy, options.Capacity));
+                var name = Path.GetFileNameWithoutExtension(main);
                 var folder = Path.Combine(options.DataDirectory, "circuits", policy);
-                var circuit = await backend.CompileAsync(main, Path.Combine(folder, "build"), cancellationToken);
-                artifacts[policy] = await backend.SetupAsync(circuit, CeremonySource.Development, Path.Combine(folder, "artifacts"), cancellationToken);
+                var circuit = await ProvingSteps.RunAsync(name, ProvingStep.Compile, () => backend.CompileAsync(main, Path.Combine(folder, "build"), cancellationToken));
+                artifacts[policy] = await ProvingSteps.RunAsync(name, ProvingStep.Setup, () => backend.SetupAsync(circuit, CeremonySource.Development, Path.Combine(folder, "artifacts"), cancellationToken));
                 console.MarkupLine($"circuit    {policy}_{options.Capacity}: {circuit.Constraints:N0} constraints, keys from the development ceremony ([yellow]INSECURE[/], power {artifacts[policy].Power})");
             }
         });
 
         var connection = await ChainConnection.ConnectAsync(anvil.Url, AnvilNode.DevelopmentKeys[0], cancellationToken);
-        var context = new DemoContext(anvil, connection, backend, artifacts);
+        var context = new DemoContext(anvil, connection, backend, circuits, artifacts);
         var load = new DemoLoad(seed: 2026);
         var outcomes = new List<PolicyOutcome>();
         foreach (var policyId in options.Policies)
@@ -96,7 +103,7 @@ internal static class DemoRun
                 WitnessDirectory = Path.Combine(folder, "batches"),
                 ReconcileInterval = TimeSpan.FromMilliseconds(250),
             },
-            new ProvingSetup(context.Backend, CeremonySource.Development, context.Backend.CircuitsDirectory),
+            new ProvingSetup(context.Backend, CeremonySource.Development, context.CircuitsDirectory),
             new PoolChain(context.Connection, inbox, deployment.Block),
             ProverPool.VerificationKeyHash(artifacts.VerificationKeyFile),
             loggerFactory: null,
@@ -181,8 +188,8 @@ internal static class DemoRun
         sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
 
-/// <summary>What every policy's run shares: the chain, the sequencer account's connection, the circuits.</summary>
-internal sealed record DemoContext(AnvilNode Anvil, ChainConnection Connection, SnarkjsBackend Backend, IReadOnlyDictionary<string, CircuitArtifacts> Artifacts);
+/// <summary>What every policy's run shares: the chain, the sequencer account's connection, the backend (owned by the run, so each policy's pool leaves it open) and the circuits.</summary>
+internal sealed record DemoContext(AnvilNode Anvil, ChainConnection Connection, IProvingBackend Backend, string CircuitsDirectory, IReadOnlyDictionary<string, CircuitArtifacts> Artifacts);
 
 /// <summary>One policy's deployment and what its pool finalized.</summary>
 internal sealed record PolicyRun(string Policy, InboxDeployment Deployment, BatchInbox Inbox, string DataDirectory, SequencerNode Sequencer, IReadOnlyList<BatchRecord> Batches);

@@ -79,4 +79,34 @@ internal static class Files
             File.Copy(source, destination, overwrite: true);
         }
     }
+
+    /// <summary>
+    /// Copies every file under <paramref name="source"/> to the same place under <paramref name="destination"/>,
+    /// each through a temporary file and a rename: a process that has an earlier copy open keeps reading
+    /// that one whole, and one that opens the file sees the old copy or the new one, never half of either.
+    /// </summary>
+    public static void CopyTree(string source, string destination, string except)
+    {
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative == except)
+            {
+                continue;
+            }
+
+            var target = Path.Combine(destination, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            var scratch = $"{target}.{Guid.NewGuid():N}.tmp";
+            try
+            {
+                File.Copy(file, scratch);
+                File.Move(scratch, target, overwrite: true);
+            }
+            finally
+            {
+                File.Delete(scratch);
+            }
+        }
+    }
 }

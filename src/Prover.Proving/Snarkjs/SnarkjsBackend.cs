@@ -12,19 +12,27 @@ namespace Prover.Proving.Snarkjs;
 /// by node as child processes. Groth16 over BN254 (snarkjs' <c>bn128</c>).
 /// </summary>
 /// <remarks>
-/// Ceremony files and keys are cached under <see cref="SnarkjsOptions.CacheDirectory"/>: development
+/// Compiled circuits, ceremony files and keys are cached under <see cref="SnarkjsOptions.CacheDirectory"/>:
+/// compiled circuits by the SHA-256 of their sources and the compiler (<c>circuits/</c>), development
 /// ceremonies by power (<c>ptau/</c>), keys by the SHA-256 of the constraint system and the ceremony
 /// (<c>keys/</c>). Each entry is built in a scratch folder and published with one rename, so a killed
-/// setup leaves no half entry behind. A second setup of the same circuit from the same ceremony runs
-/// no tool at all.
+/// compile or setup leaves no half entry behind, and made under a lock file, so processes that need the
+/// same entry at once make it once. A second compile of the same sources, or setup of the same circuit
+/// from the same ceremony, runs no tool at all.
 /// </remarks>
 public sealed partial class SnarkjsBackend : IProvingBackend
 {
     private const string Curve = "bn128";
+
+    /// <summary>The file in a compile cache entry that holds its <see cref="CompiledCircuit"/> (counts, file names).</summary>
+    private const string CompiledCircuitFile = "circuit.json";
+
+    private static readonly string[] CircomFlags = ["--r1cs", "--wasm", "--sym", "--O2"];
     private readonly Toolchain _toolchain;
     private readonly ToolRunner _runner;
     private readonly int _minimumDevelopmentPower;
     private ManifestTools? _tools;
+    private string? _compiler;
 
     public SnarkjsBackend(SnarkjsOptions? options = null)
     {
@@ -58,6 +66,13 @@ public sealed partial class SnarkjsBackend : IProvingBackend
     public string CircuitsDirectory => _toolchain.CircuitsDirectory;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Compiled circuits are cached under <c>circuits/</c> in the cache folder, keyed by the SHA-256 of
+    /// their sources (the main file and everything it includes, found as circom finds it) and of the
+    /// compiler and its flags: a hit copies the cached files into <paramref name="outputDirectory"/> and
+    /// runs no tool. A source with an include circom cannot find is compiled without the cache, so the
+    /// error is circom's own.
+    /// </remarks>
     public async Task<CompiledCircuit> CompileAsync(string circuitFile, string outputDirectory, CancellationToken cancellationToken)
     {
         var source = Path.GetFullPath(circuitFile);
@@ -68,13 +83,117 @@ public sealed partial class SnarkjsBackend : IProvingBackend
 
         var output = Directory.CreateDirectory(outputDirectory).FullName;
         var name = Path.GetFileNameWithoutExtension(source);
-        var circom = _toolchain.Circom2Script;
-        var compile = await _runner.RunAsync(circom, args => args
-            .Add(source)
-            .Add("--r1cs").Add("--wasm").Add("--sym").Add("--O2")
-            .Add("-l").Add(_toolchain.CircuitsDirectory)
-            .Add("-l").Add(_toolchain.NodeModules)
-            .Add("-o").Add(output), cancellationToken).ConfigureAwait(false);
+        var sources = CircuitSources.Find(source, Libraries);
+        if (sources.Unresolved.Count > 0)
+        {
+            return await CircomAsync(source, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        var key = sources.Hash(Compiler(), Libraries);
+        var entry = Path.Combine(_toolchain.CacheDirectory, "circuits", $"{name}-{key}");
+        var cached = await CompiledEntryAsync(source, entry, cancellationToken).ConfigureAwait(false);
+        Files.CopyTree(entry, output, except: CompiledCircuitFile);
+        return cached with
+        {
+            SourceFile = source,
+            ConstraintSystemFile = Path.Combine(output, Path.GetRelativePath(entry, cached.ConstraintSystemFile)),
+            WitnessGeneratorFile = Path.Combine(output, Path.GetRelativePath(entry, cached.WitnessGeneratorFile)),
+        };
+    }
+
+    /// <summary>The <c>-l</c> folders circom searches for includes, in its order.</summary>
+    private string[] Libraries => [_toolchain.CircuitsDirectory, _toolchain.NodeModules];
+
+    /// <summary>
+    /// What besides the sources decides circom's output: the compiler build (its WebAssembly's hash, read
+    /// from disk so that asking runs no process) and the flags <see cref="CircomAsync"/> passes.
+    /// </summary>
+    private string Compiler()
+    {
+        if (_compiler is { } known)
+        {
+            return known;
+        }
+
+        var wasm = Path.Combine(Path.GetDirectoryName(_toolchain.Circom2Script)!, "circom.wasm");
+        var build = File.Exists(wasm) ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(wasm))) : "no circom.wasm";
+        return _compiler = $"circom2 {_toolchain.Circom2PackageVersion} ({build}) {string.Join(' ', CircomFlags)}";
+    }
+
+    /// <summary>The compiled circuit in cache entry <paramref name="entry"/>, from the cache or compiled now.</summary>
+    private async Task<CompiledCircuit> CompiledEntryAsync(string source, string entry, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(entry))
+        {
+            return await ReadEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var held = await Files.LockAsync(entry + ".lock", cancellationToken).ConfigureAwait(false);
+        if (Directory.Exists(entry))
+        {
+            return await ReadEntryAsync(entry, cancellationToken).ConfigureAwait(false); // compiled by whoever held the lock
+        }
+
+        var scratch = Files.ScratchBeside(entry);
+        try
+        {
+            var compiled = await CircomAsync(source, scratch, cancellationToken).ConfigureAwait(false);
+            var relative = compiled with
+            {
+                ConstraintSystemFile = Path.GetRelativePath(scratch, compiled.ConstraintSystemFile),
+                WitnessGeneratorFile = Path.GetRelativePath(scratch, compiled.WitnessGeneratorFile),
+            };
+            await File.WriteAllBytesAsync(Path.Combine(scratch, CompiledCircuitFile), JsonSerializer.SerializeToUtf8Bytes(relative), cancellationToken).ConfigureAwait(false);
+            Files.PublishDirectory(scratch, entry);
+            return await ReadEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Files.DeleteQuietly(scratch);
+        }
+    }
+
+    private static async Task<CompiledCircuit> ReadEntryAsync(string entry, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(entry, CompiledCircuitFile);
+        CompiledCircuit? circuit;
+        try
+        {
+            circuit = JsonSerializer.Deserialize<CompiledCircuit>(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception e) when (e is JsonException or IOException)
+        {
+            throw new Core.CorruptStateException(path, $"the compile cache entry cannot be read ({e.Message}): delete the folder {entry} and compile again.", e);
+        }
+
+        return circuit is null
+            ? throw new Core.CorruptStateException(path, $"the compile cache entry is empty: delete the folder {entry} and compile again.")
+            : circuit with
+            {
+                ConstraintSystemFile = Path.Combine(entry, circuit.ConstraintSystemFile),
+                WitnessGeneratorFile = Path.Combine(entry, circuit.WitnessGeneratorFile),
+            };
+    }
+
+    /// <summary>Runs circom on <paramref name="source"/> into <paramref name="output"/> and counts the result's constraints.</summary>
+    private async Task<CompiledCircuit> CircomAsync(string source, string output, CancellationToken cancellationToken)
+    {
+        var name = Path.GetFileNameWithoutExtension(source);
+        var compile = await _runner.RunAsync(_toolchain.Circom2Script, args =>
+        {
+            args.Add(source);
+            foreach (var flag in CircomFlags)
+            {
+                args.Add(flag);
+            }
+
+            foreach (var library in Libraries)
+            {
+                args.Add("-l").Add(library);
+            }
+
+            args.Add("-o").Add(output);
+        }, cancellationToken).ConfigureAwait(false);
         var r1cs = Path.Combine(output, name + ".r1cs");
         var wasm = Path.Combine(output, name + "_js", name + ".wasm");
         if (!compile.Succeeded || !File.Exists(r1cs) || !File.Exists(wasm))

@@ -11,8 +11,8 @@ public sealed class SnarkjsOptions
     public string? CircuitsDirectory { get; init; }
 
     /// <summary>
-    /// Where ceremony files and keys are cached, outside the repository because they are large and
-    /// shared between checkouts. Default: <c>$XDG_CACHE_HOME/prover</c>, else <c>~/.cache/prover</c>.
+    /// Where compiled circuits, ceremony files and keys are cached, outside the repository because they
+    /// are large and shared between checkouts. Default: <c>$XDG_CACHE_HOME/prover</c>, else <c>~/.cache/prover</c>.
     /// </summary>
     public string? CacheDirectory { get; init; }
 
