@@ -188,7 +188,7 @@ internal static class GasRun
         return ((ulong)receipt.GasUsed.Value, BatchInbox.CalldataGas(message.GetCallData()));
     }
 
-    internal static async Task<ProofFiles> ProveAsync(SnarkjsBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string folder)
+    internal static async Task<ProofFiles> ProveAsync(IProvingBackend backend, CircuitArtifacts artifacts, OrderingWitness witness, string folder)
     {
         Directory.CreateDirectory(folder);
         var input = Path.Combine(folder, "input.json");

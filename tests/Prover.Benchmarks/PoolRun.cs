@@ -11,25 +11,26 @@ namespace Prover.Benchmarks;
 /// <summary>
 /// The prover pool end to end on the embedded store: full batches stored at once, proven by 1 or 2
 /// Hangfire workers and finalized on a local anvil. For each worker count the same batches are first
-/// proven directly (the backend's snarkjs commands one after another, no queue, no store, no chain): the
+/// proven directly (the backend's witness and proof one after another, no queue, no store, no chain): the
 /// pool's overhead is its wall time against that, and its throughput is proofs per minute and
 /// transactions finalized per second.
 /// </summary>
 internal static class PoolRun
 {
-    public static async Task RunAsync(string policyId, int capacity, int batches, int[] workerCounts)
+    public static async Task RunAsync(string policyId, int capacity, int batches, int[] workerCounts, BackendKind kind)
     {
-        var backend = new SnarkjsBackend(new SnarkjsOptions());
+        var backend = ProvingBackends.Create(kind, new SnarkjsOptions());
+        var circuits = ProvingBackends.CircuitsDirectory(null);
         var work = Directory.CreateTempSubdirectory("prover-bench-pool-").FullName;
         await using var anvil = await AnvilNode.StartAsync(new AnvilOptions(), CancellationToken.None);
         var connection = await ChainConnection.ConnectAsync(anvil.Url, AnvilNode.DevelopmentKeys[0], CancellationToken.None);
         try
         {
-            var main = Path.Combine(backend.CircuitsDirectory, CircuitInputs.MainFor(policyId, capacity));
+            var main = Path.Combine(circuits, CircuitInputs.MainFor(policyId, capacity));
             var circuit = await backend.CompileAsync(main, Path.Combine(work, "build"), CancellationToken.None);
             var artifacts = await backend.SetupAsync(circuit, CeremonySource.Development, Path.Combine(work, "artifacts"), CancellationToken.None);
             var policy = GasRun.Policy(policyId);
-            Console.WriteLine($"# pool: {batches} full {policyId} batches (after one untimed warm-up batch) of N = {capacity} ({circuit.Constraints:N0} constraints), SQLite store, anvil; direct = witness + prove per batch, sequential");
+            Console.WriteLine($"# pool ({ProvingBackends.NameOf(kind)} backend): {batches} full {policyId} batches (after one untimed warm-up batch) of N = {capacity} ({circuit.Constraints:N0} constraints), SQLite store, anvil; direct = witness + prove per batch, sequential");
             Console.WriteLine("workers  direct s  pool s  overhead  proofs/min  tx finalized/s");
             foreach (var workers in workerCounts)
             {
@@ -60,7 +61,7 @@ internal static class PoolRun
                     }
                 }
 
-                var pooled = await PoolAsync(backend, connection, inbox, deployment, witnesses, workers, Path.Combine(work, $"pool-{workers}"), ProverPool.VerificationKeyHash(artifacts.VerificationKeyFile));
+                var pooled = await PoolAsync(backend, circuits, connection, inbox, deployment, witnesses, workers, Path.Combine(work, $"pool-{workers}"), ProverPool.VerificationKeyHash(artifacts.VerificationKeyFile));
                 var transactions = witnesses.Skip(1).Sum(w => w.Count);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{workers,7} {direct.Elapsed.TotalSeconds,9:F1} {pooled.TotalSeconds,7:F1} {(pooled / direct.Elapsed) - 1,9:P1} {batches / pooled.TotalMinutes,11:F1} {transactions / pooled.TotalSeconds,15:F2}"));
@@ -69,15 +70,16 @@ internal static class PoolRun
         finally
         {
             Directory.Delete(work, recursive: true);
+            (backend as IDisposable)?.Dispose();
         }
     }
 
     private static async Task<TimeSpan> PoolAsync(
-        SnarkjsBackend backend, ChainConnection connection, BatchInbox inbox, InboxDeployment deployment, List<OrderingWitness> witnesses, int workers, string folder, string keyHash)
+        IProvingBackend backend, string circuits, ChainConnection connection, BatchInbox inbox, InboxDeployment deployment, List<OrderingWitness> witnesses, int workers, string folder, string keyHash)
     {
         var options = new ProverPoolOptions { Storage = new PoolStorage.Sqlite(Path.Combine(folder, "pool")), WorkDirectory = Path.Combine(folder, "work"), Workers = workers };
         await using var pool = await ProverPool.StartAsync(
-            options, new ProvingSetup(backend, CeremonySource.Development, backend.CircuitsDirectory), new PoolChain(connection, inbox, deployment.Block), keyHash, null, null, CancellationToken.None);
+            options, new ProvingSetup(backend, CeremonySource.Development, circuits), new PoolChain(connection, inbox, deployment.Block), keyHash, null, null, CancellationToken.None);
         // Compile and set up before the clock starts, as the direct run had its artifacts already.
         await pool.Runtime.Prover.ArtifactsAsync(witnesses[0].Policy.Id, witnesses[0].Capacity, CancellationToken.None);
         await pool.Store.AddAsync(witnesses[0], DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);

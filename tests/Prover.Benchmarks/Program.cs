@@ -1,5 +1,6 @@
 using System.Globalization;
 using BenchmarkDotNet.Running;
+using Prover.Proving;
 
 namespace Prover.Benchmarks;
 
@@ -55,11 +56,12 @@ internal static class Program
                 await GasRun.RunAsync(gasArgs.Length > 0 ? gasArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [4, 8], power, baseline);
                 break;
             case "pool":
-                // pool [--capacity N] [--batches K] W…: the prover pool with W workers against snarkjs run directly.
+                // pool [--backend native|snarkjs] [--capacity N] [--batches K] W…: the prover pool with W workers against the same backend run directly.
                 var poolArgs = args[1..];
                 var poolCapacity = TakeOption(ref poolArgs, "--capacity", 8);
                 var poolBatches = TakeOption(ref poolArgs, "--batches", 12);
-                await PoolRun.RunAsync("priority-fee", poolCapacity, poolBatches, poolArgs.Length > 0 ? poolArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1, 2]);
+                var poolBackend = ProvingBackends.Parse(TakeTextOption(ref poolArgs, "--backend") ?? "native");
+                await PoolRun.RunAsync("priority-fee", poolCapacity, poolBatches, poolArgs.Length > 0 ? poolArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1, 2], poolBackend);
                 break;
             case "lightclient":
                 await LightClientRun.RunAsync(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50);
