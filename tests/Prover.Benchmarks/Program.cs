@@ -58,9 +58,9 @@ internal static class Program
             case "pool":
                 // pool [--backend native|snarkjs] [--capacity N] [--batches K] W…: the prover pool with W workers against the same backend run directly.
                 var poolArgs = args[1..];
+                var poolBackend = ProvingBackends.Parse(TakeTextOption(ref poolArgs, "--backend") ?? "native");
                 var poolCapacity = TakeOption(ref poolArgs, "--capacity", 8);
                 var poolBatches = TakeOption(ref poolArgs, "--batches", 12);
-                var poolBackend = ProvingBackends.Parse(TakeTextOption(ref poolArgs, "--backend") ?? "native");
                 await PoolRun.RunAsync("priority-fee", poolCapacity, poolBatches, poolArgs.Length > 0 ? poolArgs.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1, 2], poolBackend);
                 break;
             case "lightclient":
