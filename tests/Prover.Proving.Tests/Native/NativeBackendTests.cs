@@ -24,20 +24,8 @@ public sealed class NativeBackendTests : IDisposable
         _native = new NativeBackend(new Snarkjs.SnarkjsOptions { CacheDirectory = Path.Combine(fixture.Work(), "cache") });
     }
 
-    public static TheoryData<string, int> Circuits()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var policy in OrderingCircuitsFixture.Policies)
-        {
-            data.Add(policy, 4);
-            data.Add(policy, 8);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Circuits))]
+    [MemberData(nameof(OrderingCircuitsFixture.Circuits), MemberType = typeof(OrderingCircuitsFixture))]
     public async Task A_native_proof_verifies_with_snarkjs_and_not_with_a_public_signal_changed(string policy, int capacity)
     {
         var artifacts = await _fixture.ArtifactsAsync(policy, capacity);

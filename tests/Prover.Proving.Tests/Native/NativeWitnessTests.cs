@@ -20,20 +20,8 @@ public sealed class NativeWitnessTests
 
     public NativeWitnessTests(OrderingCircuitsFixture fixture) => _fixture = fixture;
 
-    public static TheoryData<string, int> Circuits()
-    {
-        var data = new TheoryData<string, int>();
-        foreach (var policy in OrderingCircuitsFixture.Policies)
-        {
-            data.Add(policy, 4);
-            data.Add(policy, 8);
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Circuits))]
+    [MemberData(nameof(OrderingCircuitsFixture.Circuits), MemberType = typeof(OrderingCircuitsFixture))]
     public async Task The_native_witness_equals_circoms_for_every_policy_and_satisfies_the_constraint_system(string policy, int capacity)
     {
         var circuit = _fixture.Circuit(policy, capacity);
@@ -84,7 +72,7 @@ public sealed class NativeWitnessTests
     }
 
     [Theory]
-    [MemberData(nameof(Circuits))]
+    [MemberData(nameof(OrderingCircuitsFixture.Circuits), MemberType = typeof(OrderingCircuitsFixture))]
     public void Every_wire_but_a_zero_tests_unused_inverse_is_held_by_a_constraint_the_reader_evaluates(string policy, int capacity)
     {
         // Changing any one value (the constant wire aside) must break some constraint, else that wire

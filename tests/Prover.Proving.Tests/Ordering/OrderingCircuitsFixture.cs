@@ -18,6 +18,19 @@ public sealed class OrderingCircuitsFixture : IAsyncLifetime
 {
     public static readonly string[] Policies = ["fcfs", "priority-fee", "timeboost", "shuffle"];
 
+    /// <summary>Every policy at both precompiled capacities, as theory data.</summary>
+    public static TheoryData<string, int> Circuits()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var policy in Policies)
+        {
+            data.Add(policy, 4);
+            data.Add(policy, 8);
+        }
+
+        return data;
+    }
+
     private readonly TempDirectory _root = new();
     private readonly ConcurrentDictionary<string, Lazy<Task<CircuitArtifacts>>> _artifacts = new();
     private readonly Dictionary<(string, int), CompiledCircuit> _circuits = [];
