@@ -39,6 +39,70 @@ public sealed class R1cs
 
     public int Constraints => (_starts.Length - 1) / 3;
 
+    /// <summary>
+    /// The sizes in a .r1cs file's header (section 1) without reading its constraints: what a compile
+    /// reports, for circuits whose constraint system is larger than a node heap (snarkjs' <c>r1cs info</c>
+    /// runs out of memory on a 512-transaction circuit).
+    /// </summary>
+    /// <exception cref="BinFileException">It is not a version-1 constraint system over the BN254 scalar field, or its header is cut short.</exception>
+    public static (int Constraints, int PublicOutputs, int PublicInputs, int PrivateInputs) ReadCounts(string path)
+    {
+        using var file = File.OpenRead(path);
+        Span<byte> head = stackalloc byte[12];
+        if (file.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12 || head[0] != (byte)'r' || head[1] != (byte)'1' || head[2] != (byte)'c' || head[3] != (byte)'s')
+        {
+            throw new BinFileException(path, "not a r1cs file (its first bytes are not \"r1cs\").");
+        }
+
+        var version = BinaryPrimitives.ReadInt32LittleEndian(head[4..]);
+        if (version != 1)
+        {
+            throw new BinFileException(path, $"constraint system version {version}; only version 1 is read.");
+        }
+
+        var sections = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+        for (var i = 0; i < sections; i++)
+        {
+            if (file.ReadAtLeast(head, 12, throwOnEndOfStream: false) < 12)
+            {
+                break;
+            }
+
+            var type = BinaryPrimitives.ReadInt32LittleEndian(head);
+            var size = BinaryPrimitives.ReadInt64LittleEndian(head[4..]);
+            if (type != 1)
+            {
+                file.Seek(size, SeekOrigin.Current);
+                continue;
+            }
+
+            if (size is < 0 or > 4096)
+            {
+                break;
+            }
+
+            var header = new byte[size];
+            if (file.ReadAtLeast(header, (int)size, throwOnEndOfStream: false) < size)
+            {
+                break;
+            }
+
+            BinFile.CheckScalarField(header, path, out var at);
+            if (header.Length < at + 28)
+            {
+                break;
+            }
+
+            return (
+                BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(at + 24)),
+                BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(at + 4)),
+                BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(at + 8)),
+                BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(at + 12)));
+        }
+
+        throw new BinFileException(path, "its header section is missing or cut short.");
+    }
+
     /// <summary>Reads a .r1cs file.</summary>
     /// <exception cref="BinFileException">It is not a version-1 constraint system over the BN254 scalar field, or it is cut short.</exception>
     public static R1cs Read(string path)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -201,16 +200,10 @@ public sealed partial class SnarkjsBackend : IProvingBackend
             throw compile.Failure($"circom could not compile {source}:", "fix the error circom reports in the circuit source.");
         }
 
-        var info = await SnarkjsAsync(args => args.Add("r1cs").Add("info").Add(r1cs), $"snarkjs could not read {r1cs}:", "recompile the circuit.", cancellationToken).ConfigureAwait(false);
-        return new CompiledCircuit(
-            name,
-            source,
-            r1cs,
-            wasm,
-            Count(info, "Constraints"),
-            Count(info, "Public Inputs"),
-            Count(info, "Outputs"),
-            Count(info, "Private Inputs"));
+        // The header is read here rather than by `snarkjs r1cs info`, which loads every constraint into a
+        // node heap and runs out of it from N = 512.
+        var (constraints, outputs, inputs, privates) = Native.R1cs.ReadCounts(r1cs);
+        return new CompiledCircuit(name, source, r1cs, wasm, constraints, inputs, outputs, privates);
     }
 
     /// <inheritdoc />
@@ -578,14 +571,6 @@ public sealed partial class SnarkjsBackend : IProvingBackend
         await using var stream = File.OpenRead(path);
         var signals = await JsonSerializer.DeserializeAsync<string[]>(stream, cancellationToken: cancellationToken).ConfigureAwait(false) ?? [];
         return [.. signals.Select((s, i) => Fr.Parse(s, $"public signal {i}"))];
-    }
-
-    private static int Count(string r1csInfo, string what)
-    {
-        var match = Regex.Match(r1csInfo, $@"# of {Regex.Escape(what)}: (\d+)");
-        return match.Success
-            ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
-            : throw new ProvingToolException($"snarkjs r1cs info printed no '# of {what}' line.", "check the snarkjs version (0.7.x expected).", "snarkjs r1cs info", 0, r1csInfo);
     }
 
     private static Core.ProverException WitnessFailure(ToolRun run, string input)
