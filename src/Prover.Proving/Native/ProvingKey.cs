@@ -189,9 +189,10 @@ internal sealed class ProvingKey
         }
 
         var points = new G1[count];
+        var prefix = $"{name}[";
         for (var i = 0; i < count; i++)
         {
-            points[i] = Setup.PointEncoding.ReadLemG1(section.Slice(i * 64, 64), path, $"{name}[{i}]");
+            points[i] = Setup.PointEncoding.ReadLemG1(section.Slice(i * 64, 64), path, new Setup.PointName(prefix, i, "]"));
         }
 
         return points;
@@ -205,9 +206,10 @@ internal sealed class ProvingKey
         }
 
         var points = new G2[count];
+        var prefix = $"{name}[";
         for (var i = 0; i < count; i++)
         {
-            points[i] = Setup.PointEncoding.ReadLemG2(section.Slice(i * 128, 128), path, $"{name}[{i}]");
+            points[i] = Setup.PointEncoding.ReadLemG2(section.Slice(i * 128, 128), path, new Setup.PointName(prefix, i, "]"));
         }
 
         return points;

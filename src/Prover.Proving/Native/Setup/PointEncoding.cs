@@ -129,7 +129,7 @@ internal static class PointEncoding
     /// <summary>The 32 little-endian bytes of the scalar's canonical value.</summary>
     public static void WriteScalar(Fr value, Span<byte> destination) => value.WriteLittleEndian(destination);
 
-    public static G1 ReadLemG1(ReadOnlySpan<byte> bytes, string path, string name)
+    public static G1 ReadLemG1(ReadOnlySpan<byte> bytes, string path, PointName name)
     {
         var x = ReadMontgomery(bytes, path, name);
         var y = ReadMontgomery(bytes[32..], path, name);
@@ -142,7 +142,7 @@ internal static class PointEncoding
         return point.IsOnCurve ? point : throw new BinFileException(path, $"{name} is not a point of G1.");
     }
 
-    public static G2 ReadLemG2(ReadOnlySpan<byte> bytes, string path, string name)
+    public static G2 ReadLemG2(ReadOnlySpan<byte> bytes, string path, PointName name)
     {
         var x = new Fq2(ReadMontgomery(bytes, path, name), ReadMontgomery(bytes[32..], path, name));
         var y = new Fq2(ReadMontgomery(bytes[64..], path, name), ReadMontgomery(bytes[96..], path, name));
@@ -155,7 +155,7 @@ internal static class PointEncoding
         return point.IsOnCurve ? point : throw new BinFileException(path, $"{name} is not a point of the G2 twist.");
     }
 
-    private static Fq ReadMontgomery(ReadOnlySpan<byte> bytes, string path, string name) =>
+    private static Fq ReadMontgomery(ReadOnlySpan<byte> bytes, string path, PointName name) =>
         Fq.TryFromMontgomeryLimbs(
             BinaryPrimitives.ReadUInt64LittleEndian(bytes),
             BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
@@ -205,4 +205,15 @@ internal static class PointEncoding
         var half = (Fq.Modulus - 1) / 2;
         return [.. Enumerable.Range(0, 4).Select(i => (ulong)((half >> (64 * i)) & ulong.MaxValue))];
     }
+}
+
+/// <summary>
+/// A point's name for error messages, formatted only when one is thrown: keys are read a million
+/// points at a time, and a string per point would cost more than the curve check.
+/// </summary>
+internal readonly record struct PointName(string Prefix, long Index = -1, string Suffix = "")
+{
+    public static implicit operator PointName(string name) => new(name);
+
+    public override string ToString() => Index < 0 ? Prefix : $"{Prefix}{Index}{Suffix}";
 }

@@ -334,7 +334,8 @@ internal sealed class PreparedPtau : IDisposable
     {
         var bytes = Read(section, first * PointEncoding.G1Size, (long)count * PointEncoding.G1Size);
         var points = new G1[count];
-        Parallel.For(0, count, i => points[i] = PointEncoding.ReadLemG1(bytes.AsSpan(i * PointEncoding.G1Size), Path, $"section {section} point {first + i}"));
+        var prefix = $"section {section} point ";
+        Parallel.For(0, count, i => points[i] = PointEncoding.ReadLemG1(bytes.AsSpan(i * PointEncoding.G1Size), Path, new PointName(prefix, first + i)));
         return points;
     }
 
@@ -342,7 +343,8 @@ internal sealed class PreparedPtau : IDisposable
     {
         var bytes = Read(section, first * PointEncoding.G2Size, (long)count * PointEncoding.G2Size);
         var points = new G2[count];
-        Parallel.For(0, count, i => points[i] = PointEncoding.ReadLemG2(bytes.AsSpan(i * PointEncoding.G2Size), Path, $"section {section} point {first + i}"));
+        var prefix = $"section {section} point ";
+        Parallel.For(0, count, i => points[i] = PointEncoding.ReadLemG2(bytes.AsSpan(i * PointEncoding.G2Size), Path, new PointName(prefix, first + i)));
         return points;
     }
 
